@@ -1,0 +1,208 @@
+"""The ``impact`` command: thin verbs over the API (parse, call, print)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from impact.errors import ImpactError
+
+app = typer.Typer(
+    help="Evaluate a mentoring or training programme: import, check, analyse, report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+SurveyArg = Annotated[Path, typer.Argument(help="The programme's survey.yml.")]
+DEMO_OUTPUT = Path("reports/demo")
+
+
+def _fail(error: Exception, code: int = 2) -> None:
+    errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def _table(frame, title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False)
+    cells = [
+        ["" if v is None else f"{v:.3g}" if isinstance(v, float) else str(v) for v in row]
+        for row in frame.itertuples(index=False)
+    ]
+    for i, column in enumerate(frame.columns):
+        # Identifiers such as wave ids must never be truncated: let the table scroll instead.
+        widest = max([len(row[i]) for row in cells] + [len(str(column))])
+        table.add_column(str(column), min_width=widest, no_wrap=True)
+    for row in cells:
+        table.add_row(*row)
+    return table
+
+
+@app.command("check")
+def check(survey: SurveyArg) -> None:
+    """Read and clean every export; print how every raw row was accounted for."""
+    from impact.pipeline import load_programme
+
+    try:
+        programme = load_programme(survey)
+    except ImpactError as error:
+        _fail(error)
+    accounting = programme.accounting()
+    accounting["file"] = [Path(f).name for f in accounting["file"]]
+    console.print(_table(accounting, "Raw rows = kept + excluded"))
+    rules = programme.cleaned.log["rule"].value_counts().rename_axis("rule").reset_index()
+    console.print(_table(rules, "Cleaning decisions"))
+
+
+@app.command("import")
+def import_(
+    survey: SurveyArg,
+    out: Annotated[Path, typer.Option(help="Folder for the cleaned data and the log.")] = Path(
+        "reports/data"
+    ),
+) -> None:
+    """Clean every export and write responses, scores and the cleaning log as CSV."""
+    from impact.pipeline import load_programme
+
+    try:
+        programme = load_programme(survey)
+    except ImpactError as error:
+        _fail(error)
+    out.mkdir(parents=True, exist_ok=True)
+    programme.responses.to_csv(out / "responses.csv", index=False)
+    programme.scores.to_csv(out / "scores.csv", index=False)
+    programme.cleaned.log.to_csv(out / "cleaning_log.csv", index=False)
+    for name in ("responses.csv", "scores.csv", "cleaning_log.csv"):
+        console.print(str(out / name))
+
+
+@app.command("analyse")
+def analyse(
+    survey: SurveyArg,
+    until: Annotated[str | None, typer.Option(help="Last wave to include.")] = None,
+) -> None:
+    """Print the paired change from the kick-off to each later wave."""
+    from impact.pipeline import load_programme
+
+    try:
+        programme = load_programme(survey)
+        change = programme.change(until=until)
+    except ImpactError as error:
+        _fail(error)
+    columns = [
+        "scale",
+        "wave",
+        "n",
+        "mean_pre",
+        "mean_post",
+        "mean_diff",
+        "ci_low",
+        "ci_high",
+        "t",
+        "df",
+        "p_value",
+        "d_z",
+    ]
+    console.print(_table(change[columns], "Change from the kick-off"))
+
+
+def _render(
+    survey: Path,
+    out: Path,
+    milestones: list[str] | None,
+    languages: list[str] | None,
+) -> None:
+    from impact.report import render_all
+
+    with Progress(
+        TextColumn("[bold]rendering"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("reports", total=None)
+
+        def done(result) -> None:
+            progress.advance(task)
+            if result.ok:
+                progress.console.print(f"[green]✓[/] {result.html}")
+            else:
+                progress.console.print(
+                    f"[red]✗ {result.milestone} ({result.language}):[/] {result.error}",
+                    markup=True,
+                    highlight=False,
+                )
+
+        from impact.definitions import load_survey
+
+        definition, _ = load_survey(survey)
+        total = len(milestones or definition.wave_ids) * len(languages or definition.languages)
+        progress.update(task, total=total)
+        results = render_all(survey, out, milestones=milestones, languages=languages, on_done=done)
+    failed = [r for r in results if not r.ok]
+    console.print(
+        f"{len(results) - len(failed)} of {len(results)} reports in {out}/ "
+        f"(index: {out / 'index.html'})"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("report")
+def report(
+    survey: SurveyArg,
+    milestone: Annotated[
+        list[str] | None, typer.Option("--milestone", "-m", help="Wave id; repeatable.")
+    ] = None,
+    language: Annotated[
+        list[str] | None, typer.Option("--lang", "-l", help="de or en; repeatable.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every milestone in every language.")] = False,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
+) -> None:
+    """Render evaluation reports (HTML and results JSON) with papermill."""
+    from impact.report import check_parameters
+
+    if not all_ and not milestone:
+        _fail(ImpactError("name a --milestone, or use --all"))
+    try:
+        from impact.definitions import load_survey
+
+        definition, _ = load_survey(survey)
+        for m in milestone or definition.wave_ids:
+            for lang in language or definition.languages:
+                check_parameters(survey, m, lang)
+        _render(survey, out, None if all_ else milestone, language)
+    except ImpactError as error:
+        _fail(error)
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = DEMO_OUTPUT,
+    regenerate: Annotated[
+        bool, typer.Option(help="Rewrite the demo's raw exports from the generator first.")
+    ] = False,
+) -> None:
+    """Render every report of the embedded synthetic demo programme."""
+    from impact.demo import DEMO_SURVEY, generate
+
+    if regenerate:
+        for path in generate(DEMO_SURVEY):
+            console.print(f"wrote {path}")
+    try:
+        _render(DEMO_SURVEY, out, None, None)
+    except ImpactError as error:
+        _fail(error)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,410 @@
+"""Instrument and survey definitions: YAML files validated into typed objects.
+
+The definitions are the single source of truth for items, response ranges, labels,
+reverse keying, scoring and the mapping of export columns to items. Code never
+hard-codes an item name.
+
+Examples
+--------
+>>> from impact.definitions import load_instrument, SHIPPED_INSTRUMENTS
+>>> who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
+>>> who5.id, len(who5.items), who5.scoring.multiply
+('who5', 5, 4.0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from impact.errors import DefinitionError
+
+SHIPPED_INSTRUMENTS = Path(__file__).resolve().parent.parent / "surveys" / "instruments"
+LANGUAGES = ("de", "en")
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in German and English."""
+
+    de: str
+    en: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _same_text_for_both(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"de": value, "en": value}
+        return value
+
+    def __getitem__(self, language: str) -> str:
+        return getattr(self, language)
+
+
+class ResponseScale(_Strict):
+    min: float
+    max: float
+    labels: dict[int, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ResponseScale:
+        if self.min >= self.max:
+            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        outside = [v for v in self.labels if not self.min <= v <= self.max]
+        if outside:
+            raise ValueError(f"labels {outside} lie outside the scale {self.min}..{self.max}")
+        return self
+
+
+class Item(_Strict):
+    id: str = Field(pattern=IDENTIFIER)
+    text: Text | None = None
+    reverse: bool = False
+
+
+class Scoring(_Strict):
+    method: Literal["mean", "sum"] = "mean"
+    multiply: float = 1.0
+    add: float = 0.0
+    min_items: int | None = Field(default=None, ge=1)
+
+
+class Band(_Strict):
+    """A score band: scores up to and including ``max`` (``None``: the rest) get ``label``."""
+
+    max: float | None = None
+    label: Text
+
+
+class Norm(_Strict):
+    mean: float
+    sd: float = Field(gt=0)
+    source: str
+
+
+class Instrument(_Strict):
+    """A questionnaire scale defined as data (see ``surveys/instruments/*.yml``)."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    name: Text
+    short: Text | None = None
+    kind: Literal["scale", "single", "counts", "multiselect", "text"] = "scale"
+    source: str
+    licence: str
+    response: ResponseScale | None = None
+    items: list[Item] = Field(min_length=1)
+    retrospective: bool = False
+    scoring: Scoring = Field(default_factory=Scoring)
+    bands: list[Band] = Field(default_factory=list)
+    clinical_cutoff: float | None = None
+    higher_is_better: bool = True
+    minimal_important_change: float | None = None
+    reliability: float | None = Field(default=None, gt=0, lt=1)
+    norms: Norm | None = None
+    missing_codes: list[float] = Field(default_factory=list)
+
+    @field_validator("items")
+    @classmethod
+    def _unique_items(cls, items: list[Item]) -> list[Item]:
+        ids = [item.id for item in items]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"item ids must be unique, repeated: {duplicated}")
+        return items
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Instrument:
+        if self.kind in ("scale", "single") and self.response is None:
+            raise ValueError(f"an instrument of kind {self.kind!r} needs a 'response' scale")
+        if self.scoring.min_items is not None and self.scoring.min_items > len(self.items):
+            raise ValueError(
+                f"scoring.min_items ({self.scoring.min_items}) exceeds the number of items "
+                f"({len(self.items)})"
+            )
+        maxima = [band.max for band in self.bands if band.max is not None]
+        if maxima != sorted(maxima):
+            raise ValueError("bands must be ordered by their 'max'")
+        return self
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [item.id for item in self.items]
+
+    @property
+    def reverse_items(self) -> list[str]:
+        return [item.id for item in self.items if item.reverse]
+
+    @property
+    def min_items(self) -> int:
+        """Valid items needed for a score (all items unless the definition allows prorating)."""
+        return self.scoring.min_items or len(self.items)
+
+    def score_range(self) -> tuple[float, float]:
+        """The lowest and highest possible score under the scoring rule."""
+        assert self.response is not None
+        n = len(self.items) if self.scoring.method == "sum" else 1
+        low = self.response.min * n * self.scoring.multiply + self.scoring.add
+        high = self.response.max * n * self.scoring.multiply + self.scoring.add
+        return (min(low, high), max(low, high))
+
+
+class Registry(_Strict):
+    file: str
+    key: str
+    columns: dict[str, str] = Field(default_factory=dict)
+    identifying: list[str] = Field(default_factory=list)
+
+
+class ExportFile(_Strict):
+    path: str
+    format: Literal["sosci", "csv"] = "csv"
+    mapping: str
+    key_column: str
+    encoding: str | None = None
+
+
+class Wave(_Strict):
+    id: str = Field(pattern=r"^(kickoff|milestone-[1-9][0-9]*|final)$")
+    date: dt.date
+    label: Text
+    files: list[ExportFile] = Field(min_length=1)
+
+
+class Quality(_Strict):
+    duplicates: Literal["keep-latest-complete", "keep-most-complete"] = "keep-latest-complete"
+    incomplete: Literal["exclude", "keep"] = "exclude"
+    straightlining: Literal["exclude", "flag"] = "flag"
+    typo_tolerant_keys: bool = True
+
+
+class Privacy(_Strict):
+    min_group_size: int = Field(default=5, ge=2)
+    quotes: bool = False
+
+
+class Programme(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: Text
+    synthetic: bool = False
+
+
+class Survey(_Strict):
+    """A programme's survey definition (``surveys/<programme>/survey.yml``)."""
+
+    programme: Programme
+    instruments: list[str] = Field(min_length=1)
+    registry: Registry
+    missing_codes: list[float] = Field(default_factory=list)
+    quality: Quality = Field(default_factory=Quality)
+    privacy: Privacy = Field(default_factory=Privacy)
+    languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
+    mappings: dict[str, dict[str, str]]
+    waves: list[Wave] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Survey:
+        ids = [wave.id for wave in self.waves]
+        if ids[0] != "kickoff":
+            raise ValueError(f"the first wave must be 'kickoff' (the baseline), not {ids[0]!r}")
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"wave ids must be unique: {ids}")
+        dates = [wave.date for wave in self.waves]
+        if dates != sorted(dates):
+            raise ValueError("waves must be listed in the order of their dates")
+        for wave in self.waves:
+            for file in wave.files:
+                if file.mapping not in self.mappings:
+                    raise ValueError(
+                        f"wave {wave.id!r} file {file.path!r} names mapping {file.mapping!r}, "
+                        f"which is not among the mappings {sorted(self.mappings)}"
+                    )
+        return self
+
+    @property
+    def wave_ids(self) -> list[str]:
+        return [wave.id for wave in self.waves]
+
+    def wave(self, wave_id: str) -> Wave:
+        for wave in self.waves:
+            if wave.id == wave_id:
+                return wave
+        raise DefinitionError(
+            f"there is no wave {wave_id!r}",
+            hint=_did_you_mean(wave_id, self.wave_ids) or f"the waves are {self.wave_ids}",
+        )
+
+
+class ItemTarget(BaseModel):
+    """Where an export column goes: ``instrument.item`` or ``instrument.item@then``."""
+
+    instrument: str
+    item: str
+    frame: Literal["now", "then"] = "now"
+
+    @classmethod
+    def parse(cls, text: str) -> ItemTarget:
+        match = re.fullmatch(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)(?:@(now|then))?", text)
+        if not match:
+            raise ValueError(
+                f"{text!r} is not of the form 'instrument.item' or 'instrument.item@then'"
+            )
+        return cls(instrument=match[1], item=match[2], frame=match[3] or "now")
+
+
+def _did_you_mean(value: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(value, choices, n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionError("the definition file does not exist", file=path) from None
+    except UnicodeDecodeError as error:
+        raise DefinitionError(f"the file is not UTF-8 ({error.reason})", file=path) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DefinitionError(f"the YAML is not well-formed{where}", file=path) from None
+
+
+def _validated(model: type[BaseModel], data: object, path: Path) -> BaseModel:
+    if not isinstance(data, dict):
+        raise DefinitionError("the file must hold a mapping of keys to values", file=path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or None
+        message = first["msg"]
+        hint = None
+        if first["type"] == "extra_forbidden" and first["loc"]:
+            parent = model
+            for part in first["loc"][:-1]:
+                field = getattr(parent, "model_fields", {}).get(str(part))
+                annotation = getattr(field, "annotation", None)
+                parent = annotation if isinstance(annotation, type) else parent
+            allowed = list(getattr(parent, "model_fields", {}))
+            hint = _did_you_mean(str(first["loc"][-1]), allowed)
+        more = len(error.errors()) - 1
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise DefinitionError(message, file=path, key=key, hint=hint) from None
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Load and validate one instrument definition.
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML file such as ``surveys/instruments/who5.yml``.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    DefinitionError
+        Naming the file and the key when the definition is invalid.
+    """
+    path = Path(path)
+    instrument = _validated(Instrument, _read_yaml(path), path)
+    assert isinstance(instrument, Instrument)
+    if instrument.id != path.stem:
+        raise DefinitionError(
+            f"the instrument id {instrument.id!r} differs from the file name {path.stem!r}",
+            file=path,
+            key="id",
+        )
+    return instrument
+
+
+def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
+    """Load a survey definition and the instruments it names, cross-checked.
+
+    Instruments are looked up first in an ``instruments/`` folder beside the survey
+    definition, then among the shipped instruments.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``surveys/<programme>/survey.yml``.
+
+    Returns
+    -------
+    (Survey, dict of instrument id to Instrument)
+
+    Examples
+    --------
+    >>> survey, instruments = load_survey("surveys/demo/survey.yml")
+    >>> survey.wave_ids
+    ['kickoff', 'milestone-1', 'milestone-2', 'final']
+    >>> sorted(instruments)[:2]
+    ['competences', 'swls']
+    """
+    path = Path(path)
+    survey = _validated(Survey, _read_yaml(path), path)
+    assert isinstance(survey, Survey)
+    folders = [path.parent / "instruments", SHIPPED_INSTRUMENTS]
+    instruments: dict[str, Instrument] = {}
+    for index, instrument_id in enumerate(survey.instruments):
+        candidates = [folder / f"{instrument_id}.yml" for folder in folders]
+        found = next((c for c in candidates if c.exists()), None)
+        if found is None:
+            shipped = sorted(p.stem for p in SHIPPED_INSTRUMENTS.glob("*.yml"))
+            raise DefinitionError(
+                f"no instrument definition {instrument_id!r} in {[str(f) for f in folders]}",
+                file=path,
+                key=f"instruments.{index}",
+                hint=_did_you_mean(instrument_id, shipped) or f"shipped: {shipped}",
+            )
+        instruments[instrument_id] = load_instrument(found)
+    for mapping_name, mapping in survey.mappings.items():
+        for column, target_text in mapping.items():
+            key = f"mappings.{mapping_name}.{column}"
+            try:
+                target = ItemTarget.parse(target_text)
+            except ValueError as error:
+                raise DefinitionError(str(error), file=path, key=key) from None
+            if target.instrument not in instruments:
+                raise DefinitionError(
+                    f"instrument {target.instrument!r} is not listed under 'instruments'",
+                    file=path,
+                    key=key,
+                    hint=_did_you_mean(target.instrument, list(instruments)),
+                )
+            instrument = instruments[target.instrument]
+            if target.item not in instrument.item_ids:
+                raise DefinitionError(
+                    f"instrument {instrument.id!r} has no item {target.item!r}",
+                    file=path,
+                    key=key,
+                    hint=_did_you_mean(target.item, instrument.item_ids),
+                )
+            if target.frame == "then" and not instrument.retrospective:
+                raise DefinitionError(
+                    f"instrument {instrument.id!r} is not asked retrospectively ('@then')",
+                    file=path,
+                    key=key,
+                )
+    return survey, instruments
+
+
+def item_targets(survey: Survey, mapping_name: str) -> dict[str, ItemTarget]:
+    """The parsed targets of one named column mapping: export column → item."""
+    return {column: ItemTarget.parse(t) for column, t in survey.mappings[mapping_name].items()}

@@ -1,0 +1,335 @@
+"""The synthetic demo cohort: realistic raw exports of a cross-sector mentoring programme.
+
+Everything here is made up and labelled so. The cohort follows the programme described in
+``shared/context``: about fifty people from start-ups, companies, the university, the city,
+the regional management, culture, citizens' initiatives, school students, investors and two
+young scientists from Moshi (Tanzania), in cross-sector tandems, surveyed at the kick-off,
+two milestones and the closing event. The files carry the mess of real SoSci Survey
+exports: attrition, missed waves, missing items, residual codes, duplicate and incomplete
+submissions, a typo in a self-generated code, an out-of-range value and a straight-liner.
+
+The true effects are known (``TRUE_CHANGE``), so tests can check that the analysis
+recovers them.
+
+Examples
+--------
+>>> from impact.demo import TRUE_CHANGE
+>>> TRUE_CHANGE["who5"]["final"]
+8.0
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from impact.definitions import Instrument, Survey, item_targets, load_survey
+
+DEMO_SURVEY = Path(__file__).resolve().parent.parent / "surveys" / "demo" / "survey.yml"
+SEED = 20231130
+
+# True mean change from the kick-off, in score units of each instrument.
+TRUE_CHANGE: dict[str, dict[str, float]] = {
+    "who5": {"milestone-1": 3.0, "milestone-2": 5.0, "final": 8.0},
+    "swls": {"milestone-1": 0.5, "milestone-2": 1.0, "final": 1.5},
+    "competences": {"milestone-1": 0.2, "milestone-2": 0.35, "final": 0.5},
+}
+# Retrospective "then" ratings sit this far below the kick-off ratings (response shift).
+TRUE_RESPONSE_SHIFT = {"competences": -0.3}
+# Baseline item mean and between-person SD, in item units.
+BASELINE = {"who5": (2.6, 0.7), "swls": (4.5, 0.9), "competences": (3.0, 0.5)}
+ITEM_NOISE_SD = 0.5
+
+SECTORS: list[tuple[str, int, str]] = [
+    ("start-up", 8, "Marburg"),
+    ("company", 7, "Marburg"),
+    ("university", 8, "Marburg"),
+    ("city", 5, "Marburg"),
+    ("regional management", 3, "Marburg"),
+    ("culture", 6, "Marburg"),
+    ("citizens' initiative", 5, "Marburg"),
+    ("school students", 4, "Marburg"),
+    ("investor", 4, "Marburg"),
+    ("university", 2, "Moshi"),
+]
+
+_FIRST = (
+    "Anna Ben Clara David Emma Felix Greta Hannes Ida Jonas Katharina Lukas "
+    "Mia Noah Olga Paul Rosa Samuel Tara Ugur Vera Wilhelm Yasemin Zoe "
+    "Amani Baraka Leonie Moritz Nina Oskar Pia Quentin Ronja Simon Tim Ulla "
+    "Valentin Wiebke Xaver Yara Zeynep Aaron Bettina Carl Doris Elias Frieda Gustav "
+    "Hanna Ilias Jule Kemal"
+).split()
+_LAST = (
+    "Achenbach Becker Claßen Dietrich Engel Fuchs Günther Hofmann Imhof Jäger "
+    "Krüger Lang Möller Neumann Otto Pohl Quast Richter Schäfer Theis "
+    "Ulrich Vogt Weber Zimmer Mushi Kimaro Bauer Koch Lorenz Maier "
+    "Nowak Ott Peters Roth Seidel Thiel Voß Winter Yilmaz Adler "
+    "Brandt Conrad Dorn Ebert Frank Graf Haas Iske Jung Kuhn "
+    "Lindner Marx"
+).split()
+
+
+@dataclass(frozen=True)
+class _Person:
+    code: str
+    first_name: str
+    last_name: str
+    sector: str
+    site: str
+    role: str
+    tandem: str
+
+
+def _codes(rng: np.random.Generator, n: int) -> list[str]:
+    """Self-generated codes (mother's name, birth day, birthplace), two edits apart."""
+    letters = np.array(list("ABCDEFGHIKLMNOPRSTUWZ"))
+    codes: list[str] = []
+    while len(codes) < n:
+        code = (
+            "".join(rng.choice(letters, 2))
+            + f"{int(rng.integers(1, 29)):02d}"
+            + "".join(rng.choice(letters, 2))
+        )
+        if all(sum(a != b for a, b in zip(code, other, strict=True)) >= 3 for other in codes):
+            codes.append(code)
+    return codes
+
+
+def _cohort(rng: np.random.Generator) -> list[_Person]:
+    sectors = [(sector, site) for sector, count, site in SECTORS for _ in range(count)]
+    codes = _codes(rng, len(sectors))
+    order = rng.permutation(len(sectors))
+    # Tandems pair a mentor and a mentee from different sectors.
+    mentors, mentees = order[: len(order) // 2], list(order[len(order) // 2 :])
+    tandem_of: dict[int, tuple[str, str]] = {}
+    for number, mentor in enumerate(mentors, start=1):
+        partner = next(m for m in mentees if sectors[m][0] != sectors[mentor][0])
+        mentees.remove(partner)
+        tandem = f"T{number:02d}"
+        tandem_of[int(mentor)] = (tandem, "mentor")
+        tandem_of[int(partner)] = (tandem, "mentee")
+    return [
+        _Person(
+            code=codes[i],
+            first_name=_FIRST[i],
+            last_name=_LAST[i],
+            sector=sectors[i][0],
+            site=sectors[i][1],
+            role=tandem_of[i][1],
+            tandem=tandem_of[i][0],
+        )
+        for i in range(len(sectors))
+    ]
+
+
+def _attendance(n: int, waves: list[str], rng: np.random.Generator) -> np.ndarray:
+    """Who answers which wave: about 15% gone by the final wave, a few missed waves."""
+    present = np.ones((n, len(waves)), dtype=bool)
+    people = rng.permutation(n)
+    dropouts = {1: people[0:3], 2: people[3:5], 3: people[5:8]}  # gone from that wave on
+    for first_missing, who in dropouts.items():
+        present[who, first_missing:] = False
+    present[people[8:11], 1] = False  # skip milestone-1, come back
+    present[people[11:13], 2] = False  # skip milestone-2, come back
+    present[people[13], 0] = False  # joined after the kick-off
+    return present
+
+
+def _responses(
+    people: list[_Person],
+    present: np.ndarray,
+    survey: Survey,
+    instruments: dict[str, Instrument],
+    rng: np.random.Generator,
+) -> dict[str, pd.DataFrame]:
+    """Clean item responses per wave (before the mess), in export column names."""
+    n = len(people)
+    person_level = {name: mean + rng.normal(0, sd, n) for name, (mean, sd) in BASELINE.items()}
+    frames: dict[str, pd.DataFrame] = {}
+    for w, wave in enumerate(survey.waves):
+        file = wave.files[0]
+        targets = item_targets(survey, file.mapping)
+        who = np.flatnonzero(present[:, w])
+        data: dict[str, object] = {"key": [people[i].code for i in who]}
+        for column, target in targets.items():
+            instrument = instruments[target.instrument]
+            assert instrument.response is not None
+            low, high = instrument.response.min, instrument.response.max
+            per_item = _item_units(instrument, TRUE_CHANGE[instrument.id].get(wave.id, 0.0))
+            if target.frame == "then":
+                per_item = _item_units(instrument, TRUE_RESPONSE_SHIFT[instrument.id])
+            latent = person_level[instrument.id][who] + per_item
+            value = np.clip(np.rint(latent + rng.normal(0, ITEM_NOISE_SD, len(who))), low, high)
+            reverse = target.item in instrument.reverse_items
+            data[column] = (low + high - value if reverse else value).astype(int)
+        frames[wave.id] = pd.DataFrame(data)
+    return frames
+
+
+def _item_units(instrument: Instrument, score_change: float) -> float:
+    n = len(instrument.items) if instrument.scoring.method == "sum" else 1
+    return score_change / (n * instrument.scoring.multiply)
+
+
+def _sosci_table(
+    frame: pd.DataFrame, wave_date: dt.date, rng: np.random.Generator, first_case: int
+) -> pd.DataFrame:
+    """Wrap item responses in SoSci Survey's export columns."""
+    n = len(frame)
+    start = dt.datetime.combine(wave_date, dt.time(17, 30))
+    started = [start + dt.timedelta(seconds=int(s)) for s in np.sort(rng.integers(0, 4 * 3600, n))]
+    duration = rng.normal(540, 120, n).clip(240).astype(int)
+    items = frame.drop(columns="key")
+    table = pd.DataFrame(
+        {
+            "CASE": np.arange(first_case, first_case + n),
+            "SERIAL": "",
+            "REF": "",
+            "QUESTNNR": "synth_mentoring",
+            "MODE": "interview",
+            "STARTED": [s.strftime("%Y-%m-%d %H:%M:%S") for s in started],
+            "IC01_01": frame["key"],
+        }
+    )
+    table = pd.concat([table, items.reset_index(drop=True)], axis=1)
+    table["TIME_SUM"] = duration
+    table["MAILSENT"] = ""
+    table["LASTDATA"] = [
+        (s + dt.timedelta(seconds=int(d))).strftime("%Y-%m-%d %H:%M:%S")
+        for s, d in zip(started, duration, strict=True)
+    ]
+    table["FINISHED"] = 1
+    table["Q_VIEWER"] = 0
+    table["LASTPAGE"] = 6
+    table["MAXPAGE"] = 6
+    table["MISSING"] = 0
+    table["MISSREL"] = 0
+    table["TIME_RSI"] = np.round(rng.uniform(0.7, 1.3, n), 2)
+    table["DEG_TIME"] = rng.integers(0, 12, n)
+    return table
+
+
+def _item_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c[:2] in ("WB", "LZ", "KO")]
+
+
+def _add_mess(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
+    """The usual trouble of real exports, each case once or twice."""
+    for table in tables.values():
+        items = _item_columns(table)
+        cells = table[items].to_numpy(copy=True)
+        holes = rng.random(cells.shape) < 0.02
+        cells[holes] = -9
+        table[items] = cells
+        table["MISSING"] = (100 * (cells == -9).mean(axis=1)).round().astype(int)
+
+    m1 = tables["milestone-1"]
+    # A duplicate submission: the same person sends the form twice, answers drift a little.
+    again = m1.iloc[[4]].copy()
+    again["CASE"] = m1["CASE"].max() + 1
+    again["STARTED"] = (pd.to_datetime(again["STARTED"]) + pd.Timedelta(hours=1)).dt.strftime(
+        "%Y-%m-%d %H:%M:%S"
+    )
+    again["WB01_02"] = (again["WB01_02"].clip(0, 4) + 1).astype(int)
+    # An out-of-range value: 9 typed on a 0-5 item.
+    m1.loc[m1.index[10], "WB01_03"] = 9
+    # A self-generated code typed in lower case with a stray space.
+    m1.loc[m1.index[12], "IC01_01"] = " " + str(m1.loc[m1.index[12], "IC01_01"]).lower()
+    tables["milestone-1"] = pd.concat([m1, again], ignore_index=True)
+
+    m2 = tables["milestone-2"]
+    # A typo in a self-generated code: one character off.
+    code = str(m2.loc[m2.index[7], "IC01_01"])
+    m2.loc[m2.index[7], "IC01_01"] = code[:2] + ("1" if code[2] != "1" else "2") + code[3:]
+    # A straight-liner: the same answer everywhere, reverse-keyed items included.
+    m2.loc[m2.index[15], _item_columns(m2)] = 3
+    # An abandoned form: stopped on page 3, never completed.
+    abandoned = m2.index[20]
+    m2.loc[abandoned, [c for c in _item_columns(m2) if c.startswith("KO")]] = -9
+    m2.loc[abandoned, ["FINISHED", "LASTPAGE"]] = [0, 3]
+
+    final = tables["final"]
+    # An incomplete first attempt, then a complete one later the same evening.
+    first_try = final.iloc[[3]].copy()
+    first_try["CASE"] = final["CASE"].max() + 1
+    first_try["STARTED"] = (
+        pd.to_datetime(first_try["STARTED"]) - pd.Timedelta(minutes=40)
+    ).dt.strftime("%Y-%m-%d %H:%M:%S")
+    first_try[[c for c in _item_columns(final) if c.startswith(("LZ", "KO"))]] = -9
+    first_try[["FINISHED", "LASTPAGE"]] = [0, 2]
+    tables["final"] = pd.concat([final, first_try], ignore_index=True)
+
+
+def _write_csv(table: pd.DataFrame, path: Path, *, delimiter: str, bom: bool) -> None:
+    buffer = io.StringIO()
+    table.to_csv(
+        buffer, sep=delimiter, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+    )
+    path.write_bytes(buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
+
+
+def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list[Path]:
+    """Write the demo registry and raw exports beside ``survey_path``.
+
+    Parameters
+    ----------
+    survey_path : str or Path
+        The demo survey definition; the files named in it are (re)written.
+    seed : int
+        Seed of the random generator; the same seed writes the same bytes.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    survey_path = Path(survey_path)
+    survey, instruments = load_survey(survey_path)
+    rng = np.random.default_rng(seed)
+    people = _cohort(rng)
+    present = _attendance(len(people), survey.wave_ids, rng)
+    frames = _responses(people, present, survey, instruments, rng)
+
+    tables: dict[str, pd.DataFrame] = {}
+    case = 1
+    for wave in survey.waves:
+        frame = frames[wave.id].sample(frac=1, random_state=int(rng.integers(2**31)))
+        tables[wave.id] = _sosci_table(frame.reset_index(drop=True), wave.date, rng, case)
+        case += len(frame) + 10
+    _add_mess(tables, rng)
+
+    base = survey_path.parent
+    written = []
+    for number, wave in enumerate(survey.waves):
+        target = base / wave.files[0].path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        table = tables[wave.id].sort_values("STARTED", kind="stable")
+        _write_csv(table, target, delimiter=";" if number == 0 else "\t", bom=number == 0)
+        written.append(target)
+
+    registry = pd.DataFrame(
+        {
+            "code": [p.code for p in people],
+            "first_name": [p.first_name for p in people],
+            "last_name": [p.last_name for p in people],
+            "email": [
+                f"{p.first_name.lower()}.{p.last_name.lower()}@example.org".replace("ß", "ss")
+                for p in people
+            ],
+            "sector": [p.sector for p in people],
+            "role": [p.role for p in people],
+            "tandem": [p.tandem for p in people],
+            "site": [p.site for p in people],
+        }
+    ).sort_values(["tandem", "role"], kind="stable")
+    registry_path = base / survey.registry.file
+    _write_csv(registry, registry_path, delimiter=",", bom=False)
+    written.append(registry_path)
+    return written

@@ -1,0 +1,60 @@
+"""The project's own exceptions: each message says where it broke and how to fix it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ImpactError(Exception):
+    """Base class of every error the toolkit raises on purpose."""
+
+
+def _where(file: str | Path | None, column: str | None, row: int | None, key: str | None) -> str:
+    parts = []
+    if file is not None:
+        parts.append(f"file {str(file)!r}")
+    if key is not None:
+        parts.append(f"key {key!r}")
+    if column is not None:
+        parts.append(f"column {column!r}")
+    if row is not None:
+        parts.append(f"row {row}")
+    return ", ".join(parts)
+
+
+class LocatedError(ImpactError):
+    """An error that knows the file, and where possible the key, column and row."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        column: str | None = None,
+        row: int | None = None,
+        key: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.file = None if file is None else str(file)
+        self.column = column
+        self.row = row
+        self.key = key
+        self.hint = hint
+        self.reason = message
+        where = _where(file, column, row, key)
+        text = f"{where}: {message}" if where else message
+        if hint:
+            text += f" ({hint})"
+        super().__init__(text)
+
+
+class DefinitionError(LocatedError):
+    """An instrument or survey definition is invalid (names the file and the key)."""
+
+
+class InputError(LocatedError):
+    """A data file cannot be read or does not fit its definition (names file, column, row)."""
+
+
+class ReportError(ImpactError):
+    """A report could not be rendered (names the milestone, language and failing cell)."""

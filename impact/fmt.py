@@ -1,0 +1,130 @@
+"""APA-style, locale-aware formatting of numbers and results, and the report's texts.
+
+Every string a report shows lives in ``impact/locales/<language>.yml``; numbers are
+formatted with Babel (decimal comma in German).
+
+Examples
+--------
+>>> number(1234.5, 1, "de")
+'1.234,5'
+>>> p_value(0.0004, "en"), p_value(0.0312, "de")
+('< .001', '= ,031')
+>>> apa_t(2.871, 41, 0.0064, "en")
+'t(41) = 2.87, p = .006'
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+LOCALE_DIR = Path(__file__).parent / "locales"
+DASH = "–"
+
+
+def _locale(language: str) -> str:
+    try:
+        return LOCALES[language]
+    except KeyError:
+        raise ValueError(
+            f"language {language!r} is not offered; choose from {list(LOCALES)}"
+        ) from None
+
+
+def number(value: float | None, decimals: int = 2, language: str = "en") -> str:
+    """A number with fixed decimals in the language's notation; a dash for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_locale(language))
+
+
+def no_leading_zero(value: float, decimals: int, language: str) -> str:
+    """APA style for values that cannot exceed 1 (p, r): ``.006`` / ``,006``.
+
+    Examples
+    --------
+    >>> no_leading_zero(-0.25, 2, "de")
+    '−,25'
+    """
+    text = number(abs(value), decimals, language)
+    text = text[1:] if text.startswith("0") else text
+    return ("−" if value < 0 else "") + text
+
+
+def p_value(p: float, language: str = "en") -> str:
+    """``= .006`` or ``< .001`` in APA style (three decimals)."""
+    if p is None or math.isnan(p):
+        return DASH
+    if p < 0.001:
+        return "< " + no_leading_zero(0.001, 3, language)
+    return "= " + no_leading_zero(p, 3, language)
+
+
+def signed(value: float, decimals: int = 2, language: str = "en") -> str:
+    """A number with its sign: ``+7.3`` / ``−0.4``."""
+    if value is None or math.isnan(value):
+        return DASH
+    text = number(abs(value), decimals, language)
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def interval(low: float, high: float, decimals: int = 2, language: str = "en") -> str:
+    """A confidence interval ``[0.13, 0.76]`` (``[0,13; 0,76]`` in German)."""
+    separator = "; " if language == "de" else ", "
+    return f"[{number(low, decimals, language)}{separator}{number(high, decimals, language)}]"
+
+
+def apa_t(t: float, df: float, p: float, language: str = "en") -> str:
+    """A paired t-test in APA style."""
+    return f"t({number(df, 0, language)}) = {number(t, 2, language)}, p {p_value(p, language)}"
+
+
+def apa_change(row: dict, language: str = "en") -> str:
+    """A change result: ``t(41) = 2.87, p = .006, d_z = 0.44`` with the mean difference CI."""
+    return (
+        f"{apa_t(row['t'], row['df'], row['p_value'], language)}, "
+        f"d_z = {number(row['d_z'], 2, language)}"
+    )
+
+
+def date(value, language: str = "en") -> str:
+    """A date written out: ``30. November 2023`` / ``30 November 2023``."""
+    return format_date(value, format="long", locale=_locale(language))
+
+
+def percent(value: float, language: str = "en") -> str:
+    """A proportion as a whole percentage: ``85 %`` / ``85%``."""
+    if value is None or math.isnan(value):
+        return DASH
+    return number(100 * value, 0, language) + ("\u00a0%" if language == "de" else "%")
+
+
+@cache
+def texts(language: str) -> dict[str, str]:
+    """All report strings of one language (``impact/locales/<language>.yml``)."""
+    _locale(language)
+    with open(LOCALE_DIR / f"{language}.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """One report string with its placeholders filled.
+
+    Examples
+    --------
+    >>> text("participation_sentence", "en", responded=44, registered=52, rate="85%",
+    ...      wave="Closing event")
+    '44 of 52 registered participants (85%) answered the questionnaire at the Closing event.'
+    """
+    try:
+        template = texts(language)[key]
+    except KeyError:
+        raise KeyError(f"no text {key!r} in impact/locales/{language}.yml") from None
+    return template.format(**values)

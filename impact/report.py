@@ -1,0 +1,246 @@
+"""Rendering reports: papermill executes the report notebook, nbconvert exports it to HTML.
+
+Parameters are checked before a kernel starts. Every file is written to a temporary name
+in the output folder and renamed when complete, so a failed or killed render leaves no
+partial report. :func:`render_all` renders milestones × languages in a process pool.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets.config import Config
+
+from impact.definitions import load_survey
+from impact.errors import ReportError
+from impact.fmt import LOCALES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REPORT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "evaluation_report.ipynb"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """The outcome of one report: its files, or the error that stopped it."""
+
+    milestone: str
+    language: str
+    html: Path | None = None
+    results: Path | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def check_parameters(survey: str | Path, milestone: str, language: str) -> None:
+    """Fail before a kernel starts when the milestone or language is not offered."""
+    definition, _ = load_survey(survey)
+    definition.wave(milestone)
+    if language not in definition.languages or language not in LOCALES:
+        raise ReportError(
+            f"language {language!r} is not offered by {str(survey)!r}; "
+            f"choose from {definition.languages}"
+        )
+
+
+def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
+    """The executed notebook as self-contained HTML without code or parameter cells."""
+    exporter = HTMLExporter(
+        template_name="impact_report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    remover = TagRemovePreprocessor(
+        remove_cell_tags={"parameters", "injected-parameters", "setup", "results"}, enabled=True
+    )
+    exporter.register_preprocessor(remover, enabled=True)
+    exporter.register_preprocessor(_DropMarkdown(), enabled=True)
+    body, _ = exporter.from_notebook_node(notebook, resources={"language_code": language})
+    return body
+
+
+class _DropMarkdown(TagRemovePreprocessor):
+    """Drops markdown cells: they address notebook readers, not report readers."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if cell.cell_type != "markdown"]
+        return nb, resources
+
+
+def _failing_cell(error: Exception) -> str:
+    name = getattr(error, "ename", type(error).__name__)
+    value = getattr(error, "evalue", str(error))
+    cell = getattr(error, "exec_count", None)
+    where = f" in cell {cell}" if cell is not None else ""
+    return f"{name}{where}: {value}"
+
+
+def render(
+    survey: str | Path,
+    milestone: str,
+    language: str,
+    output_dir: str | Path,
+    *,
+    notebook: str | Path = REPORT_NOTEBOOK,
+) -> RenderResult:
+    """Render one report: ``<output_dir>/<milestone>_<language>.html`` and its results JSON.
+
+    Parameters
+    ----------
+    survey : str or Path
+        The programme's ``survey.yml``.
+    milestone : str
+        A wave id of the survey (``kickoff``, ``milestone-1``, …, ``final``).
+    language : {"de", "en"}
+    output_dir : str or Path
+        Created if needed; files appear there only when complete.
+
+    Returns
+    -------
+    RenderResult
+
+    Raises
+    ------
+    ReportError
+        When the notebook fails, naming the milestone, language and failing cell.
+    """
+    import papermill
+
+    survey = Path(survey).resolve()
+    output_dir = Path(output_dir).resolve()
+    check_parameters(survey, milestone, language)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{milestone}_{language}"
+    with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=output_dir) as scratch:
+        scratch_dir = Path(scratch)
+        executed = scratch_dir / f"{name}.ipynb"
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters={
+                    "survey": str(survey),
+                    "milestone": milestone,
+                    "language": language,
+                    "output_dir": str(scratch_dir),
+                },
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                cwd=str(PROJECT_ROOT),
+                # ipykernel warns about unencrypted TCP unless the manager provisions keys.
+                config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+            )
+        except Exception as error:  # papermill raises PapermillExecutionError and others
+            raise ReportError(f"report {name} failed: {_failing_cell(error)}") from error
+        page = export_html(nbformat.read(executed, as_version=4), language)
+        html_tmp = scratch_dir / f"{name}.html"
+        html_tmp.write_text(page, encoding="utf-8")
+        results_tmp = scratch_dir / f"{name}.results.json"
+        html_path = output_dir / f"{name}.html"
+        results_path = output_dir / f"{name}.results.json"
+        os.replace(results_tmp, results_path)
+        os.replace(html_tmp, html_path)
+    return RenderResult(milestone, language, html=html_path, results=results_path)
+
+
+def _quiet_worker() -> None:
+    """Send a worker's standard streams (and so its kernels') to /dev/null.
+
+    jupyter_client interrupts a kernel before shutting it down, and ipykernel then prints
+    "KeyboardInterrupt caught in kernel". Results and errors travel back by pickling.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _render_safely(survey: str, milestone: str, language: str, output_dir: str) -> RenderResult:
+    try:
+        return render(survey, milestone, language, output_dir)
+    except Exception as error:  # one failing report must not stop the others
+        return RenderResult(milestone, language, error=str(error))
+
+
+def render_all(
+    survey: str | Path,
+    output_dir: str | Path,
+    *,
+    milestones: list[str] | None = None,
+    languages: list[str] | None = None,
+    workers: int | None = None,
+    on_done: Callable[[RenderResult], None] | None = None,
+) -> list[RenderResult]:
+    """Render every milestone × language in parallel; failures are returned, not raised.
+
+    Returns
+    -------
+    list of RenderResult
+        In the order of the waves, then languages.
+    """
+    definition, _ = load_survey(survey)
+    milestones = milestones or definition.wave_ids
+    languages = languages or list(definition.languages)
+    jobs = [(m, lang) for m in milestones for lang in languages]
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    results: dict[tuple[str, str], RenderResult] = {}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+        futures = {
+            pool.submit(_render_safely, str(survey), m, lang, str(output_dir)): (m, lang)
+            for m, lang in jobs
+        }
+        for future in as_completed(futures):
+            result = future.result()
+            results[futures[future]] = result
+            if on_done:
+                on_done(result)
+    ordered = [results[job] for job in jobs]
+    write_index(output_dir, definition.programme.name.en)
+    return ordered
+
+
+def write_index(output_dir: str | Path, title: str) -> Path:
+    """``index.html`` listing every report in the folder, written atomically."""
+    output_dir = Path(output_dir)
+    rows = []
+    for page in sorted(output_dir.glob("*.html")):
+        if page.name == "index.html":
+            continue
+        milestone, _, language = page.stem.rpartition("_")
+        rows.append(
+            f"<tr><td><a href='{html.escape(page.name)}'>{html.escape(milestone)}</a></td>"
+            f"<td>{html.escape(language)}</td></tr>"
+        )
+    document = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head><body>"
+        f"<h1>{html.escape(title)}</h1><table><thead><tr><th>Milestone</th><th>Language</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+    )
+    target = output_dir / "index.html"
+    scratch = target.with_name(".index.html.tmp")
+    scratch.write_text(document, encoding="utf-8")
+    os.replace(scratch, target)
+    return target
+
+
+def clean_output(output_dir: str | Path) -> None:
+    """Remove a report folder (used by tests and ``impact demo --fresh``)."""
+    shutil.rmtree(output_dir, ignore_errors=True)

@@ -1,0 +1,115 @@
+"""Scale scores per participant and wave, by each instrument's scoring rule.
+
+A score is computed when at least ``scoring.min_items`` items are valid; a sum is then
+prorated (mean of the valid items × number of items), so a missing item does not lower
+the score. Otherwise the score is missing and counted.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from impact.definitions import load_instrument, SHIPPED_INSTRUMENTS
+>>> who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
+>>> responses = pd.DataFrame({
+...     "participant": "AB01CD", "wave": "kickoff", "instrument": "who5",
+...     "item": ["i1", "i2", "i3", "i4", "i5"], "frame": "now",
+...     "value": [3, 4, 3, None, 2]})
+>>> score(responses, {"who5": who5})[["scale", "score", "n_valid"]]
+  scale  score  n_valid
+0  who5   60.0        4
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from impact.definitions import Instrument, Text
+
+SCORE_COLUMNS = [
+    "participant",
+    "wave",
+    "scale",
+    "instrument",
+    "frame",
+    "score",
+    "n_valid",
+    "n_items",
+]
+
+
+def scale_name(instrument_id: str, frame: str) -> str:
+    """The scale's name in score tables: the instrument id, ``_then`` for retrospective ratings.
+
+    Examples
+    --------
+    >>> scale_name("competences", "then")
+    'competences_then'
+    """
+    return instrument_id if frame == "now" else f"{instrument_id}_{frame}"
+
+
+def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.DataFrame:
+    """Score every scale instrument for each participant and wave.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Long item responses with ``participant, wave, instrument, item, frame, value``
+        (reverse-keyed items already recoded, as :func:`impact.clean.clean` returns them).
+    instruments : dict
+        Instrument id → Instrument.
+
+    Returns
+    -------
+    DataFrame
+        One row per participant × wave × scale:
+
+        - ``participant``, ``wave``
+        - ``scale``: instrument id, with ``_then`` for retrospective ratings
+        - ``instrument``, ``frame``
+        - ``score``: the scale score, NaN when too few items are valid
+        - ``n_valid``: valid items; ``n_items``: items in the instrument
+    """
+    scored = []
+    for instrument_id, part in responses.groupby("instrument", observed=True, sort=True):
+        instrument = instruments[str(instrument_id)]
+        if instrument.kind != "scale":
+            continue
+        n_items = len(instrument.items)
+        grouped = part.groupby(["participant", "wave", "frame"], observed=True)["value"]
+        table = grouped.agg(mean="mean", n_valid="count").reset_index()
+        enough = table["n_valid"] >= instrument.min_items
+        per_item = table["mean"].where(enough)
+        raw = per_item * n_items if instrument.scoring.method == "sum" else per_item
+        table["score"] = raw * instrument.scoring.multiply + instrument.scoring.add
+        table["instrument"] = instrument.id
+        table["scale"] = [scale_name(instrument.id, f) for f in table["frame"]]
+        table["n_items"] = n_items
+        scored.append(table[SCORE_COLUMNS])
+    if not scored:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    result = pd.concat(scored, ignore_index=True)
+    return result.sort_values(["scale", "wave", "participant"], ignore_index=True)
+
+
+def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en") -> pd.Series:
+    """The band label (e.g. WHO-5 'poor well-being (≤ 50)') of each score.
+
+    Examples
+    --------
+    >>> from impact.definitions import load_instrument, SHIPPED_INSTRUMENTS
+    >>> who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
+    >>> band_labels(pd.Series([20.0, 48.0, 76.0]), who5).tolist()
+    ['likely depression (≤ 28)', 'poor well-being (≤ 50)', 'good well-being (> 50)']
+    """
+    if not instrument.bands:
+        return pd.Series(pd.NA, index=scores.index, dtype="object")
+    edges = [-np.inf] + [b.max for b in instrument.bands if b.max is not None] + [np.inf]
+    labels = [_text(b.label, language) for b in instrument.bands]
+    if len(labels) == len(edges) - 2:  # the last band has a max too: scores above are unlabelled
+        labels.append("")
+    return pd.cut(scores, bins=edges, labels=labels, right=True, ordered=False).astype("object")
+
+
+def _text(text: Text, language: str) -> str:
+    return text[language]

@@ -1,0 +1,467 @@
+# Independent reference values for the impact test suite, computed in R.
+#
+# Run from this folder:  python make_datasets.py && Rscript make_reference.R
+# Reads the fixture CSVs written by make_datasets.py and writes reference.json
+# (jsonlite, digits = NA -> full double precision, auto_unbox = TRUE).
+#
+# Conventions used throughout:
+#   * diff = post - pre; every paired function is called as f(post, pre, ...)
+#   * every key that holds a CI is a 2-element array [lower, upper], 95 %
+#   * "function" / "options" strings in the JSON repeat what is written in the
+#     comments here, so a test failure message can point at the R call.
+#   * warnings raised by a call are captured and stored next to the value
+#     (key "warnings"), never silently dropped.
+
+suppressPackageStartupMessages({
+  library(jsonlite)
+  library(psych)
+  library(effectsize)
+  library(lme4)
+  library(GPArotation)  # used by psych::omega; loaded here so its load message is not captured
+})
+
+args_all <- commandArgs(trailingOnly = FALSE)
+file_arg <- sub("^--file=", "", args_all[grepl("^--file=", args_all)])
+here <- if (length(file_arg)) dirname(normalizePath(file_arg)) else getwd()
+rd <- function(name) read.csv(file.path(here, name), stringsAsFactors = FALSE)
+
+# Run expr, return list(value = ..., warnings = character()) without losing warnings.
+with_warnings <- function(expr) {
+  w <- character()
+  value <- withCallingHandlers(expr, warning = function(cond) {
+    w <<- c(w, conditionMessage(cond))
+    invokeRestart("muffleWarning")
+  })
+  list(value = value, warnings = as.list(w))  # as.list -> always a JSON array
+}
+# Also swallow printed output and record message()s (psych::omega reports
+# "Omega_h for 1 factor is not meaningful" as a message, not a warning).
+quietly <- function(expr) {
+  out <- NULL
+  msgs <- character()
+  capture.output(out <- withCallingHandlers(with_warnings(expr), message = function(cond) {
+    msgs <<- c(msgs, trimws(conditionMessage(cond)))
+    invokeRestart("muffleMessage")
+  }))
+  out$messages <- as.list(msgs)
+  out
+}
+
+# Hedges' small-sample correction factors, all as functions of df.
+# J_exact is the gamma-function form used by effectsize (hedges_g, and the
+# adjust=TRUE branch of repeated_measures_d in effectsize >= 0.8.5):
+#   J(df) = Gamma(df/2) / (sqrt(df/2) * Gamma((df-1)/2))
+J_exact <- function(df) exp(lgamma(df / 2) - log(sqrt(df / 2)) - lgamma((df - 1) / 2))
+# Hedges & Olkin (1985) approximation: 1 - 3 / (4 df - 1)
+J_approx <- function(df) 1 - 3 / (4 * df - 1)
+
+# Non-central-t CI for a t statistic, solved with uniroot to tight tolerance
+# (effectsize 0.8.3 uses optim() with abstol 1e-9 on the probability scale,
+# which is only good to ~1e-5 on the d scale; this is the "exact" version).
+ncp_ci <- function(t, df, level = 0.95) {
+  a <- (1 - level) / 2
+  f_lo <- function(ncp) pt(t, df, ncp) - (1 - a)   # lower limit: P(T <= t | ncp) = 0.975
+  f_hi <- function(ncp) pt(t, df, ncp) - a         # upper limit: P(T <= t | ncp) = 0.025
+  # the limits lie within t -/+ ~1.96 sqrt(1 + t^2/(2 df)); bracket generously
+  # but not so wide that pt() loses precision for huge ncp
+  h <- 4 * sqrt(1 + t^2 / (2 * df)) + 1
+  lo <- uniroot(f_lo, c(t - h, t), tol = 1e-13)$root
+  hi <- uniroot(f_hi, c(t, t + h), tol = 1e-13)$root
+  c(lo, hi)
+}
+
+# ---------------------------------------------------------------------------
+# Paired two-wave analyses
+# ---------------------------------------------------------------------------
+paired_block <- function(df, name) {
+  pre <- as.numeric(df$pre)
+  post <- as.numeric(df$post)
+  n <- length(pre)
+  diff_raw <- post - pre
+  # Step-grid data (paired_ties): post - pre in floating point does not give
+  # bit-identical values for equal differences (e.g. 3.6-3.4 != 2.8-2.6), which
+  # would silently break ties in rank(). We therefore round the differences to
+  # 10 decimals before any rank-based computation and run the rank tests on the
+  # differences (one-sample form, identical to paired=TRUE on post, pre).
+  diff <- round(diff_raw, 10)
+  res <- list()
+  res$file <- name
+  res$n <- n
+  res$n_nonzero_diff <- sum(diff != 0)
+  res$n_zero_diff <- sum(diff == 0)
+  res$has_ties_in_abs_nonzero_diff <- any(duplicated(abs(diff[diff != 0])))
+  res$diff_rounding <- "diff = round(post - pre, 10) for all rank-based statistics"
+
+  # Descriptives: mean(), sd() (n-1 denominator), cor() Pearson
+  res$mean_pre <- mean(pre)
+  res$sd_pre <- sd(pre)
+  res$mean_post <- mean(post)
+  res$sd_post <- sd(post)
+  res$mean_diff <- mean(diff_raw)
+  res$sd_diff <- sd(diff_raw)
+  res$cor_pre_post <- cor(pre, post)
+
+  # t.test(post, pre, paired = TRUE)  (two-sided, conf.level = 0.95)
+  tt <- t.test(post, pre, paired = TRUE)
+  res$t_test <- list(
+    `function` = "stats::t.test(post, pre, paired = TRUE)",
+    t = unname(tt$statistic), df = unname(tt$parameter), p = tt$p.value,
+    conf_int = as.numeric(tt$conf.int), estimate = unname(tt$estimate),
+    se = unname(tt$stderr)
+  )
+
+  # wilcox.test(diff) == wilcox.test(post, pre, paired = TRUE); zeros dropped
+  # (R's only zero method = Wilcoxon's), mid-ranks for ties, normal
+  # approximation with tie-corrected variance.
+  # (a) exact = FALSE, correct = TRUE  (normal approx. with continuity correction)
+  w1 <- with_warnings(wilcox.test(diff, mu = 0, exact = FALSE, correct = TRUE))
+  # (b) exact = FALSE, correct = FALSE (normal approx., no continuity correction)
+  w2 <- with_warnings(wilcox.test(diff, mu = 0, exact = FALSE, correct = FALSE))
+  # (c) R defaults (exact = NULL, correct = TRUE): R uses the exact
+  #     distribution iff n_nonzero < 50 and there are no ties and no zeros;
+  #     otherwise falls back to (a) with a warning.
+  w3 <- with_warnings(wilcox.test(diff, mu = 0))
+  exact_used <- (res$n_nonzero_diff < 50) && !res$has_ties_in_abs_nonzero_diff &&
+    res$n_zero_diff == 0
+  res$wilcoxon <- list(
+    `function` = "stats::wilcox.test(post, pre, paired = TRUE) (computed as wilcox.test(diff))",
+    statistic_name = "V = sum of positive signed ranks (zeros dropped, mid-ranks)",
+    normal_cc = list(options = "exact = FALSE, correct = TRUE",
+                     V = unname(w1$value$statistic), p = w1$value$p.value,
+                     warnings = w1$warnings),
+    normal_nocc = list(options = "exact = FALSE, correct = FALSE",
+                       V = unname(w2$value$statistic), p = w2$value$p.value,
+                       warnings = w2$warnings),
+    default = list(options = "exact = NULL (R default), correct = TRUE",
+                   V = unname(w3$value$statistic), p = w3$value$p.value,
+                   method = w3$value$method,
+                   exact_used = exact_used,
+                   warnings = w3$warnings)
+  )
+  # sanity: the raw (unrounded) float differences give the same V?
+  w_raw <- suppressWarnings(wilcox.test(post, pre, paired = TRUE, exact = FALSE))
+  res$wilcoxon$raw_float_diff_same_as_rounded <-
+    isTRUE(all.equal(unname(w_raw$statistic), unname(w1$value$statistic))) &&
+    isTRUE(all.equal(w_raw$p.value, w1$value$p.value))
+  if (!res$wilcoxon$raw_float_diff_same_as_rounded) {
+    # Informational only -- NOT the reference: what wilcox.test(post, pre,
+    # paired = TRUE, exact = FALSE) gives when float noise breaks ties.
+    res$wilcoxon$raw_float_diff_DO_NOT_MATCH <- list(
+      note = "unrounded post - pre: floating-point noise splits tied |diff| values into distinct ranks",
+      V = unname(w_raw$statistic), p = w_raw$p.value)
+  }
+
+  # effectsize::rank_biserial(diff)  (== rank_biserial(post, pre, paired = TRUE))
+  # r = (sum R+ - sum R-) / (n_nz (n_nz + 1) / 2), zeros dropped;
+  # CI: tanh(atanh(r) +/- qnorm(.975) * SE), SE = sqrt((2n^3+3n^2+n)/6) / ((n^2+n)/2),
+  # with n = number of non-zero differences.
+  rb <- with_warnings(effectsize::rank_biserial(diff, mu = 0, ci = 0.95))
+  res$rank_biserial <- list(
+    `function` = sprintf("effectsize::rank_biserial(post, pre, paired = TRUE) [effectsize %s] (computed on diff)",
+                         packageVersion("effectsize")),
+    ci_method = "Fisher z (atanh), normal, SE = sqrt((2n^3+3n^2+n)/6)/((n^2+n)/2), n = non-zero diffs",
+    r = rb$value$r_rank_biserial,
+    ci = c(rb$value$CI_low, rb$value$CI_high),
+    warnings = rb$warnings
+  )
+
+  # d_z = mean_diff / sd_diff.
+  # effectsize 0.8.3 has no repeated_measures_d(); we use
+  # effectsize::cohens_d(post, pre, paired = TRUE): CI from the non-central t
+  # (ncp CI of t = mean_diff / (sd_diff / sqrt(n)), df = n - 1, divided by sqrt(n)),
+  # solved by optim() inside effectsize (approx.). ncp_uniroot is the same
+  # interval solved to ~1e-13 with uniroot.
+  cd <- with_warnings(effectsize::cohens_d(post, pre, paired = TRUE, ci = 0.95))
+  hg <- with_warnings(effectsize::hedges_g(post, pre, paired = TRUE, ci = 0.95))
+  d_z <- res$mean_diff / res$sd_diff
+  t_stat <- unname(tt$statistic)
+  ncp <- ncp_ci(t_stat, n - 1)
+  # Normal-approximation CI as in effectsize >= 0.8.5
+  # repeated_measures_d(method = "z"): se = sqrt(1/n + d^2/(2n)) (Hedges & Olkin 1985),
+  # CI = d +/- qnorm(.975) * se; adjust = TRUE (its default) multiplies d and CI by J_exact(n-1).
+  # (Re-implemented here because the installed effectsize lacks the function.)
+  se_z <- sqrt(1 / n + d_z^2 / (2 * n))
+  ci_z_norm <- d_z + c(-1, 1) * qnorm(0.975) * se_z
+  res$d_z <- list(
+    `function` = sprintf("effectsize::cohens_d(post, pre, paired = TRUE) [effectsize %s; repeated_measures_d() not available]",
+                         packageVersion("effectsize")),
+    d = d_z,
+    d_effectsize = cd$value$Cohens_d,
+    ci_effectsize = c(cd$value$CI_low, cd$value$CI_high),
+    ci_effectsize_method = "non-central t (effectsize:::.get_ncp_t via optim, approx ~1e-5), limits / sqrt(n)",
+    ci_ncp_uniroot = ncp / sqrt(n),
+    ci_ncp_uniroot_method = "non-central t limits for t, df = n - 1, solved by uniroot(tol = 1e-13), divided by sqrt(n)",
+    warnings = cd$warnings,
+    g_z_effectsize = hg$value$Hedges_g,
+    g_z_ci_effectsize = c(hg$value$CI_low, hg$value$CI_high),
+    g_z_function = "effectsize::hedges_g(post, pre, paired = TRUE): g = d_z * J_exact(n - 1), CI = ncp CI * J_exact(n - 1)",
+    normal_ci = list(
+      method = "repeated_measures_d(method='z') in effectsize >= 0.8.5, re-implemented: se = sqrt(1/n + d^2/(2n)), CI = d +/- qnorm(.975) se",
+      se = se_z,
+      ci_unadjusted = ci_z_norm,
+      g = d_z * J_exact(n - 1),
+      ci_adjusted = ci_z_norm * J_exact(n - 1)
+    )
+  )
+
+  # d_av (Cumming 2012 / Lakens 2013): mean_diff / ((sd_pre + sd_post) / 2);
+  # g_av = d_av * J.  Not available in installed effectsize, computed directly.
+  # Different correction factors in use (all recorded, df_paired = n - 1):
+  #   J_exact(n - 1)   effectsize convention (hedges_g / repeated_measures_d adjust=TRUE)
+  #   J_approx(n - 1)  1 - 3/(4(n-1) - 1)
+  #   J_approx(2n - 2) 1 - 3/(4(n1+n2) - 9) with n1 = n2 = n (Lakens 2013, eq. 4)
+  s_av <- (res$sd_pre + res$sd_post) / 2
+  d_av <- res$mean_diff / s_av
+  # Algina & Keselman (2003)-style normal CI: se = (sd_diff / sqrt(n)) / s_av
+  se_av <- (res$sd_diff / sqrt(n)) / s_av
+  res$d_av <- list(
+    `function` = "computed directly (effectsize::repeated_measures_d not in installed effectsize)",
+    formula = "d_av = mean_diff / ((sd_pre + sd_post) / 2)",
+    d = d_av,
+    standardizer = s_av,
+    J_exact_df_n_minus_1 = J_exact(n - 1),
+    J_approx_df_n_minus_1 = J_approx(n - 1),
+    J_approx_df_2n_minus_2 = J_approx(2 * n - 2),
+    g_exact_df_n_minus_1 = d_av * J_exact(n - 1),
+    g_approx_df_n_minus_1 = d_av * J_approx(n - 1),
+    g_approx_df_2n_minus_2 = d_av * J_approx(2 * n - 2),
+    J_formula_exact = "exp(lgamma(df/2) - log(sqrt(df/2)) - lgamma((df-1)/2))",
+    J_formula_approx = "1 - 3/(4*df - 1)",
+    normal_ci = list(
+      method = "se = (sd_diff/sqrt(n)) / s_av (Algina & Keselman 2003), CI = d +/- qnorm(.975) se",
+      se = se_av,
+      ci_unadjusted = d_av + c(-1, 1) * qnorm(0.975) * se_av,
+      ci_adjusted_J_exact = (d_av + c(-1, 1) * qnorm(0.975) * se_av) * J_exact(n - 1)
+    )
+  )
+  # effectsize >= 0.8.5 repeated_measures_d(method = "av") uses a different
+  # standardizer: sqrt((var_pre + var_post) / 2) (root mean variance), with
+  # se = sqrt(var(diff)/n) / s and, adjust = TRUE by default, d and CI * J_exact(n-1).
+  s_rms <- sqrt((var(pre) + var(post)) / 2)
+  d_rms <- res$mean_diff / s_rms
+  se_rms <- sqrt(var(diff_raw) / n) / s_rms
+  ci_rms <- d_rms + c(-1, 1) * qnorm(0.975) * se_rms
+  res$d_av_rms <- list(
+    `function` = "re-implementation of effectsize >= 0.8.5 repeated_measures_d(post, pre, method = 'av')",
+    formula = "d = mean_diff / sqrt((var_pre + var_post)/2); se = sqrt(var(diff)/n)/s; CI normal",
+    d = d_rms,
+    standardizer = s_rms,
+    se = se_rms,
+    ci_unadjusted = ci_rms,
+    g_adjusted = d_rms * J_exact(n - 1),
+    ci_adjusted = ci_rms * J_exact(n - 1)
+  )
+
+  # shapiro.test(diff)
+  sw <- shapiro.test(diff_raw)
+  res$shapiro <- list(`function` = "stats::shapiro.test(post - pre)",
+                      W = unname(sw$statistic), p = sw$p.value)
+  res
+}
+
+# ---------------------------------------------------------------------------
+# Scale reliability
+# ---------------------------------------------------------------------------
+items_block <- function(df, name) {
+  x <- as.data.frame(lapply(df, as.numeric))
+  res <- list(file = name, n_rows = nrow(x), n_items = ncol(x),
+              n_missing_cells = sum(is.na(x)),
+              n_complete_rows = sum(complete.cases(x)))
+
+  # psych::alpha(x) defaults: use = "pairwise" covariance matrix
+  # (cov(x, use = "pairwise")), na.rm = TRUE, check.keys = FALSE, n.iter = 1.
+  # raw_alpha = k/(k-1) (1 - tr(C)/sum(C)) on that pairwise matrix.
+  # Feldt CI: psych::alpha.ci(raw_alpha, n.obs = nrow(x), n.var = k), i.e.
+  #   1 - (1 - alpha) * qf(c(.975, .025), n - 1, (n - 1)(k - 1))  with n = ALL rows.
+  # Duhachek CI: raw_alpha -/+ 1.96 * ase (literal 1.96, as printed by psych),
+  #   ase = sqrt(Q / n), n = ALL rows (psych 'ase').
+  # r.drop: corrected item-total correlation from the pairwise covariance matrix:
+  #   (sum(C[, i]) - C[i, i]) / sqrt(C[i, i] * sum(C[-i, -i])).
+  a <- with_warnings(psych::alpha(x))
+  al <- a$value
+  tot <- al$total
+  res$alpha <- list(
+    `function` = sprintf("psych::alpha(items) [psych %s], defaults (use = 'pairwise', na.rm = TRUE, check.keys = FALSE)",
+                         packageVersion("psych")),
+    missing_handling = "pairwise-complete covariance matrix (cov(x, use = 'pairwise')); Feldt/Duhachek use n = all rows",
+    raw_alpha = tot$raw_alpha,
+    std_alpha = tot$std.alpha,
+    average_r = tot$average_r,
+    ase = tot$ase,
+    total_mean = tot$mean,
+    total_sd = tot$sd,
+    feldt_ci = unname(c(al$feldt$lower.ci, al$feldt$upper.ci)),
+    feldt_ci_source = "psych alpha()$feldt (psych::alpha.ci): lower.ci / upper.ci",
+    duhachek_ci = c(tot$raw_alpha - 1.96 * tot$ase, tot$raw_alpha + 1.96 * tot$ase),
+    duhachek_ci_source = "raw_alpha -/+ 1.96 * alpha()$total$ase (as in psych print.psych 'Duhachek')",
+    duhachek_ci_qnorm = c(tot$raw_alpha - qnorm(0.975) * tot$ase,
+                          tot$raw_alpha + qnorm(0.975) * tot$ase),
+    alpha_if_dropped = setNames(as.list(al$alpha.drop$raw_alpha), rownames(al$alpha.drop)),
+    r_drop = setNames(as.list(al$item.stats$r.drop), sub("-$", "", rownames(al$item.stats))),
+    item_n = setNames(as.list(al$item.stats$n), rownames(al$item.stats)),
+    warnings = a$warnings
+  )
+  if (res$n_missing_cells > 0) {
+    # Listwise (complete-case) alternative, for implementations that drop rows.
+    xc <- x[complete.cases(x), ]
+    ac <- with_warnings(psych::alpha(xc))
+    res$alpha_listwise <- list(
+      `function` = "psych::alpha(na.omit(items))",
+      n = nrow(xc),
+      raw_alpha = ac$value$total$raw_alpha,
+      std_alpha = ac$value$total$std.alpha,
+      feldt_ci = unname(c(ac$value$feldt$lower.ci, ac$value$feldt$upper.ci)),
+      duhachek_ci = c(ac$value$total$raw_alpha - 1.96 * ac$value$total$ase,
+                      ac$value$total$raw_alpha + 1.96 * ac$value$total$ase),
+      r_drop = setNames(as.list(ac$value$item.stats$r.drop), rownames(ac$value$item.stats)),
+      warnings = ac$warnings
+    )
+  }
+
+  # psych::omega(items, nfactors = 1): fm = "minres" on the Pearson correlation
+  # matrix (pairwise-complete for missing data), plot = FALSE.
+  # For 1 factor psych warns that omega_h is not meaningful. With one factor:
+  #   omega.tot = 1 - sum(1 - lambda^2) / sum(R)    (R = observed correlation matrix)
+  #   omega_h   = (sum lambda)^2 / sum(R)
+  # (checked below). Note: omega's R is cor(x, use = "pairwise"), whereas
+  # alpha()'s std.alpha uses cov2cor(cov(x, use = "pairwise")); with missing
+  # data these differ, hence alpha_reported != alpha$std_alpha for items_missing.
+  om <- quietly(psych::omega(x, nfactors = 1, plot = FALSE))
+  o <- om$value
+  g <- as.numeric(o$schmid$sl[, 1])  # general-factor loadings (the only factor)
+  R <- cor(x, use = "pairwise")
+  res$omega <- list(
+    `function` = "psych::omega(items, nfactors = 1, plot = FALSE) (fm = 'minres', Pearson r, pairwise)",
+    omega_tot = o$omega.tot,
+    omega_h = o$omega_h,
+    alpha_reported = o$alpha,
+    loadings = setNames(as.list(g), colnames(x)),
+    omega_tot_check = 1 - sum(1 - g^2) / sum(R),
+    omega_tot_check_formula = "1 - sum(1 - lambda^2) / sum(R), lambda = minres loadings, R = cor(x, use = 'pairwise')",
+    omega_h_check = (sum(g))^2 / sum(R),
+    omega_h_check_formula = "(sum lambda)^2 / sum(R)",
+    warnings = om$warnings,
+    messages = om$messages
+  )
+  # 1-factor omega from the fitted model only (McDonald): (sum l)^2 / ((sum l)^2 + sum(1 - l^2))
+  res$omega$omega_model_implied <- sum(g)^2 / (sum(g)^2 + sum(1 - g^2))
+  res
+}
+
+# ---------------------------------------------------------------------------
+# Linear mixed model
+# ---------------------------------------------------------------------------
+long_block <- function(df, name) {
+  wave_levels <- c("kickoff", "milestone-1", "milestone-2", "final")
+  df$wave <- factor(df$wave, levels = wave_levels)
+  df$participant <- factor(df$participant)
+  df$score <- as.numeric(df$score)
+  df <- df[!is.na(df$score), ]
+  # lme4::lmer(score ~ wave + (1 | participant), REML = TRUE), default
+  # treatment contrasts (reference = kickoff), default optimizer (nloptwrap/bobyqa).
+  fit_w <- with_warnings(lmer(score ~ wave + (1 | participant), data = df, REML = TRUE))
+  fit <- fit_w$value
+  fe <- fixef(fit)
+  V <- as.matrix(vcov(fit))
+  vc <- as.data.frame(VarCorr(fit))
+  # Estimated mean per wave = L %*% beta, L = contrast vector; SE = sqrt(L V L');
+  # Wald CI = est +/- qnorm(0.975) * SE.
+  L <- rbind(kickoff = c(1, 0, 0, 0),
+             `milestone-1` = c(1, 1, 0, 0),
+             `milestone-2` = c(1, 0, 1, 0),
+             final = c(1, 0, 0, 1))
+  est <- as.numeric(L %*% fe)
+  se <- sqrt(diag(L %*% V %*% t(L)))
+  z <- qnorm(0.975)
+  wave_means <- lapply(seq_len(nrow(L)), function(i) list(
+    estimate = est[i], se = se[i], ci = c(est[i] - z * se[i], est[i] + z * se[i])))
+  names(wave_means) <- rownames(L)
+  # contrast final vs kickoff (the coefficient), and final vs milestone-2
+  l_fm2 <- c(0, 0, -1, 1)
+  res <- list(
+    file = name,
+    `function` = "lme4::lmer(score ~ wave + (1 | participant), data, REML = TRUE); wave levels kickoff, milestone-1, milestone-2, final (treatment contrasts)",
+    n_obs = nobs(fit),
+    n_groups = unname(ngrps(fit)["participant"]),
+    n_obs_per_wave = as.list(table(df$wave)),
+    fixed_effects = list(
+      names = names(fe),
+      estimate = setNames(as.list(unname(fe)), names(fe)),
+      se = setNames(as.list(unname(sqrt(diag(V)))), names(fe))
+    ),
+    vcov = unname(V),
+    random_intercept_variance = vc$vcov[vc$grp == "participant"],
+    residual_variance = vc$vcov[vc$grp == "Residual"],
+    random_intercept_sd = vc$sdcor[vc$grp == "participant"],
+    residual_sd = vc$sdcor[vc$grp == "Residual"],
+    icc = vc$vcov[vc$grp == "participant"] / sum(vc$vcov),
+    wave_means = wave_means,
+    wave_means_method = "L %*% fixef, SE = sqrt(diag(L vcov L')), Wald CI with qnorm(0.975)",
+    contrast_final_minus_milestone2 = list(
+      estimate = sum(l_fm2 * fe), se = sqrt(drop(t(l_fm2) %*% V %*% l_fm2))),
+    reml_criterion = unname(REMLcrit(fit)),
+    logLik_reml = as.numeric(logLik(fit)),
+    warnings = fit_w$warnings,
+    optimizer_messages = fit@optinfo$conv$lme4$messages
+  )
+  res
+}
+
+# ---------------------------------------------------------------------------
+main <- function() {
+  out <- list()
+  out$paired <- paired_block(rd("paired.csv"), "paired.csv")
+  out$paired_ties <- paired_block(rd("paired_ties.csv"), "paired_ties.csv")
+  out$items <- items_block(rd("items.csv"), "items.csv")
+  out$items_missing <- items_block(rd("items_missing.csv"), "items_missing.csv")
+  out$long <- long_block(rd("long.csv"), "long.csv")
+
+  # p.adjust(p, method = "holm" / "BH" / "bonferroni"), order preserved
+  p <- rd("pvalues.csv")$p
+  out$pvalues <- list(
+    `function` = "stats::p.adjust(p, method = ...)",
+    p = p,
+    holm = p.adjust(p, "holm"),
+    BH = p.adjust(p, "BH"),
+    bonferroni = p.adjust(p, "bonferroni")
+  )
+
+  # Smallest detectable d_z: power.t.test(n, power = .8, sig.level = .05,
+  # type = "paired", sd = 1)$delta (alternative two.sided, strict = FALSE).
+  # R's default uniroot tol is .Machine$double.eps^0.25 (~1.2e-4), so the
+  # default result is only good to ~1e-4; tol = 1e-12 gives the precise value.
+  # strict = TRUE also counts the opposite tail.
+  power_one <- function(n) list(
+    n = n,
+    delta_default_tol = power.t.test(n = n, power = 0.8, sig.level = 0.05,
+                                     type = "paired", sd = 1)$delta,
+    delta = power.t.test(n = n, power = 0.8, sig.level = 0.05, type = "paired",
+                         sd = 1, tol = 1e-12)$delta,
+    delta_strict = power.t.test(n = n, power = 0.8, sig.level = 0.05, type = "paired",
+                                sd = 1, tol = 1e-12, strict = TRUE)$delta
+  )
+  out$power <- list(
+    `function` = "stats::power.t.test(n = n, power = 0.8, sig.level = 0.05, type = 'paired', sd = 1)$delta",
+    note = "delta is in units of sd(diff), i.e. d_z; 'delta' uses tol = 1e-12; non-central t, df = n - 1",
+    n40 = power_one(40), n25 = power_one(25), n12 = power_one(12)
+  )
+
+  pkgs <- c("psych", "effectsize", "lme4", "Matrix", "jsonlite", "GPArotation")
+  out$meta <- list(
+    generated_by = "tests/reference/make_reference.R",
+    R_version = R.version.string,
+    platform = R.version$platform,
+    packages = setNames(lapply(pkgs, function(p) as.character(packageVersion(p))), pkgs),
+    effectsize_has_repeated_measures_d = exists("repeated_measures_d", asNamespace("effectsize")),
+    ci_level = 0.95,
+    diff_definition = "post - pre"
+  )
+
+  writeLines(
+    toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE, null = "null", na = "null"),
+    file.path(here, "reference.json")
+  )
+  cat("wrote", file.path(here, "reference.json"), "\n")
+}
+
+main()

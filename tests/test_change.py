@@ -1,0 +1,78 @@
+"""Paired change against R's t.test and effectsize::cohens_d (tests/reference/)."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from impact.change import paired_change
+from impact.demo import TRUE_CHANGE
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def _long(name):
+    wide = pd.read_csv(REFERENCE / f"{name}.csv")
+    long = wide.melt(
+        id_vars="participant", value_vars=["pre", "post"], var_name="wave", value_name="score"
+    )
+    long["wave"] = pd.Categorical(
+        long["wave"].map({"pre": "kickoff", "post": "final"}),
+        categories=["kickoff", "final"],
+        ordered=True,
+    )
+    long["scale"] = "x"
+    return long
+
+
+@pytest.mark.parametrize("name", ["paired", "paired_ties"])
+def test_paired_t_and_d_z_match_r(name, reference):
+    ref = reference[name]
+    row = paired_change(_long(name)).iloc[0]
+    assert row["n"] == ref["n"]
+    for ours, theirs in [
+        ("mean_pre", "mean_pre"),
+        ("sd_pre", "sd_pre"),
+        ("mean_post", "mean_post"),
+        ("sd_post", "sd_post"),
+        ("mean_diff", "mean_diff"),
+        ("sd_diff", "sd_diff"),
+    ]:
+        assert row[ours] == pytest.approx(ref[theirs], rel=1e-12)
+    t_test = ref["t_test"]
+    assert row["t"] == pytest.approx(t_test["t"], rel=1e-10)
+    assert row["df"] == t_test["df"]
+    assert row["p_value"] == pytest.approx(t_test["p"], rel=1e-8)
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(t_test["conf_int"], rel=1e-10)
+    assert row["d_z"] == pytest.approx(ref["d_z"]["d"], rel=1e-10)
+
+
+def test_missing_partners_leave_only_complete_pairs():
+    data = _long("paired")
+    data.loc[
+        (data["participant"] == data["participant"].iloc[0]) & (data["wave"] == "final"), "score"
+    ] = np.nan
+    result = paired_change(data)
+    assert result["n"].iloc[0] == 39
+
+
+def test_unknown_baseline_is_named():
+    with pytest.raises(ValueError, match="baseline wave 'pre'"):
+        paired_change(_long("paired"), baseline="pre")
+
+
+def test_demo_analysis_recovers_the_true_effects(demo):
+    change = demo.change()
+    for scale, per_wave in TRUE_CHANGE.items():
+        row = change[(change["scale"] == scale) & (change["wave"] == "final")].iloc[0]
+        assert row["ci_low"] <= per_wave["final"] <= row["ci_high"], scale
+        assert row["ci_low"] > 0, scale
+
+
+def test_change_is_reported_per_later_wave_in_order(demo):
+    change = demo.change(until="milestone-2")
+    assert change.query("scale == 'who5'")["wave"].astype(str).tolist() == [
+        "milestone-1",
+        "milestone-2",
+    ]

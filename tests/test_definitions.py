@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from impact.definitions import SHIPPED_INSTRUMENTS, load_instrument, load_survey
+from impact.errors import DefinitionError
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED_INSTRUMENTS.glob("*.yml")), ids=lambda p: p.stem)
+def test_shipped_instruments_load_with_source_and_licence(path: Path):
+    instrument = load_instrument(path)
+    assert instrument.source.strip() and instrument.licence.strip()
+    assert all(item.text is None or (item.text.de and item.text.en) for item in instrument.items)
+
+
+def test_who5_scores_from_0_to_100():
+    who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
+    assert who5.score_range() == (0, 100)
+
+
+def test_demo_survey_cross_checks_items(demo):
+    assert demo.survey.wave_ids == ["kickoff", "milestone-1", "milestone-2", "final"]
+    assert demo.instruments["competences"].reverse_items == ["c5"]
+
+
+def _write_survey(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((Path("surveys/demo/survey.yml")).read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "survey.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_unknown_key_names_file_key_and_suggestion(tmp_path):
+    path = _write_survey(tmp_path, lambda d: d["quality"].update(duplicate="keep-latest-complete"))
+    with pytest.raises(DefinitionError) as caught:
+        load_survey(path)
+    message = str(caught.value)
+    assert str(path) in message and "quality.duplicate" in message
+    assert "did you mean 'duplicates'" in message
+
+
+def test_mapping_to_unknown_item_is_named(tmp_path):
+    path = _write_survey(tmp_path, lambda d: d["mappings"]["sosci"].update(WB01_01="who5.i9"))
+    with pytest.raises(DefinitionError, match=r"mappings\.sosci\.WB01_01.*no item 'i9'"):
+        load_survey(path)
+
+
+def test_then_rating_needs_a_retrospective_instrument(tmp_path):
+    path = _write_survey(tmp_path, lambda d: d["mappings"]["sosci"].update(WB01_01="who5.i1@then"))
+    with pytest.raises(DefinitionError, match="not asked retrospectively"):
+        load_survey(path)
+
+
+def test_waves_must_start_with_kickoff_and_follow_their_dates(tmp_path):
+    path = _write_survey(tmp_path, lambda d: d["waves"].reverse())
+    with pytest.raises(DefinitionError, match="first wave must be 'kickoff'"):
+        load_survey(path)
+
+
+def test_unknown_instrument_suggests_the_nearest(tmp_path):
+    path = _write_survey(tmp_path, lambda d: d.update(instruments=["who_5", "swls", "competences"]))
+    with pytest.raises(DefinitionError, match="did you mean 'who5'"):
+        load_survey(path)
+
+
+def test_malformed_yaml_gives_the_line(tmp_path):
+    path = tmp_path / "survey.yml"
+    path.write_text("programme:\n  id: x\n  name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match="line 4"):
+        load_survey(path)
+
+
+def test_instrument_id_must_match_file_name(tmp_path):
+    text = (SHIPPED_INSTRUMENTS / "who5.yml").read_text(encoding="utf-8")
+    path = tmp_path / "wellbeing.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DefinitionError, match="differs from the file name"):
+        load_instrument(path)
