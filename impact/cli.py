@@ -204,5 +204,41 @@ def demo(
         _fail(error)
 
 
+@app.command("new-programme")
+def new_programme_command(
+    name: Annotated[str, typer.Argument(help="Programme id, e.g. 'youth-mentoring'.")],
+    root: Annotated[Path, typer.Option(help="Folder of the programme folders.")] = Path("surveys"),
+    instrument: Annotated[
+        list[str] | None,
+        typer.Option("--instrument", "-i", help="Shipped instrument id; repeatable."),
+    ] = None,
+) -> None:
+    """Write surveys/NAME/survey.yml, commented, from the shipped instruments."""
+    from impact.scaffold import new_programme
+
+    try:
+        path = new_programme(name, root=root, instruments=instrument)
+    except ImpactError as error:
+        _fail(error)
+    console.print(f"wrote {path}: edit it, then run `impact check {path}`")
+
+
+@app.command("new-instrument")
+def new_instrument_command(
+    name: Annotated[str, typer.Argument(help="Instrument id, e.g. 'team_climate'.")],
+    root: Annotated[
+        Path, typer.Option(help="surveys/instruments, or surveys/<programme>/instruments.")
+    ] = Path("surveys/instruments"),
+) -> None:
+    """Write a commented instrument definition to fill in."""
+    from impact.scaffold import new_instrument
+
+    try:
+        path = new_instrument(name, root=root)
+    except ImpactError as error:
+        _fail(error)
+    console.print(f"wrote {path}: fill in the items, scoring and source")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

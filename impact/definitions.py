@@ -281,6 +281,39 @@ def _read_yaml(path: Path) -> object:
         raise DefinitionError(f"the YAML is not well-formed{where}", file=path) from None
 
 
+def line_of(path: Path, key: str | None) -> int | None:
+    """The 1-based line of a dotted key path (``waves.2.files.0.path``) in a YAML file.
+
+    Returns the line of the deepest part of the path that exists, or None when the file
+    cannot be parsed.
+
+    Examples
+    --------
+    >>> line_of(SHIPPED_INSTRUMENTS / "who5.yml", "scoring.min_items")
+    40
+    """
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in (key or "").split(".") if key else []:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if str(kv[0].value) == part), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
 def _validated(model: type[BaseModel], data: object, path: Path) -> BaseModel:
     if not isinstance(data, dict):
         raise DefinitionError("the file must hold a mapping of keys to values", file=path)
@@ -289,7 +322,10 @@ def _validated(model: type[BaseModel], data: object, path: Path) -> BaseModel:
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or None
-        message = first["msg"]
+        message = {
+            "extra_forbidden": "unknown key",
+            "missing": "a required key is missing",
+        }.get(first["type"], first["msg"])
         hint = None
         if first["type"] == "extra_forbidden" and first["loc"]:
             parent = model

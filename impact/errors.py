@@ -9,10 +9,18 @@ class ImpactError(Exception):
     """Base class of every error the toolkit raises on purpose."""
 
 
-def _where(file: str | Path | None, column: str | None, row: int | None, key: str | None) -> str:
+def _where(
+    file: str | Path | None,
+    column: str | None,
+    row: int | None,
+    key: str | None,
+    line: int | None = None,
+) -> str:
     parts = []
     if file is not None:
         parts.append(f"file {str(file)!r}")
+    if line is not None:
+        parts.append(f"line {line}")
     if key is not None:
         parts.append(f"key {key!r}")
     if column is not None:
@@ -33,15 +41,17 @@ class LocatedError(ImpactError):
         column: str | None = None,
         row: int | None = None,
         key: str | None = None,
+        line: int | None = None,
         hint: str | None = None,
     ) -> None:
         self.file = None if file is None else str(file)
         self.column = column
         self.row = row
         self.key = key
+        self.line = line
         self.hint = hint
         self.reason = message
-        where = _where(file, column, row, key)
+        where = _where(file, column, row, key, line)
         text = f"{where}: {message}" if where else message
         if hint:
             text += f" ({hint})"
@@ -49,7 +59,14 @@ class LocatedError(ImpactError):
 
 
 class DefinitionError(LocatedError):
-    """An instrument or survey definition is invalid (names the file and the key)."""
+    """An instrument or survey definition is invalid (names the file, the line and the key)."""
+
+    def __init__(self, message: str, *, line: int | None = None, **where) -> None:
+        if line is None and where.get("file") is not None and where.get("key") is not None:
+            from impact.definitions import line_of
+
+            line = line_of(Path(where["file"]), where["key"])
+        super().__init__(message, line=line, **where)
 
 
 class InputError(LocatedError):

@@ -39,6 +39,9 @@ def test_unknown_key_names_file_key_and_suggestion(tmp_path):
     message = str(caught.value)
     assert str(path) in message and "quality.duplicate" in message
     assert "did you mean 'duplicates'" in message
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[caught.value.line - 1].strip().startswith("duplicate:")
+    assert f"line {caught.value.line}" in message
 
 
 def test_mapping_to_unknown_item_is_named(tmp_path):

@@ -1,0 +1,238 @@
+"""Scaffolding: commented starting points for a new programme or a new instrument.
+
+The files written are valid definitions straight away, so ``impact check`` can guide the
+next edits with its messages.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from impact.definitions import load_survey
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> path = new_programme("youth-mentoring", root=root, instruments=["who5", "swls"])
+>>> survey, instruments = load_survey(path)
+>>> survey.programme.id, sorted(instruments)
+('youth-mentoring', ['swls', 'who5'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from impact.definitions import SHIPPED_INSTRUMENTS, load_instrument
+from impact.errors import DefinitionError
+
+PROGRAMME_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _refuse_existing(path: Path) -> None:
+    if path.exists():
+        raise DefinitionError(
+            "the file exists already; remove it or choose another name", file=path
+        )
+
+
+def shipped_instruments() -> list[str]:
+    """Ids of the instruments shipped in ``surveys/instruments``."""
+    return sorted(path.stem for path in SHIPPED_INSTRUMENTS.glob("*.yml"))
+
+
+def new_programme(
+    name: str,
+    *,
+    root: str | Path = "surveys",
+    instruments: list[str] | None = None,
+    kickoff: dt.date | None = None,
+) -> Path:
+    """Write ``<root>/<name>/survey.yml``, commented, using shipped instruments.
+
+    Parameters
+    ----------
+    name : str
+        The programme id: lower case letters, digits, ``-`` and ``_``.
+    root : str or Path
+        The folder that holds programme folders.
+    instruments : list of str, optional
+        Shipped instrument ids to include (default: all scale instruments shipped).
+    kickoff : date, optional
+        The kick-off date (default: today); later waves are placed a few months apart.
+
+    Returns
+    -------
+    Path
+        The survey definition written.
+    """
+    if not PROGRAMME_ID.match(name):
+        raise DefinitionError(
+            f"{name!r} is not a valid programme id",
+            hint="use lower case letters, digits, '-' and '_', starting with a letter",
+        )
+    folder = Path(root) / name
+    path = folder / "survey.yml"
+    _refuse_existing(path)
+    available = shipped_instruments()
+    chosen = instruments or [
+        i for i in available if load_instrument(SHIPPED_INSTRUMENTS / f"{i}.yml").kind == "scale"
+    ]
+    unknown = [i for i in chosen if i not in available]
+    if unknown:
+        raise DefinitionError(
+            f"no shipped instrument {unknown[0]!r}", hint=f"shipped instruments: {available}"
+        )
+    start = kickoff or dt.date.today()
+    mapping_lines = []
+    for instrument_id in chosen:
+        instrument = load_instrument(SHIPPED_INSTRUMENTS / f"{instrument_id}.yml")
+        mapping_lines.append(f"    # {instrument.name.en}")
+        prefix = instrument_id.upper()
+        for number, item in enumerate(instrument.items, start=1):
+            target = f"{instrument_id}.{item.id}"
+            mapping_lines.append(f"    {prefix}_{number:02d}: {target}")
+            if instrument.retrospective:
+                mapping_lines.append(f"    # {prefix}_THEN_{number:02d}: {target}@then")
+    waves = [
+        ("kickoff", start, "Auftakt", "Kick-off"),
+        ("milestone-1", start + dt.timedelta(days=120), "Meilenstein 1", "Milestone 1"),
+        ("final", start + dt.timedelta(days=365), "Abschluss", "Closing event"),
+    ]
+    wave_lines = []
+    for wave_id, date, de, en in waves:
+        wave_lines += [
+            f"  - id: {wave_id}",
+            f"    date: {date.isoformat()}",
+            f"    label: {{de: {de}, en: {en}}}",
+            "    files:",
+            f"      - {{path: raw/{wave_id}.csv, format: csv, mapping: main, key_column: code}}",
+        ]
+    text = "\n".join(
+        [
+            f"# Survey definition of the programme '{name}'. Written by `impact new-programme`;",
+            "# edit it to match your exports, then run `impact check` on it.",
+            "programme:",
+            f"  id: {name}",
+            "  name:",
+            f"    de: {name}",
+            f"    en: {name}",
+            "  # Set to true for made-up data: every report then says so.",
+            "  synthetic: false",
+            "",
+            "# Instrument ids: shipped ones live in surveys/instruments/; your own go into",
+            f"# surveys/{name}/instruments/<id>.yml (`impact new-instrument`).",
+            f"# Shipped: {', '.join(available)}",
+            f"instruments: [{', '.join(chosen)}]",
+            "",
+            "# The programme office's list of participants, joined by the key.",
+            "registry:",
+            "  file: registry.csv",
+            "  key: code",
+            "  # attribute: column in the registry file",
+            "  columns: {sector: sector, role: role, tandem: tandem, site: site}",
+            "  # Columns read but dropped at import (names, e-mails): never analysed or reported.",
+            "  identifying: [name, email]",
+            "",
+            "# Codes your survey tool writes for 'no answer' (SoSci Survey: -1, -9).",
+            "missing_codes: [-1, -9]",
+            "",
+            "quality:",
+            "  duplicates: keep-latest-complete   # or keep-most-complete",
+            "  incomplete: exclude                # or keep",
+            "  straightlining: flag               # or exclude",
+            "  typo_tolerant_keys: true           # match codes one character apart, logged",
+            "",
+            "privacy:",
+            "  min_group_size: 5   # groups smaller than this are never shown",
+            "  quotes: false       # free-text quotes in reports",
+            "",
+            "languages: [de, en]",
+            "",
+            "# Export column -> instrument.item ('@then' for a retrospective rating).",
+            "# Rename the columns on the left to the ones in your exports.",
+            "mappings:",
+            "  main:",
+            *mapping_lines,
+            "",
+            "# Waves in date order: kickoff first, then milestone-1, milestone-2, ..., final.",
+            "waves:",
+            *wave_lines,
+            "",
+        ]
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "raw").mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def new_instrument(name: str, *, root: str | Path = SHIPPED_INSTRUMENTS) -> Path:
+    """Write ``<root>/<name>.yml``: a commented instrument definition to fill in.
+
+    Parameters
+    ----------
+    name : str
+        The instrument id (lower case letters, digits and ``_``); also the file name.
+    root : str or Path
+        ``surveys/instruments`` for everyone, or ``surveys/<programme>/instruments``.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = new_instrument("team_climate", root=pathlib.Path(tempfile.mkdtemp()))
+    >>> load_instrument(path).item_ids
+    ['i1', 'i2', 'i3']
+    """
+    if not INSTRUMENT_ID.match(name):
+        raise DefinitionError(
+            f"{name!r} is not a valid instrument id",
+            hint="use lower case letters, digits and '_', starting with a letter",
+        )
+    path = Path(root) / f"{name}.yml"
+    _refuse_existing(path)
+    text = f"""\
+# Instrument definition written by `impact new-instrument`. Fill in every key.
+id: {name}                      # must equal the file name
+name: {{de: "{name}", en: "{name}"}}
+short: {{de: "{name}", en: "{name}"}}   # label in tables and figures
+kind: scale                     # scale | single | counts | multiselect | text
+source: "Author, A. (Year). Title. Journal, volume(issue), pages."
+# What the licence allows: item texts only where redistribution is permitted;
+# otherwise leave `text` out and keep the item ids and scoring.
+licence: "State the licence here."
+response:
+  min: 1
+  max: 5
+  labels:                       # value: labels; exports may carry them instead of numbers
+    1: {{de: "trifft gar nicht zu", en: "not at all true"}}
+    5: {{de: "trifft voll zu", en: "completely true"}}
+items:
+  - id: i1
+    text: {{de: "Erstes Item.", en: "First item."}}
+  - id: i2
+    text: {{de: "Zweites Item.", en: "Second item."}}
+  - id: i3
+    text: {{de: "Drittes Item (invertiert).", en: "Third item (reverse-keyed)."}}
+    reverse: true                 # recoded as min + max - value before scoring
+retrospective: false            # true: may be asked as 'then' rating (item@then)
+scoring:
+  method: mean                  # mean | sum
+  multiply: 1                   # linear transform: score * multiply + add
+  add: 0
+  min_items: 2                  # fewer valid items: score missing; otherwise prorated
+# bands:                        # optional labelled score bands, ordered by max
+#   - max: 2.5
+#     label: {{de: "niedrig", en: "low"}}
+#   - label: {{de: "hoch", en: "high"}}
+# clinical_cutoff: 2.5          # for clinically significant change
+higher_is_better: true
+# minimal_important_change: 0.5
+# reliability: 0.80             # published alpha, used for the reliable change index
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    load_instrument(path)
+    return path
