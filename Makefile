@@ -35,7 +35,7 @@ lint: $(VENV)/test.stamp
 	$(BIN)/ruff format --check impact tests bench
 
 lab: $(VENV)/lab.stamp
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --allow-root notebooks/
 
 clean:
 	rm -rf $(VENV) reports/demo
