@@ -175,9 +175,7 @@ class Instrument(_Strict):
                 raise ValueError(f"the items {unnamed} of a 'counts' instrument need a 'sector'")
         if self.kind == "multiselect" and self.checked is None:
             raise ValueError("a 'multiselect' instrument needs 'checked' (the value of a tick)")
-        unknown = sorted(
-            {i for c in self.categories for i in c.when if i not in self.item_ids}
-        )
+        unknown = sorted({i for c in self.categories for i in c.when if i not in self.item_ids})
         if unknown:
             raise ValueError(f"categories name items {unknown} that the instrument lacks")
         if self.categories and self.categories[-1].when:
