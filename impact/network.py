@@ -81,13 +81,13 @@ def collaboration_matrix(
     >>> matrix = collaboration_matrix(responses, collaboration, registry)
     >>> matrix.query("contacts > 0")[["from_sector", "to_sector", "contacts"]]
        from_sector to_sector  contacts
-    3         city      city       6.0
-    5         city   culture       2.0
-    12     culture      city       1.0
+    30        city      city       6.0
+    32        city   culture       2.0
+    48     culture      city       1.0
     """
     data = _counts(responses, instrument, registry).dropna(subset=["from_sector"])
     sectors = list(dict.fromkeys(instrument.sectors.values()))
-    from_sectors = sorted(set(data["from_sector"]) | set(sectors))
+    from_sectors = sectors + sorted(set(data["from_sector"]) - set(sectors))
     waves = data["wave"]
     wave_levels = (
         list(waves.cat.categories)
