@@ -71,6 +71,7 @@ class Item(_Strict):
 
     id: str = Field(pattern=IDENTIFIER)
     text: Text | None = None
+    short: Text | None = None
     reverse: bool = False
     sector: str | None = None
 
@@ -209,11 +210,29 @@ class Instrument(_Strict):
         return (min(low, high), max(low, high))
 
 
+class Grouping(_Strict):
+    """A coarser attribute derived from a registry attribute, e.g. sector → sector group."""
+
+    of: str
+    values: dict[str, str]
+
+
 class Registry(_Strict):
     file: str
     key: str
     columns: dict[str, str] = Field(default_factory=dict)
     identifying: list[str] = Field(default_factory=list)
+    groups: dict[str, Grouping] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _groups_of_known_attributes(self) -> Registry:
+        for name, grouping in self.groups.items():
+            if grouping.of not in self.columns:
+                raise ValueError(
+                    f"group {name!r} is of {grouping.of!r}, which is not among the registry "
+                    f"columns {sorted(self.columns)}"
+                )
+        return self
 
 
 class ExportFile(_Strict):
@@ -405,8 +424,8 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     >>> survey, instruments = load_survey("surveys/demo/survey.yml")
     >>> survey.wave_ids
     ['kickoff', 'milestone-1', 'milestone-2', 'final']
-    >>> sorted(instruments)[:2]
-    ['competences', 'swls']
+    >>> sorted(instruments)[:3]
+    ['cantril', 'collaboration', 'competences']
     """
     path = Path(path)
     survey = _validated(Survey, _read_yaml(path), path)
