@@ -45,7 +45,11 @@ def _counts(responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFr
 
 
 def collaboration_matrix(
-    responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    registry: pd.DataFrame,
+    *,
+    k: int | None = None,
 ) -> pd.DataFrame:
     """The sector × sector collaboration matrix per wave, in long form.
 
@@ -57,6 +61,8 @@ def collaboration_matrix(
         The ``counts`` instrument whose items name sectors.
     registry : DataFrame
         ``participant`` and ``sector``.
+    k : int, optional
+        The privacy threshold: rows whose ``from_sector`` has fewer respondents are flagged.
 
     Returns
     -------
@@ -69,6 +75,7 @@ def collaboration_matrix(
         - ``contacts``: the sum of their counts
         - ``respondents``: participants of ``from_sector`` who gave any count at that wave
         - ``mean_contacts``: ``contacts / respondents``
+        - ``suppressed``: fewer than ``k`` respondents (always False without ``k``)
 
     Examples
     --------
@@ -115,6 +122,7 @@ def collaboration_matrix(
     contacts = contacts.join(respondents, on=["wave", "from_sector"])
     contacts["respondents"] = contacts["respondents"].fillna(0).astype(int)
     contacts["mean_contacts"] = contacts["contacts"] / contacts["respondents"].replace(0, np.nan)
+    contacts["suppressed"] = contacts["respondents"] < k if k is not None else False
     if isinstance(waves.dtype, pd.CategoricalDtype):
         contacts["wave"] = contacts["wave"].astype(waves.dtype)
     return contacts

@@ -238,7 +238,8 @@ class Programme:
         return next((i for i in self.instruments.values() if i.kind == "counts"), None)
 
     def collaboration_matrix(self, until: str | None = None) -> pd.DataFrame:
-        """The sector × sector collaboration matrix per wave (long form); see
+        """The sector × sector collaboration matrix per wave (long form), rows of sectors
+        with fewer respondents than the privacy threshold flagged ``suppressed``; see
         :func:`impact.network.collaboration_matrix`."""
         instrument = self._counts_instrument()
         if instrument is None:
@@ -246,7 +247,9 @@ class Programme:
         responses = self.responses
         if until is not None:
             responses = responses[responses["wave"].isin(self.waves_until(until))]
-        return network.collaboration_matrix(responses, instrument, self.registry)
+        return network.collaboration_matrix(
+            responses, instrument, self.registry, k=self.survey.privacy.min_group_size
+        )
 
     def ei_index(self, until: str | None = None) -> pd.DataFrame:
         """E–I index per participant and wave (participant-level); see

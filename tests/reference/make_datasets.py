@@ -141,7 +141,8 @@ def make_paired_small(rng: np.random.Generator) -> None:
         if (diff > 0).all() and len(np.unique(diff)) == n:
             break
     rows = [
-        [f"S{i + 1:02d}", f"{a:.1f}", f"{b:.1f}"] for i, (a, b) in enumerate(zip(pre, post, strict=True))
+        [f"S{i + 1:02d}", f"{a:.1f}", f"{b:.1f}"]
+        for i, (a, b) in enumerate(zip(pre, post, strict=True))
     ]
     _write("paired_small.csv", ["participant", "pre", "post"], rows)
 
