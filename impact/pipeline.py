@@ -9,6 +9,23 @@ True
 >>> participation = programme.participation()
 >>> participation.columns.tolist()
 ['wave', 'registered', 'responded', 'response_rate']
+
+Every statistic is one call away (each method names the module function it wraps):
+
+>>> change = programme.change(until="final")            # t, Wilcoxon, d_z/d_av/g_av, Holm
+>>> alpha = programme.reliability()                      # alpha with CI, omega total
+>>> individual = programme.reliable_change_counts()      # Jacobson-Truax categories
+>>> shift = programme.response_shift()                   # pre/post/then
+>>> means = programme.mixed_model()                      # all waves, random intercept
+>>> completers = programme.completers_change()           # sensitivity check
+>>> attrition = programme.attrition()                    # stayers vs leavers
+>>> groups = programme.subgroup_change("sector_group")   # k-suppressed subgroups
+>>> ei = programme.ei_change()                           # silo crossing, bootstrap CI
+>>> sensitivity = programme.design_sensitivity()         # smallest detectable d_z
+>>> sorted(set(change["scale"])) == sorted(set(means["scale"]) - {"partnership"})
+True
+>>> bool(ei.set_index("wave").loc["final", "ci_low"] > 0)
+True
 """
 
 from __future__ import annotations
