@@ -1,5 +1,26 @@
 """Change from the baseline wave to each later wave, per outcome (paired, complete pairs).
 
+Every comparison uses the participants with a score at both waves. The statistics and their
+conventions (all checked against R in ``tests/reference``):
+
+- differences are ``post − pre``; the paired t-test and the 95% CI of the mean difference
+  as ``stats::t.test(post, pre, paired = TRUE)``;
+- Wilcoxon signed-rank as ``stats::wilcox.test(post, pre, paired = TRUE)``: ``V`` is the sum
+  of the positive ranks, zero differences are dropped, ties get mid-ranks; the exact p-value
+  when there are fewer than 50 non-zero differences and neither ties nor zeros, otherwise
+  the normal approximation with tie-corrected variance and continuity correction.
+  Differences are rounded to 10 decimals before ranking, so that floating-point noise does
+  not split ties;
+- matched-pairs rank-biserial correlation ``r_rb = (ΣR⁺ − ΣR⁻) / ΣR`` with a Fisher-z CI
+  (``effectsize::rank_biserial``);
+- ``d_z = mean_diff / sd_diff`` with the exact CI from the non-central t distribution
+  (``effectsize::cohens_d(post, pre, paired = TRUE)``);
+- ``d_av = mean_diff / ((sd_pre + sd_post) / 2)``: the arithmetic mean of the two SDs
+  (Cumming, 2012; Lakens, 2013, eq. 10), with the normal-approximation CI of Algina &
+  Keselman (2003); ``g_av = d_av · J(n − 1)`` with Hedges' exact correction
+  ``J(df) = Γ(df/2) / (√(df/2) Γ((df−1)/2))``;
+- Shapiro–Wilk test of the differences (``stats::shapiro.test``).
+
 Examples
 --------
 >>> import pandas as pd
@@ -18,8 +39,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, special, stats
+from statsmodels.stats.multitest import multipletests
 
+from impact.definitions import Instrument
+
+Z975 = stats.norm.ppf(0.975)
 CHANGE_COLUMNS = [
     "scale",
     "baseline",
@@ -37,7 +62,106 @@ CHANGE_COLUMNS = [
     "df",
     "p_value",
     "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
+    "d_av",
+    "d_av_ci_low",
+    "d_av_ci_high",
+    "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
+    "wilcoxon_v",
+    "wilcoxon_p",
+    "wilcoxon_exact",
+    "r_rb",
+    "r_rb_ci_low",
+    "r_rb_ci_high",
+    "shapiro_w",
+    "shapiro_p",
 ]
+PAIRED_COLUMNS = CHANGE_COLUMNS[3:]
+
+
+def hedges_j(df: float) -> float:
+    """Hedges' exact small-sample correction ``Γ(df/2) / (√(df/2) Γ((df−1)/2))``.
+
+    Examples
+    --------
+    >>> round(hedges_j(39), 6)
+    0.980624
+    """
+    return float(
+        np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2))
+    )
+
+
+def d_z_interval(t: float, df: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """CI of d_z from the non-central t distribution: ncp limits for ``t``, divided by √n.
+
+    Examples
+    --------
+    >>> [round(float(x), 4) for x in d_z_interval(3.0, 24, 25)]
+    [0.1679, 1.0215]
+    """
+    if not np.isfinite(t):
+        return (np.nan, np.nan)
+    tail = (1 - level) / 2
+    width = 4 * np.sqrt(1 + t**2 / (2 * df)) + 1
+
+    def limit(probability: float, low: float, high: float) -> float:
+        return optimize.brentq(
+            lambda ncp: stats.nct.cdf(t, df, ncp) - probability, low, high, xtol=1e-14, rtol=1e-14
+        )
+
+    lower = limit(1 - tail, t - width, t)
+    upper = limit(tail, t, t + width)
+    return (lower / np.sqrt(n), upper / np.sqrt(n))
+
+
+def wilcoxon_signed_rank(diff: np.ndarray) -> dict[str, float]:
+    """Wilcoxon signed-rank test and matched rank-biserial correlation of paired differences.
+
+    Returns a dict with ``wilcoxon_v``, ``wilcoxon_p``, ``wilcoxon_exact``, ``r_rb``,
+    ``r_rb_ci_low``, ``r_rb_ci_high`` (see the module docstring for the conventions).
+
+    Examples
+    --------
+    >>> result = wilcoxon_signed_rank(np.array([1.5, 2.0, -0.5, 3.0, 0.0, 1.0]))
+    >>> result["wilcoxon_v"], round(result["wilcoxon_p"], 4), round(result["r_rb"], 3)
+    (14.0, 0.1056, 0.867)
+    """
+    d = np.round(np.asarray(diff, dtype=float), 10)
+    d = d[d != 0]
+    n = len(d)
+    empty = dict.fromkeys(
+        ("wilcoxon_v", "wilcoxon_p", "r_rb", "r_rb_ci_low", "r_rb_ci_high"), np.nan
+    )
+    if n == 0:
+        return empty | {"wilcoxon_exact": False}
+    ranks = stats.rankdata(np.abs(d))
+    v = float(ranks[d > 0].sum())
+    total = n * (n + 1) / 2
+    r_rb = (v - (total - v)) / total
+    _, tie_counts = np.unique(ranks, return_counts=True)
+    ties = bool((tie_counts > 1).any())
+    exact = n < 50 and not ties and len(d) == len(np.asarray(diff))
+    if exact:
+        p = stats.wilcoxon(d, zero_method="wilcox", method="exact").pvalue
+    else:
+        z = v - n * (n + 1) / 4
+        sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - (tie_counts**3 - tie_counts).sum() / 48)
+        z = (z - np.sign(z) * 0.5) / sigma
+        p = 2 * min(stats.norm.cdf(z), stats.norm.sf(z))
+    se = np.sqrt((2 * n**3 + 3 * n**2 + n) / 6) / total
+    centre = np.arctanh(np.clip(r_rb, -1 + 1e-15, 1 - 1e-15))
+    return {
+        "wilcoxon_v": v,
+        "wilcoxon_p": float(min(p, 1.0)),
+        "wilcoxon_exact": exact,
+        "r_rb": r_rb,
+        "r_rb_ci_low": float(np.tanh(centre - Z975 * se)),
+        "r_rb_ci_high": float(np.tanh(centre + Z975 * se)),
+    }
 
 
 def paired_pairs(
@@ -57,36 +181,71 @@ def paired_pairs(
     return pairs.rename_axis(subject).reset_index()
 
 
-def _paired_row(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
+def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
+    """Every paired statistic of one comparison (``post − pre``), as a dict.
+
+    The keys are the columns of :func:`paired_change` from ``n`` on; statistics that need
+    more pairs than there are (t: 2, Shapiro–Wilk: 3) are NaN.
+
+    Examples
+    --------
+    >>> row = paired_statistics(np.array([3.0, 4, 2, 5]), np.array([4.0, 5, 2, 7]))
+    >>> row["n"], float(row["mean_diff"]), round(float(row["d_z"]), 3)
+    (4, 1.0, 1.225)
+    """
+    pre = np.asarray(pre, dtype=float)
+    post = np.asarray(post, dtype=float)
     diff = post - pre
     n = len(diff)
-    row: dict[str, float] = {
+    row: dict[str, float] = dict.fromkeys(PAIRED_COLUMNS, np.nan) | {
         "n": n,
         "mean_pre": pre.mean() if n else np.nan,
         "sd_pre": pre.std(ddof=1) if n > 1 else np.nan,
         "mean_post": post.mean() if n else np.nan,
         "sd_post": post.std(ddof=1) if n > 1 else np.nan,
         "mean_diff": diff.mean() if n else np.nan,
+        "wilcoxon_exact": False,
     }
     if n < 2:
-        return row | dict.fromkeys(
-            ("sd_diff", "ci_low", "ci_high", "t", "df", "p_value", "d_z"), np.nan
-        )
+        return row
+    row |= wilcoxon_signed_rank(diff)
     sd_diff = diff.std(ddof=1)
-    se = sd_diff / np.sqrt(n)
     df = n - 1
+    row |= {"sd_diff": sd_diff, "df": df}
+    if n >= 3 and np.ptp(diff) > 0:
+        shapiro = stats.shapiro(diff)
+        row |= {"shapiro_w": float(shapiro.statistic), "shapiro_p": float(shapiro.pvalue)}
+    if not sd_diff > 0:
+        return row
+    se = sd_diff / np.sqrt(n)
     margin = stats.t.ppf(0.975, df) * se
-    t = row["mean_diff"] / se if se > 0 else np.nan
-    p_value = 2 * stats.t.sf(abs(t), df) if se > 0 else np.nan
-    return row | {
-        "sd_diff": sd_diff,
+    t = row["mean_diff"] / se
+    d_z = row["mean_diff"] / sd_diff
+    d_z_low, d_z_high = d_z_interval(t, df, n)
+    s_av = (row["sd_pre"] + row["sd_post"]) / 2
+    j = hedges_j(df)
+    row |= {
         "ci_low": row["mean_diff"] - margin,
         "ci_high": row["mean_diff"] + margin,
         "t": t,
-        "df": df,
-        "p_value": p_value,
-        "d_z": row["mean_diff"] / sd_diff if sd_diff > 0 else np.nan,
+        "p_value": 2 * stats.t.sf(abs(t), df),
+        "d_z": d_z,
+        "d_z_ci_low": d_z_low,
+        "d_z_ci_high": d_z_high,
     }
+    if s_av > 0:
+        d_av = row["mean_diff"] / s_av
+        d_av_se = se / s_av
+        low, high = d_av - Z975 * d_av_se, d_av + Z975 * d_av_se
+        row |= {
+            "d_av": d_av,
+            "d_av_ci_low": low,
+            "d_av_ci_high": high,
+            "g_av": d_av * j,
+            "g_av_ci_low": low * j,
+            "g_av_ci_high": high * j,
+        }
+    return row
 
 
 def paired_change(
@@ -97,10 +256,13 @@ def paired_change(
     within: str = "wave",
     subject: str = "participant",
     scale: str = "scale",
+    adjust: str | None = "holm",
 ) -> pd.DataFrame:
     """Paired change from ``baseline`` to every later wave, for each scale.
 
-    Only participants with a score at both waves enter a comparison (complete pairs).
+    Only participants with a score at both waves enter a comparison (complete pairs). A
+    scale without scores at the baseline (e.g. partnership quality, first asked at a
+    milestone) or at a wave gets no row for it.
 
     Parameters
     ----------
@@ -110,6 +272,9 @@ def paired_change(
         The baseline wave.
     dv, within, subject, scale : str
         Column names of the score, the wave, the participant and the scale.
+    adjust : {"holm", "fdr_bh", None}
+        Correction of ``p_value`` for the several outcomes compared at one wave: Holm
+        (default) or Benjamini–Hochberg (see :func:`adjust_p`).
 
     Returns
     -------
@@ -122,7 +287,17 @@ def paired_change(
         - ``mean_diff``, ``sd_diff``: of post − pre
         - ``ci_low``, ``ci_high``: 95% confidence interval of ``mean_diff`` (t distribution)
         - ``t``, ``df``, ``p_value``: paired t-test, two-sided
-        - ``d_z``: standardised mean difference, ``mean_diff / sd_diff``
+        - ``d_z``: standardised mean difference, ``mean_diff / sd_diff``;
+          ``d_z_ci_low``, ``d_z_ci_high``: its 95% CI (non-central t)
+        - ``d_av``: ``mean_diff`` over the mean of ``sd_pre`` and ``sd_post``;
+          ``d_av_ci_low``, ``d_av_ci_high``: its 95% CI (normal approximation)
+        - ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: ``d_av`` and its CI times Hedges' J
+        - ``wilcoxon_v``, ``wilcoxon_p``: Wilcoxon signed-rank V (sum of positive ranks) and
+          two-sided p; ``wilcoxon_exact``: whether p is exact
+        - ``r_rb``, ``r_rb_ci_low``, ``r_rb_ci_high``: matched rank-biserial correlation and
+          its 95% CI
+        - ``shapiro_w``, ``shapiro_p``: Shapiro–Wilk test of the differences
+        - ``p_adjusted``: ``p_value`` corrected across the scales at each wave (``adjust``)
     """
     waves = data[within]
     ordered = (
@@ -135,14 +310,341 @@ def paired_change(
     present = set(waves.dropna().unique())
     later = [w for w in ordered[ordered.index(baseline) + 1 :] if w in present]
     rows = []
-    for scale_id, part in data.groupby(scale, sort=True, observed=True):
-        for wave in later:
+    for scale_id, part in data.dropna(subset=[dv]).groupby(scale, sort=True, observed=True):
+        waves_scored = set(part[within].unique())
+        if baseline not in waves_scored:
+            continue
+        for wave in [w for w in later if w in waves_scored]:
             pairs = paired_pairs(
                 part, baseline=baseline, wave=wave, dv=dv, within=within, subject=subject
             )
-            row = _paired_row(pairs["pre"].to_numpy(float), pairs["post"].to_numpy(float))
+            row = paired_statistics(pairs["pre"].to_numpy(float), pairs["post"].to_numpy(float))
             rows.append({"scale": scale_id, "baseline": baseline, "wave": wave} | row)
     result = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     result["n"] = result["n"].astype(int)
+    result["wilcoxon_exact"] = result["wilcoxon_exact"].astype(bool)
     result["wave"] = pd.Categorical(result["wave"], categories=ordered, ordered=True)
+    if adjust is not None:
+        result = adjust_p(result, method=adjust, by="wave")
+    return result
+
+
+def adjust_p(
+    data: pd.DataFrame, *, p: str = "p_value", method: str = "holm", by: str | None = None
+) -> pd.DataFrame:
+    """Add ``p_adjusted``: p-values corrected for multiple comparisons.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Any table with a p-value column.
+    p : str
+        The p-value column; missing p-values are left out of the family and stay missing.
+    method : {"holm", "fdr_bh", "bonferroni"}
+        Holm's step-down (``p.adjust(method = "holm")``), Benjamini–Hochberg
+        (``"BH"``) or Bonferroni.
+    by : str, optional
+        Adjust within each group of this column (e.g. each wave) instead of all rows.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data`` with ``p_adjusted`` and ``p_adjust_method``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"p_value": [0.01, 0.04, 0.03]})
+    >>> adjust_p(table)["p_adjusted"].round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    if method not in ("holm", "fdr_bh", "bonferroni"):
+        raise ValueError(f"unknown correction {method!r}; use 'holm', 'fdr_bh' or 'bonferroni'")
+    result = data.copy()
+    result["p_adjusted"] = np.nan
+    groups = [result.index] if by is None else result.groupby(by, observed=True).groups.values()
+    for index in groups:
+        values = result.loc[index, p]
+        valid = values.dropna()
+        if len(valid):
+            result.loc[valid.index, "p_adjusted"] = multipletests(valid, method=method)[1]
+    result["p_adjust_method"] = method
+    return result
+
+
+RELIABLE_CHANGE_COLUMNS = [
+    "participant",
+    "scale",
+    "baseline",
+    "wave",
+    "pre",
+    "post",
+    "diff",
+    "sd_baseline",
+    "reliability",
+    "reliability_source",
+    "s_diff",
+    "rci",
+    "reliable_change",
+    "clinical_change",
+]
+RELIABLE_CHANGE_CATEGORIES = ["improved", "no reliable change", "deteriorated"]
+CLINICAL_CHANGE_CATEGORIES = ["recovered", "improved", "unchanged", "deteriorated"]
+
+
+def reliable_change(
+    data: pd.DataFrame,
+    instruments: dict[str, Instrument],
+    *,
+    baseline: str = "kickoff",
+    alphas: dict[str, float] | None = None,
+    dv: str = "score",
+    within: str = "wave",
+    subject: str = "participant",
+    scale: str = "scale",
+) -> pd.DataFrame:
+    """Jacobson–Truax reliable change and clinically significant change per participant.
+
+    ``RCI = (post − pre) / S_diff`` with ``S_diff = √2 · SD · √(1 − r_xx)``, where ``SD`` is
+    the standard deviation of all baseline scores of the scale in this cohort (Jacobson &
+    Truax, 1991) and ``r_xx`` the reliability given in the instrument definition, or else
+    the cohort's baseline Cronbach's alpha (``alphas``). ``|RCI| > 1.96`` is a reliable
+    change, its direction read with the instrument's ``higher_is_better``.
+
+    Where the instrument has a ``clinical_cutoff``, scores beyond it (above it when higher is
+    better) are in the functional range, and the change is *recovered* (reliably improved
+    and moved from the dysfunctional into the functional range), *improved* (reliably
+    improved otherwise), *unchanged* (no reliable change) or *deteriorated*.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long scores (:func:`impact.score.score`), retrospective ``_then`` scales left out.
+    instruments : dict
+        Instrument id → Instrument; ``data`` needs an ``instrument`` column when a scale
+        name differs from its instrument id.
+    baseline : str
+        The baseline wave.
+    alphas : dict, optional
+        Scale → baseline alpha, used where the definition gives no ``reliability``.
+    dv, within, subject, scale : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per participant × scale × later wave with scores at both waves:
+
+        - ``participant``, ``scale``, ``baseline``, ``wave``
+        - ``pre``, ``post``, ``diff`` (post − pre)
+        - ``sd_baseline``: SD of the baseline scores (all participants with one)
+        - ``reliability`` and ``reliability_source`` (``definition`` / ``baseline alpha``)
+        - ``s_diff``: standard error of the difference; ``rci``: the reliable change index
+        - ``reliable_change``: improved / no reliable change / deteriorated
+        - ``clinical_change``: recovered / improved / unchanged / deteriorated, or missing
+          when the instrument has no cut-off
+
+    Examples
+    --------
+    >>> from impact.definitions import load_instrument, SHIPPED_INSTRUMENTS
+    >>> who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
+    >>> data = pd.DataFrame({"participant": list("abcdab"), "scale": "who5",
+    ...     "wave": ["kickoff"] * 4 + ["final"] * 2, "score": [40, 60, 20, 52, 72, 56]})
+    >>> result = reliable_change(data, {"who5": who5})
+    >>> result[["participant", "rci", "reliable_change", "clinical_change"]].round(2)
+      participant   rci     reliable_change clinical_change
+    0           a  3.25            improved       recovered
+    1           b -0.41  no reliable change       unchanged
+    """
+    valid = data.dropna(subset=[dv])
+    rows = []
+    for scale_id, part in valid.groupby(scale, sort=True, observed=True):
+        instrument_id = part["instrument"].iloc[0] if "instrument" in part else scale_id
+        instrument = instruments[str(instrument_id)]
+        base = part[part[within] == baseline]
+        if base.empty:
+            continue
+        if instrument.reliability is not None:
+            r_xx, source = instrument.reliability, "definition"
+        elif alphas and np.isfinite(alphas.get(str(scale_id), np.nan)):
+            r_xx, source = alphas[str(scale_id)], "baseline alpha"
+        else:
+            continue
+        sd = base[dv].std(ddof=1)
+        s_diff = np.sqrt(2) * sd * np.sqrt(1 - r_xx)
+        pre = base.set_index(subject)[dv].rename("pre")
+        later = part[part[within] != baseline].set_index(subject)
+        table = later[[within, dv]].rename(columns={dv: "post"}).join(pre, how="inner")
+        table = table.reset_index().rename(columns={subject: "participant", within: "wave"})
+        table["diff"] = table["post"] - table["pre"]
+        table["rci"] = table["diff"] / s_diff
+        sign = 1 if instrument.higher_is_better else -1
+        better = sign * table["rci"] > Z975
+        worse = sign * table["rci"] < -Z975
+        table["reliable_change"] = np.select(
+            [better, worse], ["improved", "deteriorated"], "no reliable change"
+        )
+        if instrument.clinical_cutoff is not None:
+            cut = instrument.clinical_cutoff
+            functional_post = sign * table["post"] > sign * cut
+            functional_pre = sign * table["pre"] > sign * cut
+            recovered = better & functional_post & ~functional_pre
+            table["clinical_change"] = np.select(
+                [recovered, better, worse],
+                ["recovered", "improved", "deteriorated"],
+                "unchanged",
+            )
+        else:
+            table["clinical_change"] = None
+        table["scale"] = scale_id
+        table["baseline"] = baseline
+        table["sd_baseline"] = sd
+        table["reliability"] = r_xx
+        table["reliability_source"] = source
+        table["s_diff"] = s_diff
+        rows.append(table[RELIABLE_CHANGE_COLUMNS])
+    if not rows:
+        return pd.DataFrame(columns=RELIABLE_CHANGE_COLUMNS)
+    result = pd.concat(rows, ignore_index=True)
+    if isinstance(data[within].dtype, pd.CategoricalDtype):
+        result["wave"] = result["wave"].astype(data[within].dtype)
+    return result.sort_values(["scale", "wave", "participant"], ignore_index=True)
+
+
+def reliable_change_counts(individual: pd.DataFrame) -> pd.DataFrame:
+    """How many participants fall in each reliable and clinical change category.
+
+    Parameters
+    ----------
+    individual : DataFrame
+        The result of :func:`reliable_change`.
+
+    Returns
+    -------
+    DataFrame
+        One row per scale × wave × kind × category:
+
+        - ``scale``, ``wave``
+        - ``kind``: ``reliable_change`` or ``clinical_change``
+        - ``category``: e.g. ``improved``; every category appears, with 0 if empty
+        - ``n``: participants in the category; ``total``: participants compared
+        - ``share``: ``n / total``
+
+    Examples
+    --------
+    >>> individual = pd.DataFrame({"scale": "who5", "wave": "final",
+    ...     "reliable_change": ["improved", "improved", "no reliable change"],
+    ...     "clinical_change": ["recovered", "improved", "unchanged"]})
+    >>> counts = reliable_change_counts(individual)
+    >>> counts.query("kind == 'reliable_change'")[["category", "n"]].to_string(index=False)
+    '          category  n\\n          improved  2\\nno reliable change  1\\n      deteriorated  0'
+    """
+    parts = []
+    for kind, categories in (
+        ("reliable_change", RELIABLE_CHANGE_CATEGORIES),
+        ("clinical_change", CLINICAL_CHANGE_CATEGORIES),
+    ):
+        known = individual.dropna(subset=[kind])
+        if known.empty:
+            continue
+        counts = (
+            known.assign(category=pd.Categorical(known[kind], categories=categories))
+            .groupby(["scale", "wave", "category"], observed=False)
+            .size()
+            .rename("n")
+            .reset_index()
+        )
+        totals = counts.groupby(["scale", "wave"], observed=True)["n"].transform("sum")
+        counts = counts[totals > 0].assign(total=totals[totals > 0])
+        counts.insert(2, "kind", kind)
+        parts.append(counts)
+    columns = ["scale", "wave", "kind", "category", "n", "total", "share"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    result = pd.concat(parts, ignore_index=True)
+    result["category"] = result["category"].astype(str)
+    result["share"] = result["n"] / result["total"]
+    return result[columns]
+
+
+RESPONSE_SHIFT_COMPARISONS = {
+    # name: (first, second): the statistics describe second − first
+    "pre_post": ("pre", "post"),
+    "then_post": ("then", "post"),
+    "pre_then": ("pre", "then"),
+}
+
+
+def response_shift(
+    data: pd.DataFrame,
+    *,
+    baseline: str = "kickoff",
+    wave: str = "final",
+    dv: str = "score",
+    within: str = "wave",
+    subject: str = "participant",
+    scale: str = "scale",
+    then_suffix: str = "_then",
+) -> pd.DataFrame:
+    """Learning with response-shift control: pre vs post, then vs post, pre vs then.
+
+    *pre* is the rating at ``baseline``, *post* the rating at ``wave``, *then* the
+    retrospective rating of the time before the programme given at ``wave`` (the scale with
+    ``then_suffix``). ``then_post`` is the change free of a shifted yardstick; ``pre_then``
+    is the response shift itself (negative when people judge their start more harshly in
+    hindsight). Each comparison uses the participants with both ratings.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long scores with the ``_then`` scales, as :func:`impact.score.score` returns them.
+    baseline, wave : str
+        The waves of the pre and of the post and then ratings.
+    dv, within, subject, scale, then_suffix : str
+        Column names and the suffix of retrospective scales.
+
+    Returns
+    -------
+    DataFrame
+        One row per retrospective scale × comparison:
+
+        - ``scale``: the scale (without the suffix)
+        - ``comparison``: ``pre_post``, ``then_post`` or ``pre_then``
+        - ``first``, ``second``: which ratings; differences are second − first
+        - the columns of :func:`paired_statistics` (``n``, ``mean_pre`` (first),
+          ``mean_post`` (second), ``mean_diff``, ``t``, ``p_value``, ``d_z``, …)
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"participant": list("abcd") * 3,
+    ...     "wave": ["kickoff"] * 4 + ["final"] * 8,
+    ...     "scale": ["c"] * 8 + ["c_then"] * 4,
+    ...     "score": [3.0, 3.5, 2.5, 4.0, 3.5, 4.0, 3.5, 4.0, 2.5, 3.0, 2.5, 3.5]})
+    >>> response_shift(data)[["comparison", "n", "mean_diff"]]
+      comparison  n  mean_diff
+    0   pre_post  4      0.500
+    1  then_post  4      0.875
+    2   pre_then  4     -0.375
+    """
+    valid = data.dropna(subset=[dv])
+    names = valid[scale].astype(str)
+    rows = []
+    for then_scale in sorted(set(names[names.str.endswith(then_suffix)])):
+        base_scale = then_scale[: -len(then_suffix)]
+        ratings = {
+            "pre": valid[(names == base_scale) & (valid[within] == baseline)],
+            "post": valid[(names == base_scale) & (valid[within] == wave)],
+            "then": valid[(names == then_scale) & (valid[within] == wave)],
+        }
+        ratings = {k: v.set_index(subject)[dv] for k, v in ratings.items()}
+        for comparison, (first, second) in RESPONSE_SHIFT_COMPARISONS.items():
+            pairs = pd.concat({"a": ratings[first], "b": ratings[second]}, axis=1, join="inner")
+            statistics = paired_statistics(pairs["a"].to_numpy(), pairs["b"].to_numpy())
+            rows.append(
+                {"scale": base_scale, "comparison": comparison, "first": first}
+                | {"second": second}
+                | statistics
+            )
+    columns = ["scale", "comparison", "first", "second", *PAIRED_COLUMNS]
+    result = pd.DataFrame(rows, columns=columns)
+    result["n"] = result["n"].astype(int)
     return result

@@ -174,7 +174,10 @@ def _label_values(instrument: Instrument) -> dict[str, float]:
 def _parse_values(long: pd.DataFrame, instruments: dict[str, Instrument], path: str) -> pd.Series:
     text = long["raw"].str.strip()
     numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    unparsed = numbers.isna() & text.ne("")
+    # Free text is never a number: its value stays missing (the text is read on request).
+    free_text = long["instrument"].map({i: d.kind == "text" for i, d in instruments.items()})
+    numbers[free_text.fillna(False).astype(bool)] = np.nan
+    unparsed = numbers.isna() & text.ne("") & ~free_text.fillna(False).astype(bool)
     if unparsed.any():
         for instrument_id in long.loc[unparsed, "instrument"].unique():
             labels = _label_values(instruments[instrument_id])

@@ -67,9 +67,13 @@ class ResponseScale(_Strict):
 
 
 class Item(_Strict):
+    """One item. ``sector`` names the registry sector a ``counts`` item counts contacts in."""
+
     id: str = Field(pattern=IDENTIFIER)
     text: Text | None = None
+    short: Text | None = None
     reverse: bool = False
+    sector: str | None = None
 
 
 class Scoring(_Strict):
@@ -86,6 +90,24 @@ class Band(_Strict):
     label: Text
 
 
+class Condition(_Strict):
+    """Bounds on one item's score (inclusive); either may be left open."""
+
+    min: float | None = None
+    max: float | None = None
+
+
+class Category(_Strict):
+    """A profile class over several item scores, e.g. Cantril 'thriving'.
+
+    ``when`` maps item ids to bounds that must all hold; an empty ``when`` is the class of
+    everyone left (put it last). Classes are tried in order; the first match wins.
+    """
+
+    label: Text
+    when: dict[str, Condition] = Field(default_factory=dict)
+
+
 class Norm(_Strict):
     mean: float
     sd: float = Field(gt=0)
@@ -93,12 +115,25 @@ class Norm(_Strict):
 
 
 class Instrument(_Strict):
-    """A questionnaire scale defined as data (see ``surveys/instruments/*.yml``)."""
+    """A questionnaire instrument defined as data (see ``surveys/instruments/*.yml``).
+
+    ``kind`` says how its items are analysed:
+
+    - ``scale``: items combine into one score by ``scoring`` (WHO-5, SWLS, GSE);
+    - ``single``: every item is a score of its own (Cantril ladder now / in five years);
+    - ``counts``: non-negative counts, one item per registry ``sector`` (collaboration);
+    - ``multiselect``: one tick box per item, ``checked`` is the stored value of a tick;
+    - ``text``: free text, never scored; ``identifying`` text is not kept for analysis.
+    """
 
     id: str = Field(pattern=IDENTIFIER)
     name: Text
     short: Text | None = None
     kind: Literal["scale", "single", "counts", "multiselect", "text"] = "scale"
+    # multiselect: the stored value of a ticked box (SoSci Survey stores 2, unticked 1).
+    checked: float | None = None
+    # text: answers that name or contact a person are dropped at import, never analysed.
+    identifying: bool = False
     source: str
     licence: str
     response: ResponseScale | None = None
@@ -106,6 +141,7 @@ class Instrument(_Strict):
     retrospective: bool = False
     scoring: Scoring = Field(default_factory=Scoring)
     bands: list[Band] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
     clinical_cutoff: float | None = None
     higher_is_better: bool = True
     minimal_important_change: float | None = None
@@ -134,6 +170,17 @@ class Instrument(_Strict):
         maxima = [band.max for band in self.bands if band.max is not None]
         if maxima != sorted(maxima):
             raise ValueError("bands must be ordered by their 'max'")
+        if self.kind == "counts":
+            unnamed = [item.id for item in self.items if item.sector is None]
+            if unnamed:
+                raise ValueError(f"the items {unnamed} of a 'counts' instrument need a 'sector'")
+        if self.kind == "multiselect" and self.checked is None:
+            raise ValueError("a 'multiselect' instrument needs 'checked' (the value of a tick)")
+        unknown = sorted({i for c in self.categories for i in c.when if i not in self.item_ids})
+        if unknown:
+            raise ValueError(f"categories name items {unknown} that the instrument lacks")
+        if self.categories and self.categories[-1].when:
+            raise ValueError("the last category must have an empty 'when' (everyone left)")
         return self
 
     @property
@@ -149,13 +196,25 @@ class Instrument(_Strict):
         """Valid items needed for a score (all items unless the definition allows prorating)."""
         return self.scoring.min_items or len(self.items)
 
+    @property
+    def sectors(self) -> dict[str, str]:
+        """Item id → registry sector, for a ``counts`` instrument."""
+        return {item.id: item.sector for item in self.items if item.sector is not None}
+
     def score_range(self) -> tuple[float, float]:
         """The lowest and highest possible score under the scoring rule."""
         assert self.response is not None
-        n = len(self.items) if self.scoring.method == "sum" else 1
+        n = len(self.items) if self.scoring.method == "sum" and self.kind == "scale" else 1
         low = self.response.min * n * self.scoring.multiply + self.scoring.add
         high = self.response.max * n * self.scoring.multiply + self.scoring.add
         return (min(low, high), max(low, high))
+
+
+class Grouping(_Strict):
+    """A coarser attribute derived from a registry attribute, e.g. sector → sector group."""
+
+    of: str
+    values: dict[str, str]
 
 
 class Registry(_Strict):
@@ -163,6 +222,17 @@ class Registry(_Strict):
     key: str
     columns: dict[str, str] = Field(default_factory=dict)
     identifying: list[str] = Field(default_factory=list)
+    groups: dict[str, Grouping] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _groups_of_known_attributes(self) -> Registry:
+        for name, grouping in self.groups.items():
+            if grouping.of not in self.columns:
+                raise ValueError(
+                    f"group {name!r} is of {grouping.of!r}, which is not among the registry "
+                    f"columns {sorted(self.columns)}"
+                )
+        return self
 
 
 class ExportFile(_Strict):
@@ -390,8 +460,8 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     >>> survey, instruments = load_survey("surveys/demo/survey.yml")
     >>> survey.wave_ids
     ['kickoff', 'milestone-1', 'milestone-2', 'final']
-    >>> sorted(instruments)[:2]
-    ['competences', 'swls']
+    >>> sorted(instruments)[:3]
+    ['cantril', 'collaboration', 'competences']
     """
     path = Path(path)
     survey = _validated(Survey, _read_yaml(path), path)

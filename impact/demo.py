@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,17 +35,50 @@ from impact.definitions import Instrument, Survey, item_targets, load_survey
 DEMO_SURVEY = Path(__file__).resolve().parent.parent / "surveys" / "demo" / "survey.yml"
 SEED = 20231130
 
-# True mean change from the kick-off, in score units of each instrument.
+# True mean change from the kick-off, in score units of each instrument (for a `single`
+# instrument such as the Cantril ladder: in units of each item). Partnership quality is
+# first asked at milestone 1; its values are levels relative to BASELINE.
 TRUE_CHANGE: dict[str, dict[str, float]] = {
     "who5": {"milestone-1": 3.0, "milestone-2": 5.0, "final": 8.0},
     "swls": {"milestone-1": 0.5, "milestone-2": 1.0, "final": 1.5},
     "competences": {"milestone-1": 0.2, "milestone-2": 0.35, "final": 0.5},
+    "cantril": {"milestone-1": 0.2, "milestone-2": 0.4, "final": 0.6},
+    "gse": {"milestone-1": 0.5, "milestone-2": 1.0, "final": 2.0},
+    "partnership": {"milestone-1": 0.0, "milestone-2": 0.15, "final": 0.25},
 }
 # Retrospective "then" ratings sit this far below the kick-off ratings (response shift).
 TRUE_RESPONSE_SHIFT = {"competences": -0.3}
 # Baseline item mean and between-person SD, in item units.
-BASELINE = {"who5": (2.6, 0.7), "swls": (4.5, 0.9), "competences": (3.0, 0.5)}
+BASELINE = {
+    "who5": (2.6, 0.7),
+    "swls": (4.5, 0.9),
+    "competences": (3.0, 0.5),
+    "cantril": (6.4, 1.3),
+    "gse": (2.9, 0.35),
+    "partnership": (3.8, 0.45),
+}
+# Items that sit above or below their instrument's person level (e.g. hope for the future).
+ITEM_OFFSET = {("cantril", "future"): 1.0}
 ITEM_NOISE_SD = 0.5
+# Collaboration counts (Poisson means per person over three months): people inside one's own
+# sector stay the same, people across sectors grow over the year, so the E-I index rises
+# from (3 - 5) / 8 = -0.25 to (9 - 5) / 14 = +0.29.
+COLLABORATION_INTERNAL = 5.0
+COLLABORATION_EXTERNAL = {"kickoff": 3.0, "milestone-1": 5.0, "milestone-2": 7.0, "final": 9.0}
+# How often each of the 17 SDGs is chosen for a participant's project (1-4 goals each).
+SDG_WEIGHTS = [1, 1, 3, 8, 4, 1, 4, 7, 9, 4, 8, 4, 5, 1, 1, 2, 10]
+# A little open feedback at the closing event. Three answers exist for the privacy tests: one
+# with an e-mail address, one with a phone number, one with markup that must be escaped.
+FEEDBACK = [
+    "Der Austausch mit meiner Tandempartnerin aus der Stadtverwaltung war sehr bereichernd.",
+    "Mehr Zeit für Treffen zwischen den Tandems wäre gut gewesen.",
+    "I learned how a start-up plans, which helps me in the university; thank you!",
+    "Bitte meldet euch für das nächste Jahr: lena.beispiel@example.org",
+    "Gerne weiter vernetzen, ruft mich an: +49 6421 123456",
+    "<script>alert(1)</script>",
+    "Die Workshops waren gut, die Abendtermine für Eltern schwierig.",
+    "Great programme; the kick-off was a bit long.",
+]
 
 SECTORS: list[tuple[str, int, str]] = [
     ("start-up", 8, "Marburg"),
@@ -152,6 +186,16 @@ def _responses(
     """Clean item responses per wave (before the mess), in export column names."""
     n = len(people)
     person_level = {name: mean + rng.normal(0, sd, n) for name, (mean, sd) in BASELINE.items()}
+    # How outgoing each person is: scales all their collaboration counts.
+    sociability = rng.gamma(4.0, 0.25, n)
+    weights = np.array(SDG_WEIGHTS, dtype=float)
+    sdgs = np.zeros((n, len(weights)), dtype=bool)
+    for person in range(n):
+        chosen = rng.choice(
+            len(weights), rng.integers(1, 5), replace=False, p=weights / weights.sum()
+        )
+        sdgs[person, chosen] = True
+    feedback_from = rng.choice(n, len(FEEDBACK), replace=False)
     frames: dict[str, pd.DataFrame] = {}
     for w, wave in enumerate(survey.waves):
         file = wave.files[0]
@@ -160,11 +204,27 @@ def _responses(
         data: dict[str, object] = {"key": [people[i].code for i in who]}
         for column, target in targets.items():
             instrument = instruments[target.instrument]
+            if instrument.kind == "counts":
+                sector = instrument.sectors[target.item]
+                own = np.array([people[i].sector == sector for i in who])
+                external = COLLABORATION_EXTERNAL[wave.id] / (len(instrument.items) - 1)
+                rate = np.where(own, COLLABORATION_INTERNAL, external) * sociability[who]
+                data[column] = rng.poisson(rate)
+                continue
+            if instrument.kind == "multiselect":
+                item = instrument.item_ids.index(target.item)
+                data[column] = np.where(sdgs[who, item], 2, 1)
+                continue
+            if instrument.kind == "text":
+                answers = dict(zip(feedback_from.tolist(), FEEDBACK, strict=True))
+                data[column] = [answers.get(int(i), "") for i in who]
+                continue
             assert instrument.response is not None
             low, high = instrument.response.min, instrument.response.max
             per_item = _item_units(instrument, TRUE_CHANGE[instrument.id].get(wave.id, 0.0))
             if target.frame == "then":
                 per_item = _item_units(instrument, TRUE_RESPONSE_SHIFT[instrument.id])
+            per_item += ITEM_OFFSET.get((instrument.id, target.item), 0.0)
             latent = person_level[instrument.id][who] + per_item
             value = np.clip(np.rint(latent + rng.normal(0, ITEM_NOISE_SD, len(who))), low, high)
             reverse = target.item in instrument.reverse_items
@@ -174,7 +234,11 @@ def _responses(
 
 
 def _item_units(instrument: Instrument, score_change: float) -> float:
-    n = len(instrument.items) if instrument.scoring.method == "sum" else 1
+    n = (
+        len(instrument.items)
+        if instrument.scoring.method == "sum" and instrument.kind == "scale"
+        else 1
+    )
     return score_change / (n * instrument.scoring.multiply)
 
 
@@ -217,7 +281,8 @@ def _sosci_table(
 
 
 def _item_columns(table: pd.DataFrame) -> list[str]:
-    return [c for c in table.columns if c[:2] in ("WB", "LZ", "KO")]
+    """Rating items (closed questions): SoSci Survey stores -9 for a skipped one."""
+    return [c for c in table.columns if re.fullmatch(r"(WB|LZ|KO|CA|SE|PQ)\d\d_\d\d", c)]
 
 
 def _add_mess(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
@@ -229,6 +294,11 @@ def _add_mess(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None
         cells[holes] = -9
         table[items] = cells
         table["MISSING"] = (100 * (cells == -9).mean(axis=1)).round().astype(int)
+        # Open number fields (collaboration counts) are left empty when skipped.
+        counts = [c for c in table.columns if re.fullmatch(r"CL\d\d_\d\d", c)]
+        blanks = rng.random((len(table), len(counts))) < 0.02
+        for j, column in enumerate(counts):
+            table[column] = table[column].astype(object).where(~blanks[:, j], "")
 
     m1 = tables["milestone-1"]
     # A duplicate submission: the same person sends the form twice, answers drift a little.

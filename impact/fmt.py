@@ -86,12 +86,108 @@ def apa_t(t: float, df: float, p: float, language: str = "en") -> str:
     return f"t({number(df, 0, language)}) = {number(t, 2, language)}, p {p_value(p, language)}"
 
 
-def apa_change(row: dict, language: str = "en") -> str:
-    """A change result: ``t(41) = 2.87, p = .006, d_z = 0.44`` with the mean difference CI."""
-    return (
-        f"{apa_t(row['t'], row['df'], row['p_value'], language)}, "
-        f"d_z = {number(row['d_z'], 2, language)}"
+def ci_label(language: str = "en") -> str:
+    """``95% CI`` / ``95-%-KI``."""
+    return "95-%-KI" if language == "de" else "95% CI"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def apa_effect(
+    name: str,
+    value: float,
+    low: float | None = None,
+    high: float | None = None,
+    language: str = "en",
+    *,
+    bounded: bool = False,
+) -> str:
+    """An effect size with its CI: ``d_z = 0.44, 95% CI [0.13, 0.76]``.
+
+    ``bounded`` effects (correlations, alpha) drop the leading zero, as APA asks.
+
+    Examples
+    --------
+    >>> apa_effect("r_rb", 0.7428, 0.4539, 0.8903, "de", bounded=True)
+    'r_rb = ,74, 95-%-KI [,45; ,89]'
+    """
+    show = (
+        (lambda v: no_leading_zero(v, 2, language))
+        if bounded
+        else (lambda v: number(v, 2, language))
     )
+    text = f"{name} = {show(value)}"
+    if not (_missing(low) or _missing(high)):
+        separator = "; " if language == "de" else ", "
+        text += f", {ci_label(language)} [{show(low)}{separator}{show(high)}]"
+    return text
+
+
+def apa_change(row: dict, language: str = "en") -> str:
+    """A change result: ``t(41) = 2.87, p = .006, d_z = 0.44, 95% CI [0.13, 0.76]``.
+
+    The CI of d_z is shown when the row has it (``d_z_ci_low``, ``d_z_ci_high``).
+
+    Examples
+    --------
+    >>> row = {"t": 2.871, "df": 41, "p_value": 0.0064, "d_z": 0.4432,
+    ...        "d_z_ci_low": 0.1254, "d_z_ci_high": 0.7556}
+    >>> apa_change(row, "de")
+    't(41) = 2,87, p = ,006, d_z = 0,44, 95-%-KI [0,13; 0,76]'
+    """
+    return f"{apa_t(row['t'], row['df'], row['p_value'], language)}, " + apa_effect(
+        "d_z", row["d_z"], row.get("d_z_ci_low"), row.get("d_z_ci_high"), language
+    )
+
+
+def apa_wilcoxon(row: dict, language: str = "en") -> str:
+    """A Wilcoxon signed-rank result with the rank-biserial correlation and its CI.
+
+    Examples
+    --------
+    >>> row = {"wilcoxon_v": 240.5, "wilcoxon_p": 0.00169, "r_rb": 0.7428,
+    ...        "r_rb_ci_low": 0.4539, "r_rb_ci_high": 0.8903}
+    >>> apa_wilcoxon(row, "en")
+    'V = 240.5, p = .002, r_rb = .74, 95% CI [.45, .89]'
+    """
+    v = row["wilcoxon_v"]
+    v_text = number(v, 0 if float(v).is_integer() else 1, language)
+    return f"V = {v_text}, p {p_value(row['wilcoxon_p'], language)}, " + apa_effect(
+        "r_rb",
+        row["r_rb"],
+        row.get("r_rb_ci_low"),
+        row.get("r_rb_ci_high"),
+        language,
+        bounded=True,
+    )
+
+
+def apa_mean(estimate: float, low: float, high: float, language: str = "en") -> str:
+    """A mean with its CI: ``M = 58.72, 95% CI [56.09, 61.36]``.
+
+    Examples
+    --------
+    >>> apa_mean(58.7236, 56.0906, 61.3567, "de")
+    'M = 58,72, 95-%-KI [56,09; 61,36]'
+    """
+    return apa_effect("M", estimate, low, high, language)
+
+
+def apa_reliability(row: dict, language: str = "en") -> str:
+    """Cronbach's alpha with its CI and omega total: ``α = .88, 95% CI [.82, .93], ω_t = .88``.
+
+    Examples
+    --------
+    >>> apa_reliability({"alpha": 0.8817, "ci_low": 0.8213, "ci_high": 0.9262,
+    ...                  "omega_total": 0.8808}, "en")
+    'α = .88, 95% CI [.82, .93], ω_t = .88'
+    """
+    text = apa_effect("α", row["alpha"], row["ci_low"], row["ci_high"], language, bounded=True)
+    if not _missing(row.get("omega_total")):
+        text += f", ω_t = {no_leading_zero(row['omega_total'], 2, language)}"
+    return text
 
 
 def date(value, language: str = "en") -> str:

@@ -9,6 +9,23 @@ True
 >>> participation = programme.participation()
 >>> participation.columns.tolist()
 ['wave', 'registered', 'responded', 'response_rate']
+
+Every statistic is one call away (each method names the module function it wraps):
+
+>>> change = programme.change(until="final")            # t, Wilcoxon, d_z/d_av/g_av, Holm
+>>> alpha = programme.reliability()                      # alpha with CI, omega total
+>>> individual = programme.reliable_change_counts()      # Jacobson-Truax categories
+>>> shift = programme.response_shift()                   # pre/post/then
+>>> means = programme.mixed_model()                      # all waves, random intercept
+>>> completers = programme.completers_change()           # sensitivity check
+>>> attrition = programme.attrition()                    # stayers vs leavers
+>>> groups = programme.subgroup_change("sector_group")   # k-suppressed subgroups
+>>> ei = programme.ei_change()                           # silo crossing, bootstrap CI
+>>> sensitivity = programme.design_sensitivity()         # smallest detectable d_z
+>>> sorted(set(change["scale"])) == sorted(set(means["scale"]) - {"partnership"})
+True
+>>> bool(ei.set_index("wave").loc["final", "ci_low"] > 0)
+True
 """
 
 from __future__ import annotations
@@ -19,10 +36,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from impact.change import paired_change
+from impact import longitudinal, network, reliability
+from impact.change import (
+    paired_change,
+    reliable_change,
+    reliable_change_counts,
+    response_shift,
+)
 from impact.clean import Cleaned, accounting, clean
 from impact.definitions import Instrument, Survey, load_survey
-from impact.score import score
+from impact.io import read_export
+from impact.power import design_sensitivity
+from impact.score import band_labels, categories, score
+from impact.subgroups import subgroup_change
 
 
 @dataclass
@@ -66,12 +92,297 @@ class Programme:
         table["response_rate"] = table["responded"] / registered
         return table
 
-    def change(self, until: str | None = None) -> pd.DataFrame:
-        """Paired change from the kick-off to each later wave (up to ``until``)."""
+    @property
+    def baseline(self) -> str:
+        """The baseline wave (the first)."""
+        return self.survey.wave_ids[0]
+
+    def _scores_until(self, until: str | None, frame: str | None = "now") -> pd.DataFrame:
         scores = self.scores
         if until is not None:
             scores = scores[scores["wave"].isin(self.waves_until(until))]
-        return paired_change(scores[scores["frame"] == "now"], baseline=self.survey.wave_ids[0])
+        return scores if frame is None else scores[scores["frame"] == frame]
+
+    def change(self, until: str | None = None, *, adjust: str | None = "holm") -> pd.DataFrame:
+        """Paired change from the kick-off to each later wave (up to ``until``).
+
+        Every statistic of :func:`impact.change.paired_change`: t-test, Wilcoxon with
+        rank-biserial r, d_z / d_av / g_av with CIs, Shapiro–Wilk, and ``p_adjusted``
+        (Holm across the outcomes at each wave; ``adjust="fdr_bh"`` for
+        Benjamini–Hochberg).
+        """
+        return paired_change(self._scores_until(until), baseline=self.baseline, adjust=adjust)
+
+    def reliability(self, until: str | None = None) -> pd.DataFrame:
+        """Cronbach's alpha with 95% CI and omega total per scale and wave.
+
+        See :func:`impact.reliability.reliability`.
+        """
+        responses = self.responses
+        if until is not None:
+            responses = responses[responses["wave"].isin(self.waves_until(until))]
+        return reliability.reliability(responses, self.instruments)
+
+    def bands(self, until: str | None = None, language: str = "en") -> pd.DataFrame:
+        """Participants per score band (e.g. WHO-5 ≤ 28 / ≤ 50 / > 50) per scale and wave.
+
+        Returns ``scale, wave, band, order, n, total, share``: ``order`` is the band's
+        position in the definition, ``total`` the participants with a score.
+        """
+        scores = self._scores_until(until).dropna(subset=["score"])
+        parts = []
+        for scale, part in scores.groupby("scale", observed=True, sort=True):
+            instrument = self.instruments[part["instrument"].iloc[0]]
+            if not instrument.bands or scale != instrument.id:
+                continue
+            labels = [b.label[language] for b in instrument.bands]
+            band = pd.Categorical(band_labels(part["score"], instrument, language), labels)
+            counts = (
+                part.assign(band=band)
+                .groupby(["wave", "band"], observed=False)
+                .size()
+                .rename("n")
+                .reset_index()
+            )
+            counts = counts[counts["wave"].isin(part["wave"].unique())]
+            counts["order"] = counts["band"].cat.codes
+            counts["total"] = counts.groupby("wave", observed=True)["n"].transform("sum")
+            parts.append(counts.assign(scale=scale))
+        columns = ["scale", "wave", "band", "order", "n", "total", "share"]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        table = pd.concat(parts, ignore_index=True)
+        table["band"] = table["band"].astype(str)
+        table["share"] = table["n"] / table["total"]
+        return table[columns]
+
+    def categories(self, instrument: str, language: str = "en") -> pd.DataFrame:
+        """Profile classes per participant and wave (e.g. ``"cantril"``: thriving /
+        struggling / suffering); see :func:`impact.score.categories`."""
+        return categories(self.scores, self.instruments[instrument], language)
+
+    def category_counts(self, instrument: str, language: str = "en") -> pd.DataFrame:
+        """Participants per profile class and wave: ``wave, category, order, n, total, share``."""
+        definition = self.instruments[instrument]
+        labels = [c.label[language] for c in definition.categories]
+        table = self.categories(instrument, language)
+        table["category"] = pd.Categorical(table["category"], labels)
+        counts = table.groupby(["wave", "category"], observed=False).size().rename("n")
+        counts = counts.reset_index()
+        counts = counts[counts["wave"].isin(table["wave"].unique())]
+        counts["order"] = counts["category"].cat.codes
+        counts["total"] = counts.groupby("wave", observed=True)["n"].transform("sum")
+        counts["share"] = counts["n"] / counts["total"]
+        counts["category"] = counts["category"].astype(str)
+        return counts.reset_index(drop=True)
+
+    def reliable_change(self, until: str | None = None) -> pd.DataFrame:
+        """Jacobson–Truax reliable change and clinical change per participant (participant-
+        level: for researchers, never for a report); see
+        :func:`impact.change.reliable_change`. Reliability from the instrument definition,
+        else the baseline alpha of this cohort."""
+        alphas = self.reliability(until)
+        alphas = alphas[alphas["wave"] == self.baseline].set_index("scale")["alpha"].to_dict()
+        return reliable_change(
+            self._scores_until(until), self.instruments, baseline=self.baseline, alphas=alphas
+        )
+
+    def reliable_change_counts(self, until: str | None = None) -> pd.DataFrame:
+        """Participants per reliable and clinical change category, per scale and wave;
+        see :func:`impact.change.reliable_change_counts`."""
+        return reliable_change_counts(self.reliable_change(until))
+
+    def response_shift(self, wave: str | None = None) -> pd.DataFrame:
+        """Pre vs post, then vs post and pre vs then for retrospective scales; see
+        :func:`impact.change.response_shift` (``wave``: of the then ratings, default last)."""
+        wave = wave or self.survey.wave_ids[-1]
+        return response_shift(
+            self._scores_until(wave, frame=None), baseline=self.baseline, wave=wave
+        )
+
+    def mixed_model(self, until: str | None = None) -> pd.DataFrame:
+        """Estimated mean per wave from a random-intercept mixed model, every response used;
+        see :func:`impact.longitudinal.mixed_model_means`."""
+        waves = self.waves_until(until) if until else self.survey.wave_ids
+        return longitudinal.mixed_model_means(self._scores_until(until), waves=waves)
+
+    def completers_change(self, until: str | None = None) -> pd.DataFrame:
+        """Paired change for the participants who answered every wave up to ``until``;
+        see :func:`impact.longitudinal.completers_change`."""
+        waves = self.waves_until(until) if until else self.survey.wave_ids
+        return longitudinal.completers_change(self._scores_until(until), waves=waves)
+
+    def attrition(self, until: str | None = None) -> pd.DataFrame:
+        """Baseline scores of stayers (answered ``until``, default the last wave) against
+        leavers; see :func:`impact.longitudinal.attrition`."""
+        last = until or self.survey.wave_ids[-1]
+        return longitudinal.attrition(self._scores_until(last), baseline=self.baseline, last=last)
+
+    @cached_property
+    def attributes(self) -> pd.DataFrame:
+        """The registry with the derived groups of the survey definition (e.g.
+        ``sector_group``)."""
+        table = self.registry.copy()
+        for name, grouping in self.survey.registry.groups.items():
+            table[name] = table[grouping.of].map(grouping.values)
+        return table
+
+    def subgroup_change(self, by: str, until: str | None = None) -> pd.DataFrame:
+        """Change per group of a registry attribute (``"sector_group"``, ``"role"``,
+        ``"site"``), groups below the privacy threshold flagged and blanked; see
+        :func:`impact.subgroups.subgroup_change`."""
+        if by not in self.attributes.columns or by == "participant":
+            raise ValueError(
+                f"no registry attribute {by!r}; choose from "
+                f"{[c for c in self.attributes.columns if c != 'participant']}"
+            )
+        return subgroup_change(
+            self._scores_until(until),
+            self.attributes,
+            by=by,
+            baseline=self.baseline,
+            k=self.survey.privacy.min_group_size,
+        )
+
+    def design_sensitivity(self, until: str | None = None, power: float = 0.8) -> pd.DataFrame:
+        """The smallest d_z each paired comparison detects with 80% power at α = .05:
+        ``scale, wave, n, min_d_z, power, alpha``; see
+        :func:`impact.power.design_sensitivity`."""
+        change = self.change(until)[["scale", "wave", "n"]]
+        return design_sensitivity(change, power=power)
+
+    def _counts_instrument(self) -> Instrument | None:
+        return next((i for i in self.instruments.values() if i.kind == "counts"), None)
+
+    def collaboration_matrix(self, until: str | None = None) -> pd.DataFrame:
+        """The sector × sector collaboration matrix per wave (long form), rows of sectors
+        with fewer respondents than the privacy threshold flagged ``suppressed``; see
+        :func:`impact.network.collaboration_matrix`."""
+        instrument = self._counts_instrument()
+        if instrument is None:
+            return pd.DataFrame()
+        responses = self.responses
+        if until is not None:
+            responses = responses[responses["wave"].isin(self.waves_until(until))]
+        return network.collaboration_matrix(
+            responses, instrument, self.registry, k=self.survey.privacy.min_group_size
+        )
+
+    def ei_index(self, until: str | None = None) -> pd.DataFrame:
+        """E–I index per participant and wave (participant-level); see
+        :func:`impact.network.ei_index`."""
+        instrument = self._counts_instrument()
+        if instrument is None:
+            return pd.DataFrame(columns=network.EI_COLUMNS)
+        responses = self.responses
+        if until is not None:
+            responses = responses[responses["wave"].isin(self.waves_until(until))]
+        return network.ei_index(responses, instrument, self.registry)
+
+    def cohort_ei(self, until: str | None = None) -> pd.DataFrame:
+        """The cohort's E–I index per wave; see :func:`impact.network.cohort_ei`."""
+        return network.cohort_ei(self.ei_index(until))
+
+    def ei_change(self, until: str | None = None) -> pd.DataFrame:
+        """Change of the cohort E–I index from the kick-off, bootstrap CIs; see
+        :func:`impact.network.ei_change`."""
+        return network.ei_change(self.ei_index(until), baseline=self.baseline)
+
+    def sdgs(self, until: str | None = None, language: str = "en") -> pd.DataFrame:
+        """How many participants chose each option of every multi-select instrument.
+
+        Returns ``instrument, wave, item, label, n, respondents, share``: ``respondents``
+        are participants who answered the question at that wave.
+        """
+        parts = []
+        responses = self.responses
+        if until is not None:
+            responses = responses[responses["wave"].isin(self.waves_until(until))]
+        for instrument in self.instruments.values():
+            if instrument.kind != "multiselect":
+                continue
+            data = responses[responses["instrument"] == instrument.id].dropna(subset=["value"])
+            if data.empty:
+                continue
+            data = data.assign(chosen=data["value"] == instrument.checked)
+            table = (
+                data.groupby(["wave", "item"], observed=True)["chosen"].sum().rename("n")
+            ).reset_index()
+            respondents = data.groupby("wave", observed=True)["participant"].nunique()
+            table["respondents"] = table["wave"].map(respondents).astype(int)
+            table["n"] = table["n"].astype(int)
+            texts = {i.id: (i.text[language] if i.text else i.id) for i in instrument.items}
+            table["label"] = table["item"].map(texts)
+            table["order"] = table["item"].map({i: k for k, i in enumerate(instrument.item_ids)})
+            table["instrument"] = instrument.id
+            parts.append(table.sort_values(["wave", "order"]))
+        columns = ["instrument", "wave", "item", "label", "n", "respondents", "share"]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        result = pd.concat(parts, ignore_index=True)
+        result["share"] = result["n"] / result["respondents"]
+        return result[columns]
+
+    def feedback(self) -> pd.DataFrame:
+        """Free-text answers of kept submissions, as written (NOT scrubbed, NOT escaped).
+
+        Instruments marked ``identifying`` are left out. Returns ``participant, wave,
+        instrument, item, text``. Reports must scrub e-mails, phone numbers and names and
+        escape the text before showing any of it.
+        """
+        columns = ["participant", "wave", "instrument", "item", "text"]
+        texts = {i.id for i in self.instruments.values() if i.kind == "text" and not i.identifying}
+        kept = self.cleaned.submissions.query("status == 'kept'")
+        codes = {str(int(c)) for c in self.survey.missing_codes if float(c).is_integer()}
+        parts = []
+        for wave in self.survey.waves:
+            for file in wave.files:
+                targets = {
+                    column: target
+                    for column, target in self.survey.mappings[file.mapping].items()
+                    if target.split(".")[0] in texts
+                }
+                if not targets:
+                    continue
+                raw = read_export(self.base / file.path, format=file.format, encoding=file.encoding)
+                rows = kept[kept["file"] == raw.provenance.path].set_index("raw_row")
+                for column, target in targets.items():
+                    answers = raw.table[column].reindex(rows.index).str.strip()
+                    answers = answers[answers.notna() & answers.ne("") & ~answers.isin(codes)]
+                    instrument, item = target.split(".")
+                    parts.append(
+                        pd.DataFrame(
+                            {
+                                "participant": rows.loc[answers.index, "participant"].to_numpy(),
+                                "wave": wave.id,
+                                "instrument": instrument,
+                                "item": item,
+                                "text": answers.to_numpy(),
+                            }
+                        )
+                    )
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        result = pd.concat(parts, ignore_index=True)
+        result["wave"] = pd.Categorical(result["wave"], self.survey.wave_ids, ordered=True)
+        return result[columns]
+
+    def scale_label(self, scale: str, language: str = "en") -> str:
+        """The display name of a scale: ``competences_then`` → 'Competences (retrospective)',
+        ``cantril_future`` → 'Life evaluation (Cantril): in five years' (the item's
+        ``short`` label from the definition)."""
+        base = scale.removesuffix("_then")
+        item_label = ""
+        if base in self.instruments:
+            instrument = self.instruments[base]
+        else:
+            instrument = next(i for i in self.instruments.values() if base.startswith(f"{i.id}_"))
+            item = next(i for i in instrument.items if base == f"{instrument.id}_{i.id}")
+            item_label = ": " + (item.short[language] if item.short else item.id)
+        name = (instrument.short or instrument.name)[language] + item_label
+        if scale.endswith("_then"):
+            name += " (retrospektiv)" if language == "de" else " (retrospective)"
+        return name
 
     def accounting(self) -> pd.DataFrame:
         """Raw rows = kept + excluded per wave and file (see :func:`impact.clean.accounting`)."""

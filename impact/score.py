@@ -37,19 +37,23 @@ SCORE_COLUMNS = [
 ]
 
 
-def scale_name(instrument_id: str, frame: str) -> str:
-    """The scale's name in score tables: the instrument id, ``_then`` for retrospective ratings.
+def scale_name(instrument_id: str, frame: str, item: str | None = None) -> str:
+    """The scale's name in score tables.
+
+    The instrument id; ``_<item>`` for an item of a ``single`` instrument (each item is a
+    score of its own); ``_then`` for retrospective ratings.
 
     Examples
     --------
-    >>> scale_name("competences", "then")
-    'competences_then'
+    >>> scale_name("competences", "then"), scale_name("cantril", "now", "future")
+    ('competences_then', 'cantril_future')
     """
-    return instrument_id if frame == "now" else f"{instrument_id}_{frame}"
+    name = instrument_id if item is None else f"{instrument_id}_{item}"
+    return name if frame == "now" else f"{name}_{frame}"
 
 
 def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.DataFrame:
-    """Score every scale instrument for each participant and wave.
+    """Score every scale (and single-item) instrument for each participant and wave.
 
     Parameters
     ----------
@@ -65,7 +69,8 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
         One row per participant × wave × scale:
 
         - ``participant``, ``wave``
-        - ``scale``: instrument id, with ``_then`` for retrospective ratings
+        - ``scale``: instrument id, with ``_then`` for retrospective ratings; for a
+          ``single`` instrument one scale per item, ``<instrument>_<item>``
         - ``instrument``, ``frame``
         - ``score``: the scale score, NaN when too few items are valid
         - ``n_valid``: valid items; ``n_items``: items in the instrument
@@ -73,6 +78,18 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     scored = []
     for instrument_id, part in responses.groupby("instrument", observed=True, sort=True):
         instrument = instruments[str(instrument_id)]
+        if instrument.kind == "single":
+            table = part[["participant", "wave", "frame", "item", "value"]].copy()
+            table["n_valid"] = table["value"].notna().astype(int)
+            table["score"] = table["value"] * instrument.scoring.multiply + instrument.scoring.add
+            table["instrument"] = instrument.id
+            table["scale"] = [
+                scale_name(instrument.id, f, i)
+                for f, i in zip(table["frame"], table["item"], strict=True)
+            ]
+            table["n_items"] = 1
+            scored.append(table[SCORE_COLUMNS])
+            continue
         if instrument.kind != "scale":
             continue
         n_items = len(instrument.items)
@@ -109,6 +126,57 @@ def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en")
     if len(labels) == len(edges) - 2:  # the last band has a max too: scores above are unlabelled
         labels.append("")
     return pd.cut(scores, bins=edges, labels=labels, right=True, ordered=False).astype("object")
+
+
+def categories(scores: pd.DataFrame, instrument: Instrument, language: str = "en") -> pd.DataFrame:
+    """Profile classes over several item scores, e.g. Cantril thriving / struggling / suffering.
+
+    The classes come from the instrument's ``categories`` (tried in order, first match
+    wins). A participant needs a score on every item that any class names.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Long scores of the instrument (:func:`score`), one scale per item.
+    instrument : Instrument
+        The instrument with ``categories``.
+    language : str
+        Language of the labels.
+
+    Returns
+    -------
+    DataFrame
+        One row per participant × wave with all needed item scores: ``participant``,
+        ``wave``, one column per item, ``category`` (the label).
+
+    Examples
+    --------
+    >>> from impact.definitions import load_instrument, SHIPPED_INSTRUMENTS
+    >>> cantril = load_instrument(SHIPPED_INSTRUMENTS / "cantril.yml")
+    >>> scores = pd.DataFrame({"participant": ["a", "a", "b", "b", "c", "c"],
+    ...     "wave": "kickoff", "instrument": "cantril", "frame": "now",
+    ...     "scale": ["cantril_now", "cantril_future"] * 3, "score": [8, 9, 6, 8, 3, 4]})
+    >>> categories(scores, cantril)["category"].tolist()
+    ['thriving', 'struggling', 'suffering']
+    """
+    needed = sorted({i for c in instrument.categories for i in c.when})
+    names = {scale_name(instrument.id, "now", i): i for i in needed}
+    part = scores[scores["scale"].isin(list(names))]
+    wide = part.pivot_table(
+        index=["participant", "wave"], columns="scale", values="score", observed=True
+    ).rename(columns=names)
+    wide = wide.reindex(columns=needed).dropna()
+    label = pd.Series(pd.NA, index=wide.index, dtype="object")
+    for category in instrument.categories:
+        match = pd.Series(True, index=wide.index)
+        for item, bounds in category.when.items():
+            if bounds.min is not None:
+                match &= wide[item] >= bounds.min
+            if bounds.max is not None:
+                match &= wide[item] <= bounds.max
+        label = label.where(label.notna() | ~match, _text(category.label, language))
+    wide.columns.name = None
+    return wide.assign(category=label).reset_index()
 
 
 def _text(text: Text, language: str) -> str:

@@ -25,14 +25,7 @@ from impact.pipeline import Programme
 
 def scale_label(programme: Programme, scale: str, language: str) -> str:
     """The display name of a scale (``competences_then`` → 'Competences (retrospective)')."""
-    instrument_id, _, frame = scale.partition("_then")
-    instrument = programme.instruments[
-        instrument_id if instrument_id in programme.instruments else scale
-    ]
-    name = (instrument.short or instrument.name)[language]
-    if scale.endswith("_then"):
-        name += " (retrospektiv)" if language == "de" else " (retrospective)"
-    return name
+    return programme.scale_label(scale, language)
 
 
 def wave_label(programme: Programme, wave: str, language: str) -> str:

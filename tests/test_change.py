@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from impact.change import paired_change
-from impact.demo import TRUE_CHANGE
+from impact.change import adjust_p, paired_change, paired_statistics, reliable_change
+from impact.demo import TRUE_CHANGE, TRUE_RESPONSE_SHIFT
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -64,10 +64,22 @@ def test_unknown_baseline_is_named():
 
 def test_demo_analysis_recovers_the_true_effects(demo):
     change = demo.change()
-    for scale, per_wave in TRUE_CHANGE.items():
+    instrument_of = demo.scores.drop_duplicates("scale").set_index("scale")["instrument"]
+    checked = 0
+    for scale, instrument in instrument_of.items():
+        if scale.endswith("_then") or scale not in set(change["scale"]):
+            continue
         row = change[(change["scale"] == scale) & (change["wave"] == "final")].iloc[0]
-        assert row["ci_low"] <= per_wave["final"] <= row["ci_high"], scale
+        truth = TRUE_CHANGE[instrument]["final"]
+        assert row["ci_low"] <= truth <= row["ci_high"], scale
         assert row["ci_low"] > 0, scale
+        checked += 1
+    assert checked == 6  # who5, swls, competences, gse and the two Cantril rungs
+
+
+def test_a_scale_first_asked_after_the_baseline_has_no_change_row(demo):
+    assert "partnership" in set(demo.scores["scale"])
+    assert "partnership" not in set(demo.change()["scale"])
 
 
 def test_change_is_reported_per_later_wave_in_order(demo):
@@ -76,3 +88,155 @@ def test_change_is_reported_per_later_wave_in_order(demo):
         "milestone-1",
         "milestone-2",
     ]
+
+
+PAIRED = ["paired", "paired_ties", "paired_small"]
+
+
+@pytest.mark.parametrize("name", PAIRED)
+def test_wilcoxon_and_rank_biserial_match_r(name, reference):
+    ref = reference[name]
+    row = paired_change(_long(name)).iloc[0]
+    default = ref["wilcoxon"]["default"]
+    assert bool(row["wilcoxon_exact"]) == default["exact_used"]
+    assert row["wilcoxon_v"] == default["V"]
+    assert row["wilcoxon_p"] == pytest.approx(default["p"], rel=1e-10)
+    assert row["r_rb"] == pytest.approx(ref["rank_biserial"]["r"], rel=1e-12)
+    assert [row["r_rb_ci_low"], row["r_rb_ci_high"]] == pytest.approx(
+        ref["rank_biserial"]["ci"], rel=1e-10
+    )
+
+
+def test_exact_and_normal_wilcoxon_paths_are_both_exercised(reference):
+    used = {reference[name]["wilcoxon"]["default"]["exact_used"] for name in PAIRED}
+    assert used == {True, False}
+
+
+def test_ties_need_the_rounded_differences(reference):
+    # Unrounded float differences split ties and give R's DO_NOT_MATCH value; we do not.
+    row = paired_change(_long("paired_ties")).iloc[0]
+    wrong = reference["paired_ties"]["wilcoxon"]["raw_float_diff_DO_NOT_MATCH"]["V"]
+    assert row["wilcoxon_v"] != wrong
+
+
+@pytest.mark.parametrize("name", PAIRED)
+def test_effect_sizes_and_their_intervals_match_r(name, reference):
+    ref = reference[name]
+    row = paired_change(_long(name)).iloc[0]
+    assert [row["d_z_ci_low"], row["d_z_ci_high"]] == pytest.approx(
+        ref["d_z"]["ci_ncp_uniroot"], rel=1e-9
+    )
+    # effectsize 0.8.3 itself stops its optimiser at about 1e-5 (tests/reference/README.md)
+    assert [row["d_z_ci_low"], row["d_z_ci_high"]] == pytest.approx(
+        ref["d_z"]["ci_effectsize"], rel=1e-6, abs=1e-6
+    )
+    d_av = ref["d_av"]
+    assert row["d_av"] == pytest.approx(d_av["d"], rel=1e-12)
+    assert row["g_av"] == pytest.approx(d_av["g_exact_df_n_minus_1"], rel=1e-12)
+    assert [row["d_av_ci_low"], row["d_av_ci_high"]] == pytest.approx(
+        d_av["normal_ci"]["ci_unadjusted"], rel=1e-12
+    )
+    assert [row["g_av_ci_low"], row["g_av_ci_high"]] == pytest.approx(
+        d_av["normal_ci"]["ci_adjusted_J_exact"], rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("name", PAIRED)
+def test_shapiro_wilk_of_the_differences_matches_r(name, reference):
+    row = paired_change(_long(name)).iloc[0]
+    # scipy's and R's Shapiro-Wilk (both Royston's AS R94) agree to about 1e-9.
+    assert row["shapiro_w"] == pytest.approx(reference[name]["shapiro"]["W"], rel=1e-8)
+    assert row["shapiro_p"] == pytest.approx(reference[name]["shapiro"]["p"], rel=1e-7)
+
+
+@pytest.mark.parametrize(("method", "key"), [("holm", "holm"), ("fdr_bh", "BH")])
+def test_p_adjustment_matches_p_adjust(method, key, reference):
+    table = pd.read_csv(REFERENCE / "pvalues.csv").rename(columns={"p": "p_value"})
+    adjusted = adjust_p(table, method=method)["p_adjusted"]
+    assert adjusted.tolist() == pytest.approx(reference["pvalues"][key], rel=1e-12)
+
+
+def test_holm_is_applied_across_the_outcomes_of_each_wave(demo):
+    change = demo.change()
+    for _, part in change.groupby("wave", observed=True):
+        expected = adjust_p(part[["p_value"]], method="holm")["p_adjusted"]
+        assert part["p_adjusted"].tolist() == pytest.approx(expected.tolist())
+    assert (change["p_adjusted"] >= change["p_value"]).all()
+    bh = demo.change(adjust="fdr_bh")
+    assert (bh["p_adjusted"] <= change["p_adjusted"] + 1e-15).all()
+    with pytest.raises(ValueError, match="unknown correction"):
+        adjust_p(change, method="sidak")
+
+
+def test_reliable_change_by_hand(demo):
+    individual = demo.reliable_change()
+    who5 = demo.instruments["who5"]
+    baseline = demo.scores.query("scale == 'who5' and wave == 'kickoff'")["score"].dropna()
+    s_diff = np.sqrt(2) * baseline.std() * np.sqrt(1 - who5.reliability)
+    final = individual.query("scale == 'who5' and wave == 'final'")
+    assert final["reliability_source"].eq("definition").all()
+    assert final["s_diff"].iloc[0] == pytest.approx(s_diff)
+    assert final["rci"].tolist() == pytest.approx(
+        ((final["post"] - final["pre"]) / s_diff).tolist()
+    )
+    improved = final["rci"] > 1.96
+    assert (final.loc[improved, "reliable_change"] == "improved").all()
+    assert (final.loc[final["rci"].abs() <= 1.96, "reliable_change"] == "no reliable change").all()
+    recovered = final["clinical_change"] == "recovered"
+    assert (final.loc[recovered, "pre"] <= 50).all() and (final.loc[recovered, "post"] > 50).all()
+    assert improved[recovered].all()
+
+
+def test_reliable_change_falls_back_to_the_baseline_alpha(demo):
+    individual = demo.reliable_change()
+    gse = individual.query("scale == 'gse'")
+    alpha = demo.reliability().query("scale == 'gse' and wave == 'kickoff'")["alpha"].iloc[0]
+    assert gse["reliability_source"].eq("baseline alpha").all()
+    assert gse["reliability"].iloc[0] == pytest.approx(alpha)
+    assert gse["clinical_change"].isna().all()  # the GSE has no cut-off
+
+
+def test_lower_is_better_turns_the_direction():
+    from impact.definitions import SHIPPED_INSTRUMENTS, load_instrument
+
+    who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
+    worse_when_high = who5.model_copy(update={"higher_is_better": False})
+    data = pd.DataFrame(
+        {
+            "participant": list("abcdab"),
+            "scale": "who5",
+            "wave": ["kickoff"] * 4 + ["final"] * 2,
+            "score": [40.0, 60, 20, 52, 72, 56],
+        }
+    )
+    normal = reliable_change(data, {"who5": who5}).set_index("participant")
+    turned = reliable_change(data, {"who5": worse_when_high}).set_index("participant")
+    assert normal.loc["a", "reliable_change"] == "improved"
+    assert turned.loc["a", "reliable_change"] == "deteriorated"
+
+
+def test_reliable_change_counts_cover_every_category(demo):
+    counts = demo.reliable_change_counts()
+    final = counts.query("scale == 'who5' and wave == 'final' and kind == 'clinical_change'")
+    assert final["category"].tolist() == ["recovered", "improved", "unchanged", "deteriorated"]
+    individual = demo.reliable_change().query("scale == 'who5' and wave == 'final'")
+    assert final["n"].sum() == len(individual) == final["total"].iloc[0]
+
+
+def test_response_shift_recovers_the_demo_truth(demo):
+    shift = demo.response_shift().set_index("comparison")
+    assert set(shift.index) == {"pre_post", "then_post", "pre_then"}
+    truth = TRUE_RESPONSE_SHIFT["competences"]
+    pre_then = shift.loc["pre_then"]
+    assert pre_then["ci_low"] <= truth <= pre_then["ci_high"]
+    assert shift.loc["then_post", "mean_diff"] > shift.loc["pre_post", "mean_diff"]
+    # pre vs post is the same comparison as the ordinary change at the final wave
+    change = demo.change().query("scale == 'competences' and wave == 'final'").iloc[0]
+    assert shift.loc["pre_post", "t"] == pytest.approx(change["t"])
+
+
+def test_paired_statistics_with_too_few_pairs_are_missing_not_errors():
+    row = paired_statistics(np.array([1.0]), np.array([2.0]))
+    assert row["n"] == 1 and np.isnan(row["t"]) and np.isnan(row["d_z_ci_low"])
+    row = paired_statistics(np.array([1.0, 2.0]), np.array([2.0, 3.0]))  # constant difference
+    assert row["n"] == 2 and np.isnan(row["t"]) and np.isnan(row["shapiro_w"])

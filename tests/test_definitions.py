@@ -81,3 +81,50 @@ def test_instrument_id_must_match_file_name(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DefinitionError, match="differs from the file name"):
         load_instrument(path)
+
+
+def _instrument(tmp_path: Path, name: str, change) -> Path:
+    data = yaml.safe_load((SHIPPED_INSTRUMENTS / f"{name}.yml").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / f"{name}.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_counts_items_need_a_sector(tmp_path):
+    path = _instrument(tmp_path, "collaboration", lambda d: d["items"][0].pop("sector"))
+    with pytest.raises(DefinitionError, match="need a 'sector'"):
+        load_instrument(path)
+
+
+def test_multiselect_needs_the_value_of_a_tick(tmp_path):
+    path = _instrument(tmp_path, "sdgs", lambda d: d.pop("checked"))
+    with pytest.raises(DefinitionError, match="'checked'"):
+        load_instrument(path)
+
+
+def test_categories_name_real_items_and_end_with_the_rest(tmp_path):
+    path = _instrument(
+        tmp_path, "cantril", lambda d: d["categories"][0]["when"].update(later={"min": 1})
+    )
+    with pytest.raises(DefinitionError, match="lacks"):
+        load_instrument(path)
+    path = _instrument(tmp_path, "cantril", lambda d: d["categories"].pop())
+    with pytest.raises(DefinitionError, match="everyone left"):
+        load_instrument(path)
+
+
+def test_registry_groups_must_group_a_known_attribute(tmp_path):
+    path = _write_survey(
+        tmp_path, lambda d: d["registry"]["groups"]["sector_group"].update(of="branch")
+    )
+    with pytest.raises(DefinitionError, match="'branch'"):
+        load_survey(path)
+
+
+def test_licences_decide_what_texts_ship():
+    gse = load_instrument(SHIPPED_INSTRUMENTS / "gse.yml")
+    assert all(item.text is None for item in gse.items)  # non-commercial only: ids and scoring
+    assert "non-commercial" in gse.licence
+    who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
+    assert all(item.text is not None for item in who5.items)

@@ -3,6 +3,7 @@ import shutil
 
 import pandas as pd
 
+from impact.definitions import SHIPPED_INSTRUMENTS
 from impact.demo import DEMO_SURVEY, generate
 
 
@@ -58,3 +59,21 @@ def test_exports_say_they_are_synthetic():
         assert (table["QUESTNNR"] == "synth_mentoring").all()
     assert "SYNTHETIC" in DEMO_SURVEY.read_text(encoding="utf-8")
     assert "synthetic" in (DEMO_SURVEY.parent / "README.md").read_text(encoding="utf-8").lower()
+
+
+def test_demo_has_every_shipped_instrument(demo):
+    shipped = {p.stem for p in SHIPPED_INSTRUMENTS.glob("*.yml")}
+    assert set(demo.instruments) == shipped
+    answered = set(demo.responses.dropna(subset=["value"])["instrument"])
+    assert answered == shipped - {"feedback"}  # free text has no numeric value
+
+
+def test_demo_sdgs_and_feedback(demo):
+    sdgs = demo.sdgs()
+    assert set(sdgs["wave"].astype(str)) == {"final"} and len(sdgs) == 17
+    assert (sdgs["n"] >= 0).all() and sdgs["n"].sum() >= sdgs["respondents"].iloc[0]
+    feedback = demo.feedback()
+    texts = " ".join(feedback["text"])
+    assert "<script>alert(1)</script>" in texts
+    assert "@example.org" in texts and "+49" in texts
+    assert set(feedback["participant"]) <= set(demo.registry["participant"])

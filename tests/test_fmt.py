@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import yaml
@@ -52,3 +53,66 @@ def test_both_languages_have_the_same_texts_and_placeholders():
     for key in de:
         fields = {f for _, f, _, _ in string.Formatter().parse(de[key]) if f}
         assert fields == {f for _, f, _, _ in string.Formatter().parse(en[key]) if f}, key
+
+
+# Snapshots of the APA strings the reports print, from the R reference datasets.
+APA_SNAPSHOTS = {
+    ("paired", "en"): (
+        "t(39) = 3.88, p < .001, d_z = 0.61, 95% CI [0.27, 0.95]",
+        "V = 490.5, p < .001, r_rb = .65, 95% CI [.37, .82]",
+        "g_av = 0.38, 95% CI [0.19, 0.58]",
+    ),
+    ("paired", "de"): (
+        "t(39) = 3,88, p < ,001, d_z = 0,61, 95-%-KI [0,27; 0,95]",
+        "V = 490,5, p < ,001, r_rb = ,65, 95-%-KI [,37; ,82]",
+        "g_av = 0,38, 95-%-KI [0,19; 0,58]",
+    ),
+    ("paired_ties", "en"): (
+        "t(24) = 3.83, p < .001, d_z = 0.77, 95% CI [0.31, 1.21]",
+        "V = 240.5, p = .002, r_rb = .74, 95% CI [.45, .89]",
+        "g_av = 0.48, 95% CI [0.23, 0.72]",
+    ),
+    ("paired_ties", "de"): (
+        "t(24) = 3,83, p < ,001, d_z = 0,77, 95-%-KI [0,31; 1,21]",
+        "V = 240,5, p = ,002, r_rb = ,74, 95-%-KI [,45; ,89]",
+        "g_av = 0,48, 95-%-KI [0,23; 0,72]",
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "language"), list(APA_SNAPSHOTS))
+def test_apa_strings_of_the_reference_datasets(name, language):
+    import pandas as pd
+
+    from impact.change import paired_change
+
+    wide = pd.read_csv(Path(__file__).parent / "reference" / f"{name}.csv")
+    long = wide.melt(id_vars="participant", var_name="wave", value_name="score")
+    long["wave"] = pd.Categorical(long["wave"], ["pre", "post"], ordered=True)
+    long["scale"] = "x"
+    row = paired_change(long, baseline="pre").iloc[0].to_dict()
+    change, wilcoxon, g_av = APA_SNAPSHOTS[(name, language)]
+    assert fmt.apa_change(row, language) == change
+    assert fmt.apa_wilcoxon(row, language) == wilcoxon
+    assert (
+        fmt.apa_effect("g_av", row["g_av"], row["g_av_ci_low"], row["g_av_ci_high"], language)
+        == g_av
+    )
+
+
+def test_apa_reliability_and_mixed_model_means(reference):
+    alpha = reference["items"]["alpha"]
+    row = {"alpha": alpha["raw_alpha"], "ci_low": alpha["feldt_ci"][0]}
+    row |= {
+        "ci_high": alpha["feldt_ci"][1],
+        "omega_total": reference["items"]["omega"]["omega_tot"],
+    }
+    assert fmt.apa_reliability(row, "en") == "α = .75, 95% CI [.67, .81], ω_t = .77"
+    assert fmt.apa_reliability(row, "de") == "α = ,75, 95-%-KI [,67; ,81], ω_t = ,77"
+    final = reference["long"]["wave_means"]["final"]
+    assert fmt.apa_mean(final["estimate"], *final["ci"], "en") == "M = 58.72, 95% CI [56.09, 61.36]"
+
+
+def test_apa_change_without_an_interval_stays_short():
+    row = {"t": 2.0, "df": 40, "p_value": 0.05, "d_z": 0.3, "d_z_ci_low": float("nan")}
+    assert fmt.apa_change(row, "en") == "t(40) = 2.00, p = .050, d_z = 0.30"

@@ -68,3 +68,73 @@ def test_who5_bands_follow_the_published_cut_offs(instruments):
     labels = band_labels(pd.Series([28.0, 32.0, 50.0, 52.0]), instruments["who5"], "de")
     assert labels.str.startswith(("Hinweis", "geringes", "geringes", "gutes")).all()
     assert labels.iloc[0].startswith("Hinweis") and labels.iloc[3].startswith("gutes")
+
+
+def test_single_items_are_scores_of_their_own(demo):
+    cantril = demo.scores.query("instrument == 'cantril'")
+    assert set(cantril["scale"]) == {"cantril_now", "cantril_future"}
+    assert (cantril["n_items"] == 1).all()
+    raw = demo.responses.query("instrument == 'cantril' and item == 'future'")
+    ours = cantril.query("scale == 'cantril_future'").set_index(["participant", "wave"])["score"]
+    expected = raw.set_index(["participant", "wave"])["value"]
+    pd.testing.assert_series_equal(ours.sort_index(), expected.sort_index(), check_names=False)
+
+
+def test_cantril_categories_follow_the_gallup_rules(instruments):
+    from impact.score import categories
+
+    scores = pd.DataFrame(
+        {
+            "participant": np.repeat(list("abcde"), 2),
+            "wave": "kickoff",
+            "scale": ["cantril_now", "cantril_future"] * 5,
+            "score": [7, 8, 7, 7, 4, 4, 4, 5, 9, np.nan],
+        }
+    )
+    result = categories(scores, instruments["cantril"]).set_index("participant")["category"]
+    assert result.to_dict() == {
+        "a": "thriving",
+        "b": "struggling",
+        "c": "suffering",
+        "d": "struggling",
+    }  # e lacks the future rung
+
+
+def test_demo_category_counts_add_up(demo):
+    counts = demo.category_counts("cantril", "de")
+    assert set(counts["category"]) == {"aufblühend", "kämpfend", "leidend"}
+    per_wave = counts.groupby("wave", observed=True)["n"].sum()
+    assert (per_wave == counts.groupby("wave", observed=True)["total"].first()).all()
+
+
+def test_demo_bands_cover_every_scored_participant(demo):
+    bands = demo.bands()
+    who5 = bands.query("scale == 'who5' and wave == 'kickoff'")
+    assert who5["band"].tolist() == [
+        "likely depression (≤ 28)",
+        "poor well-being (≤ 50)",
+        "good well-being (> 50)",
+    ]
+    scored = demo.scores.query("scale == 'who5' and wave == 'kickoff'")["score"].notna().sum()
+    assert who5["n"].sum() == scored
+    assert set(bands["scale"]) == {"who5", "swls"}
+
+
+def test_gse_is_a_prorated_sum(instruments):
+    gse = instruments["gse"]
+    assert gse.score_range() == (10, 40)
+    values = [3, 3, 3, 3, 3, 3, 3, np.nan, np.nan, np.nan]
+    result = score(
+        pd.DataFrame(
+            {
+                "participant": "P1",
+                "wave": "kickoff",
+                "instrument": "gse",
+                "item": gse.item_ids,
+                "frame": "now",
+                "value": values,
+            }
+        ),
+        instruments,
+    )
+    assert result["score"].iloc[0] == pytest.approx(30.0)

@@ -128,6 +128,25 @@ def make_long(rng: np.random.Generator) -> None:
     _write("long.csv", ["participant", "wave", "score"], rows)
 
 
+def make_paired_small(rng: np.random.Generator) -> None:
+    """12 participants, one-decimal scores, no zero and no tied |differences|.
+
+    The only fixture on which R's ``wilcox.test`` uses the exact distribution of V.
+    """
+    n = 12
+    while True:
+        pre = np.round(rng.normal(20, 4, n), 1)
+        post = np.round(pre + rng.normal(1.5, 2.5, n), 1)
+        diff = np.abs(np.round(post - pre, 1))
+        if (diff > 0).all() and len(np.unique(diff)) == n:
+            break
+    rows = [
+        [f"S{i + 1:02d}", f"{a:.1f}", f"{b:.1f}"]
+        for i, (a, b) in enumerate(zip(pre, post, strict=True))
+    ]
+    _write("paired_small.csv", ["participant", "pre", "post"], rows)
+
+
 def make_pvalues() -> None:
     # fixed, hand-picked values: one tie, a mix of significant / borderline / null
     p = ["0.0004", "0.008", "0.012", "0.03", "0.03", "0.049", "0.21", "0.74"]
@@ -138,11 +157,13 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     # one generator per dataset, spawned in a fixed order, so editing one dataset
     # does not shift the random streams of the others
-    r_paired, r_ties, r_items, r_long = rng.spawn(4)
+    # (spawn(5) gives the same first four children as spawn(4) did: the older datasets stay)
+    r_paired, r_ties, r_items, r_long, r_small = rng.spawn(5)
     make_paired(r_paired)
     make_paired_ties(r_ties)
     make_items(r_items)
     make_long(r_long)
+    make_paired_small(r_small)
     make_pvalues()
 
 

@@ -415,6 +415,28 @@ main <- function() {
   out$items <- items_block(rd("items.csv"), "items.csv")
   out$items_missing <- items_block(rd("items_missing.csv"), "items_missing.csv")
   out$long <- long_block(rd("long.csv"), "long.csv")
+  # No ties, no zeros, n = 12: R's default wilcox.test uses the exact distribution here.
+  out$paired_small <- paired_block(rd("paired_small.csv"), "paired_small.csv")
+
+  # Attrition: kick-off scores of those who left before the final wave (leavers) against
+  # those with a final score (stayers), long.csv. Welch: t.test(leavers, stayers)
+  # (var.equal = FALSE); Hedges' g: effectsize::hedges_g(leavers, stayers) (pooled SD,
+  # exact J with df = n1 + n2 - 2).
+  long <- rd("long.csv")
+  stayed <- unique(long$participant[long$wave == "final"])
+  base <- long[long$wave == "kickoff", ]
+  leavers <- base$score[!(base$participant %in% stayed)]
+  stayers <- base$score[base$participant %in% stayed]
+  welch <- t.test(leavers, stayers)
+  g <- effectsize::hedges_g(leavers, stayers)
+  out$attrition <- list(
+    `function` = "stats::t.test(leavers, stayers) (Welch); effectsize::hedges_g(leavers, stayers)",
+    file = "long.csv",
+    n_stayers = length(stayers), n_leavers = length(leavers),
+    mean_stayers = mean(stayers), mean_leavers = mean(leavers),
+    t = unname(welch$statistic), df = unname(welch$parameter), p = welch$p.value,
+    g = g$Hedges_g
+  )
 
   # p.adjust(p, method = "holm" / "BH" / "bonferroni"), order preserved
   p <- rd("pvalues.csv")$p
