@@ -31,7 +31,10 @@ def test_summary_opens_with_participation_and_ends_with_the_missing_control_grou
     summary = sections.summary_sentences(demo, "milestone-1", "en")
     assert summary[0].startswith("46 of 52 registered participants")
     assert "no control group" in summary[-1]
-    assert len(summary) == 2 + len(demo.change(until="milestone-1").query("wave == 'milestone-1'"))
+    outcomes = demo.change(until="milestone-1").query("wave == 'milestone-1'")
+    # participation, one sentence per outcome, effect sizes, who is compared, control group
+    assert len(summary) == 4 + len(outcomes)
+    assert summary[1 + len(outcomes)].startswith("Effect sizes (d_z)")
 
 
 def test_kickoff_summary_reports_the_baseline_against_the_cut_off(demo):
