@@ -96,12 +96,12 @@ def _failing_cell(error: Exception, executed: Path | None = None) -> str:
     name = getattr(error, "ename", type(error).__name__)
     value = getattr(error, "evalue", str(error))
     cell = getattr(error, "exec_count", None)
-    index = getattr(error, "cell_index", None)
     tags = ""
-    if executed is not None and index is not None and executed.exists():
+    if executed is not None and cell is not None and executed.exists():
         try:
             cells = nbformat.read(executed, as_version=4).cells
-            cell_tags = cells[index].metadata.get("tags", [])
+            failing = next(c for c in cells if c.get("execution_count") == cell)
+            cell_tags = failing.metadata.get("tags", [])
             tags = f" [{', '.join(cell_tags)}]" if cell_tags else ""
         except Exception:  # the notebook may be incomplete; the message is still useful
             tags = ""
