@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint lab clean
+.PHONY: demo test lint lab clean chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,23 @@ $(VENV)/lab.stamp: pyproject.toml $(VENV)/install.stamp
 demo: $(VENV)/install.stamp
 	$(BIN)/impact demo
 
-test: $(VENV)/test.stamp
+# The browser test drives Debian's chromium (playwright's own browser downloads are not
+# used). Installed with apt-get when missing; that needs root, as on CI.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test (apt-get, needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(VENV)/test.stamp chromium
 	$(BIN)/ruff check impact tests bench
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/test.stamp
 	$(BIN)/ruff check impact tests bench
 	$(BIN)/ruff format --check impact tests bench
+
+bench: $(VENV)/install.stamp
+	$(BIN)/python bench/report_render.py
 
 lab: $(VENV)/lab.stamp
 	$(BIN)/jupyter lab --allow-root notebooks/

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -133,10 +134,12 @@ def _render(
         def done(result) -> None:
             progress.advance(task)
             if result.ok:
-                progress.console.print(f"[green]✓[/] {result.html}")
+                files = ", ".join(p.name for p in (result.html, result.pdf, result.results) if p)
+                name = f"{result.milestone} ({result.language})"
+                progress.console.print(f"[green]✓[/] {name}: {files}")
             else:
                 progress.console.print(
-                    f"[red]✗ {result.milestone} ({result.language}):[/] {result.error}",
+                    f"[red]✗ {result.milestone} ({result.language}):[/] {escape(result.error)}",
                     markup=True,
                     highlight=False,
                 )
@@ -168,7 +171,7 @@ def report(
     all_: Annotated[bool, typer.Option("--all", help="Every milestone in every language.")] = False,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
 ) -> None:
-    """Render evaluation reports (HTML and results JSON) with papermill."""
+    """Render evaluation reports (HTML, PDF and results JSON) with papermill, in parallel."""
     from impact.report import check_parameters
 
     if not all_ and not milestone:

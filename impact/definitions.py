@@ -234,6 +234,14 @@ class Registry(_Strict):
                 )
         return self
 
+    # Display names of attribute values in reports: attribute → value → text per language.
+    labels: dict[str, dict[str, Text]] = Field(default_factory=dict)
+
+    def label(self, attribute: str, value: str, language: str) -> str:
+        """The display name of a registry value; the value itself when none is defined."""
+        text = self.labels.get(attribute, {}).get(value)
+        return text[language] if text is not None else value
+
 
 class ExportFile(_Strict):
     path: str

@@ -41,6 +41,8 @@ def number(value: float | None, decimals: int = 2, language: str = "en") -> str:
     """A number with fixed decimals in the language's notation; a dash for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0.00"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=_locale(language))
 
@@ -217,7 +219,7 @@ def text(key: str, language: str, **values: object) -> str:
     --------
     >>> text("participation_sentence", "en", responded=44, registered=52, rate="85%",
     ...      wave="Closing event")
-    '44 of 52 registered participants (85%) answered the questionnaire at the Closing event.'
+    '44 of 52 registered participants (85%) answered the Closing event questionnaire.'
     """
     try:
         template = texts(language)[key]

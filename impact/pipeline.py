@@ -367,16 +367,24 @@ class Programme:
         result["wave"] = pd.Categorical(result["wave"], self.survey.wave_ids, ordered=True)
         return result[columns]
 
+    def instrument_of(self, scale: str) -> Instrument:
+        """The instrument a scale belongs to (``cantril_now`` → the Cantril ladder)."""
+        base = scale.removesuffix("_then")
+        if base in self.instruments:
+            return self.instruments[base]
+        for instrument in self.instruments.values():
+            if base.startswith(f"{instrument.id}_"):
+                return instrument
+        raise KeyError(f"no instrument for scale {scale!r}")
+
     def scale_label(self, scale: str, language: str = "en") -> str:
         """The display name of a scale: ``competences_then`` → 'Competences (retrospective)',
         ``cantril_future`` → 'Life evaluation (Cantril): in five years' (the item's
         ``short`` label from the definition)."""
         base = scale.removesuffix("_then")
+        instrument = self.instrument_of(scale)
         item_label = ""
-        if base in self.instruments:
-            instrument = self.instruments[base]
-        else:
-            instrument = next(i for i in self.instruments.values() if base.startswith(f"{i.id}_"))
+        if base != instrument.id:
             item = next(i for i in instrument.items if base == f"{instrument.id}_{i.id}")
             item_label = ": " + (item.short[language] if item.short else item.id)
         name = (instrument.short or instrument.name)[language] + item_label

@@ -1,12 +1,27 @@
 """Seaborn figures for the reports, one function per figure, one theme for all.
 
 Each function takes tidy data first and everything else keyword-only, and returns the
-matplotlib Figure (the caller shows or saves it).
+matplotlib Figure. :func:`figure_html` turns a figure into an embedded PNG with alt text
+and a caption (nbconvert's display of a Figure has neither).
+
+Examples
+--------
+>>> import pandas as pd
+>>> sizes = pd.DataFrame({"group": ["University", "Start-up"], "n": [10, 8]})
+>>> figure = group_sizes(sizes, group="group", count="n", language="de")
+>>> html = figure_html(figure, alt="Bars: University 10, Start-up 8", caption="Sectors")
+>>> html.startswith('<figure class="impact-figure"><img alt="Bars: University 10')
+True
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
@@ -15,6 +30,7 @@ from impact import fmt
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+GREY = "#8a8a8a"
 
 
 def set_theme() -> None:
@@ -22,68 +38,150 @@ def set_theme() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
 
 
-def _locale_axis(ax, language: str, decimals: int = 0) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, decimals, language)))
+def _locale_axis(axis, language: str, decimals: int = 0) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, decimals, language)))
 
 
-def scores_by_wave(
+def figure_html(figure: plt.Figure, *, alt: str, caption: str, dpi: int = 110) -> str:
+    """A figure as ``<figure>`` with an embedded PNG, its alt text and a caption; closes it.
+
+    Both texts are HTML-escaped. The PNG carries no metadata (no software version or date),
+    so the same figure gives the same bytes.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure class="impact-figure"><img alt="{html.escape(alt)}" '
+        f'src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def paired_trajectories(
     data: pd.DataFrame,
     *,
-    wave_labels: dict[str, str],
+    summary: pd.DataFrame,
     scale_labels: dict[str, str],
+    wave_labels: dict[str, str],
     language: str = "en",
 ) -> plt.Figure:
-    """Mean score per wave with 95% CI, one panel per scale.
+    """Each participant's scores over the waves, with the mean and its 95% CI; a panel a scale.
 
     Parameters
     ----------
     data : DataFrame
-        Long scores with ``scale``, ``wave`` (ordered categorical) and ``score``.
-    wave_labels, scale_labels : dict
-        Display names of waves and scales.
+        Long scores: ``participant``, ``scale``, ``wave`` (ordered categorical), ``score``.
+        Lines join a participant's answers in consecutive waves; a missed wave breaks it.
+    summary : DataFrame
+        Per ``scale`` and ``wave``: ``mean``, ``ci_low``, ``ci_high`` (see
+        :func:`impact.sections.wave_means`).
+    scale_labels, wave_labels : dict
+        Display names; the panels follow the order of ``scale_labels``.
     language : str
         Number format of the axes.
     """
     set_theme()
-    t = fmt.texts(language)
-    plot = data.dropna(subset=["score"]).copy()
-    plot["wave"] = plot["wave"].cat.remove_unused_categories()
-    plot["wave_label"] = plot["wave"].cat.rename_categories(
-        {w: wave_labels[w] for w in plot["wave"].cat.categories}
+    waves = [w for w in wave_labels if w in set(data["wave"].astype(str))]
+    scales = [s for s in scale_labels if s in set(data["scale"])]
+    fig, axes = plt.subplots(
+        1, len(scales), figsize=(3.3 * len(scales), 3.4), squeeze=False, sharey=False
     )
-    scales = [s for s in scale_labels if s in set(plot["scale"])]
-    fig, axes = plt.subplots(1, len(scales), figsize=(3.6 * len(scales), 3.4), squeeze=False)
+    x = np.arange(len(waves))
     for ax, scale in zip(axes[0], scales, strict=True):
-        part = plot[plot["scale"] == scale]
-        sns.pointplot(
-            data=part,
-            x="wave_label",
-            y="score",
-            errorbar=("ci", 95),
+        part = data[data["scale"] == scale]
+        wide = part.pivot_table(
+            index="participant", columns="wave", values="score", observed=True
+        ).reindex(columns=waves)
+        ax.plot(x, wide.to_numpy().T, color=GREY, alpha=0.35, linewidth=0.8)
+        means = summary[summary["scale"] == scale].set_index("wave").reindex(waves)
+        ax.errorbar(
+            x,
+            means["mean"],
+            yerr=[means["mean"] - means["ci_low"], means["ci_high"] - means["mean"]],
             color=PALETTE[0],
-            capsize=0.15,
-            ax=ax,
+            marker="o",
+            linewidth=2.2,
+            capsize=4,
+            zorder=3,
         )
+        ax.set_xticks(x, [wave_labels[w] for w in waves], rotation=20)
         ax.set_title(scale_labels[scale], fontsize=11)
-        ax.set_xlabel("")
-        ax.set_ylabel(t["axis_score"])
-        ax.tick_params(axis="x", rotation=20)
-        _locale_axis(ax, language, 1 if part["score"].max() <= 10 else 0)
+        ax.set_ylabel(fmt.texts(language)["axis_score"])
+        _locale_axis(ax.yaxis, language, 1 if part["score"].max() <= 10 else 0)
+    fig.tight_layout()
+    return fig
+
+
+def effect_sizes(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
+    """Effect sizes with confidence intervals, one row per outcome, one colour per wave.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``label`` (outcome), ``wave_label``, ``estimate``, ``ci_low``, ``ci_high``; rows in
+        the order they should appear.
+    """
+    set_theme()
+    labels = list(dict.fromkeys(data["label"]))
+    waves = list(dict.fromkeys(data["wave_label"]))
+    fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.55 * len(labels) * max(1, len(waves) / 2)))
+    offsets = np.linspace(-0.2, 0.2, len(waves)) if len(waves) > 1 else [0.0]
+    y_of = {label: i for i, label in enumerate(labels)}
+    for colour, wave, offset in zip(PALETTE, waves, offsets, strict=False):
+        part = data[data["wave_label"] == wave]
+        y = part["label"].map(y_of).to_numpy() + offset
+        ax.errorbar(
+            part["estimate"],
+            y,
+            xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
+            fmt="o",
+            color=colour,
+            capsize=3,
+            label=wave,
+        )
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel(fmt.texts(language)["axis_d_z"])
+    _locale_axis(ax.xaxis, language, 1)
+    if len(waves) > 1:
+        ax.legend(loc="best", fontsize=9, frameon=True)
+    fig.tight_layout()
+    return fig
+
+
+def group_sizes(data: pd.DataFrame, *, group: str, count: str, language: str = "en") -> plt.Figure:
+    """Horizontal bars of group sizes (pass groups through the privacy helpers first)."""
+    set_theme()
+    fig, ax = plt.subplots(figsize=(6, 0.5 + 0.38 * len(data)))
+    sns.barplot(data=data, y=group, x=count, color=PALETTE[0], ax=ax, orient="h")
+    ax.set_ylabel("")
+    ax.set_xlabel(fmt.texts(language)["axis_participants"])
+    _locale_axis(ax.xaxis, language, 0)
     fig.tight_layout()
     return fig
 
 
 def baseline_distribution(
-    scores: pd.Series, *, cutoffs: list[float], language: str = "en"
+    scores: pd.Series,
+    *,
+    cutoffs: list[float],
+    score_range: tuple[float, float],
+    label: str,
+    language: str = "en",
 ) -> plt.Figure:
-    """Histogram of baseline scores with the instrument's cut-offs as dashed lines."""
+    """Histogram of baseline scores with the instrument's published cut-offs as dashed lines."""
     set_theme()
-    t = fmt.texts(language)
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    sns.histplot(scores.dropna(), bins=range(0, 104, 8), color=PALETTE[0], ax=ax)
+    low, high = score_range
+    fig, ax = plt.subplots(figsize=(6, 3.0))
+    bins = np.linspace(low, high, 11)
+    sns.histplot(scores.dropna(), bins=bins, color=PALETTE[0], ax=ax)
     for cutoff in cutoffs:
         ax.axvline(cutoff, color=PALETTE[5], linestyle="--")
-    ax.set_xlabel("WHO-5")
-    ax.set_ylabel(t["axis_participants"])
+    ax.set_xlabel(label)
+    ax.set_ylabel(fmt.texts(language)["axis_participants"])
+    _locale_axis(ax.xaxis, language, 0 if high > 10 else 1)
     fig.tight_layout()
     return fig

@@ -1,13 +1,20 @@
-"""Rendering reports: papermill executes the report notebook, nbconvert exports it to HTML.
+"""Rendering reports: papermill executes the report notebook, nbconvert exports it to HTML,
+WeasyPrint prints the HTML to PDF.
 
 Parameters are checked before a kernel starts. Every file is written to a temporary name
 in the output folder and renamed when complete, so a failed or killed render leaves no
-partial report. :func:`render_all` renders milestones × languages in a process pool.
+partial report. :func:`render_all` renders milestones × languages in a process pool and
+writes ``index.html``.
+
+The PDF engine is WeasyPrint (from PyPI): it needs no browser, only the pango, harfbuzz and
+fontconfig libraries that Debian and Ubuntu machines have installed (``libpango-1.0-0``).
 """
 
 from __future__ import annotations
 
 import html
+import json
+import logging
 import os
 import shutil
 import tempfile
@@ -38,6 +45,7 @@ class RenderResult:
     language: str
     html: Path | None = None
     results: Path | None = None
+    pdf: Path | None = None
     error: str | None = None
 
     @property
@@ -83,12 +91,41 @@ class _DropMarkdown(TagRemovePreprocessor):
         return nb, resources
 
 
-def _failing_cell(error: Exception) -> str:
+def _failing_cell(error: Exception, executed: Path | None = None) -> str:
+    """``ReportError in cell 2 [setup]: …``: the failing cell, its tags, the error."""
     name = getattr(error, "ename", type(error).__name__)
     value = getattr(error, "evalue", str(error))
     cell = getattr(error, "exec_count", None)
-    where = f" in cell {cell}" if cell is not None else ""
+    tags = ""
+    if executed is not None and cell is not None and executed.exists():
+        try:
+            cells = nbformat.read(executed, as_version=4).cells
+            failing = next(c for c in cells if c.get("execution_count") == cell)
+            cell_tags = failing.metadata.get("tags", [])
+            tags = f" [{', '.join(cell_tags)}]" if cell_tags else ""
+        except Exception:  # the notebook may be incomplete; the message is still useful
+            tags = ""
+    where = f" in cell {cell}{tags}" if cell is not None else ""
     return f"{name}{where}: {value}"
+
+
+def export_pdf(page: str, target: Path) -> None:
+    """Print a report's HTML to PDF with WeasyPrint (offline: every resource is embedded)."""
+    # WeasyPrint logs every CSS property of the Jupyter styles it does not support.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as error:  # the system libraries are missing
+        raise ReportError(
+            f"cannot make PDFs: WeasyPrint needs pango ({error}); on Debian or Ubuntu run "
+            "`apt-get install libpango-1.0-0 libpangoft2-1.0-0`"
+        ) from None
+
+    # Everything a report shows is embedded as data: URLs; nothing is fetched.
+    fetcher = URLFetcher(allowed_protocols=["data"])
+    HTML(string=page, url_fetcher=fetcher).write_pdf(target)
 
 
 def render(
@@ -98,8 +135,9 @@ def render(
     output_dir: str | Path,
     *,
     notebook: str | Path = REPORT_NOTEBOOK,
+    pdf: bool = True,
 ) -> RenderResult:
-    """Render one report: ``<output_dir>/<milestone>_<language>.html`` and its results JSON.
+    """Render one report: ``<milestone>_<language>.html``, ``.pdf`` and ``.results.json``.
 
     Parameters
     ----------
@@ -110,6 +148,10 @@ def render(
     language : {"de", "en"}
     output_dir : str or Path
         Created if needed; files appear there only when complete.
+    notebook : str or Path
+        The parameterized report notebook.
+    pdf : bool
+        Also print the report to PDF.
 
     Returns
     -------
@@ -148,16 +190,24 @@ def render(
                 config=Config({"KernelManager": {"transport_encryption": "auto"}}),
             )
         except Exception as error:  # papermill raises PapermillExecutionError and others
-            raise ReportError(f"report {name} failed: {_failing_cell(error)}") from error
+            raise ReportError(f"report {name} failed: {_failing_cell(error, executed)}") from error
         page = export_html(nbformat.read(executed, as_version=4), language)
         html_tmp = scratch_dir / f"{name}.html"
         html_tmp.write_text(page, encoding="utf-8")
-        results_tmp = scratch_dir / f"{name}.results.json"
-        html_path = output_dir / f"{name}.html"
-        results_path = output_dir / f"{name}.results.json"
-        os.replace(results_tmp, results_path)
-        os.replace(html_tmp, html_path)
-    return RenderResult(milestone, language, html=html_path, results=results_path)
+        if pdf:
+            export_pdf(page, scratch_dir / f"{name}.pdf")
+        paths = {}
+        # The HTML goes last: a report is listed once its HTML is there.
+        for suffix in [".results.json", *([".pdf"] if pdf else []), ".html"]:
+            paths[suffix] = output_dir / f"{name}{suffix}"
+            os.replace(scratch_dir / f"{name}{suffix}", paths[suffix])
+    return RenderResult(
+        milestone,
+        language,
+        html=paths[".html"],
+        results=paths[".results.json"],
+        pdf=paths.get(".pdf"),
+    )
 
 
 def _quiet_worker() -> None:
@@ -172,9 +222,11 @@ def _quiet_worker() -> None:
     os.close(devnull)
 
 
-def _render_safely(survey: str, milestone: str, language: str, output_dir: str) -> RenderResult:
+def _render_safely(
+    survey: str, milestone: str, language: str, output_dir: str, pdf: bool
+) -> RenderResult:
     try:
-        return render(survey, milestone, language, output_dir)
+        return render(survey, milestone, language, output_dir, pdf=pdf)
     except Exception as error:  # one failing report must not stop the others
         return RenderResult(milestone, language, error=str(error))
 
@@ -186,9 +238,14 @@ def render_all(
     milestones: list[str] | None = None,
     languages: list[str] | None = None,
     workers: int | None = None,
+    pdf: bool = True,
     on_done: Callable[[RenderResult], None] | None = None,
 ) -> list[RenderResult]:
     """Render every milestone × language in parallel; failures are returned, not raised.
+
+    One process per core (at most one per report) renders one report at a time; a report
+    that fails leaves no files and does not stop the others. ``index.html`` lists every
+    report in the folder afterwards.
 
     Returns
     -------
@@ -203,7 +260,7 @@ def render_all(
     results: dict[tuple[str, str], RenderResult] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
         futures = {
-            pool.submit(_render_safely, str(survey), m, lang, str(output_dir)): (m, lang)
+            pool.submit(_render_safely, str(survey), m, lang, str(output_dir), pdf): (m, lang)
             for m, lang in jobs
         }
         for future in as_completed(futures):
@@ -216,23 +273,46 @@ def render_all(
     return ordered
 
 
+INDEX_STYLE = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 50rem; margin: 2rem auto; }
+table { border-collapse: collapse; } th, td { padding: .3rem .8rem; text-align: left;
+border-bottom: 1px solid #ddd; } thead th { border-bottom: 2px solid #444; }
+"""
+
+
 def write_index(output_dir: str | Path, title: str) -> Path:
-    """``index.html`` listing every report in the folder, written atomically."""
+    """``index.html`` listing every report in the folder (milestone, kind, language, dates).
+
+    Reads each report's ``results.json``; written atomically.
+    """
     output_dir = Path(output_dir)
     rows = []
-    for page in sorted(output_dir.glob("*.html")):
-        if page.name == "index.html":
-            continue
-        milestone, _, language = page.stem.rpartition("_")
-        rows.append(
-            f"<tr><td><a href='{html.escape(page.name)}'>{html.escape(milestone)}</a></td>"
-            f"<td>{html.escape(language)}</td></tr>"
-        )
+    reports = []
+    for results_path in output_dir.glob("*.results.json"):
+        name = results_path.name.removesuffix(".results.json")
+        if (output_dir / f"{name}.html").exists():
+            info = json.loads(results_path.read_text(encoding="utf-8"))
+            reports.append((str(info.get("wave_date")), str(info.get("language")), name, info))
+    for _, _, name, info in sorted(reports):
+        page = output_dir / f"{name}.html"
+        pdf = output_dir / f"{name}.pdf"
+        pdf_link = f"<a href='{html.escape(pdf.name)}'>PDF</a>" if pdf.exists() else ""
+        cells = [
+            f"<a href='{html.escape(page.name)}'>{html.escape(str(info.get('milestone')))}</a>",
+            html.escape(str(info.get("kind", ""))),
+            html.escape(str(info.get("language", ""))),
+            html.escape(str(info.get("wave_date", ""))),
+            html.escape(str(info.get("rendered", ""))),
+            f"<a href='{html.escape(page.name)}'>HTML</a> {pdf_link}",
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    headers = ["Milestone", "Report", "Language", "Wave date", "Rendered", "Files"]
     document = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head><body>"
-        f"<h1>{html.escape(title)}</h1><table><thead><tr><th>Milestone</th><th>Language</th>"
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+        f"<title>{html.escape(title)}</title><style>{INDEX_STYLE}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><table><thead><tr>"
+        + "".join(f"<th>{h}</th>" for h in headers)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
     )
     target = output_dir / "index.html"
     scratch = target.with_name(".index.html.tmp")

@@ -5,10 +5,15 @@ import re
 
 import pandas as pd
 import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
 
+from impact.cli import app
 from impact.demo import DEMO_SURVEY
 from impact.errors import DefinitionError, ReportError
 from impact.report import check_parameters, render_all
+
+SCRIPT = "<script>alert('x')</script>"
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +28,32 @@ def test_every_milestone_renders_in_both_languages(rendered):
     assert [r.ok for r in results] == [True] * 8, [r.error for r in results]
     names = sorted(p.name for p in out.glob("*.html"))
     assert len(names) == 9 and "index.html" in names
+    assert len(list(out.glob("*.pdf"))) == 8 and len(list(out.glob("*.results.json"))) == 8
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert all(f"href='{r.html.name}'" in index for r in results)
+    assert all(
+        f"href='{r.html.name}'" in index and f"href='{r.pdf.name}'" in index for r in results
+    )
     assert not list(out.glob(".*")), "no temporary files left behind"
+
+
+def test_index_lists_milestone_kind_language_and_dates(rendered):
+    out, _ = rendered
+    index = (out / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td>(.*?)</tr>", index)
+    assert len(rows) == 8
+    assert "kickoff</a></td><td>kickoff</td><td>de</td><td>2023-11-30</td>" in rows[0]
+    assert "final</a></td><td>final</td><td>en</td><td>2024-11-28</td>" in rows[-1]
+    assert all(re.search(r"<td>\d{4}-\d\d-\d\d</td><td><a", row) for row in rows)
+
+
+def test_pdfs_are_real_reports_in_their_language(rendered):
+    out, _ = rendered
+    german = "".join(page.extract_text() for page in PdfReader(out / "final_de.pdf").pages)
+    english = "".join(page.extract_text() for page in PdfReader(out / "kickoff_en.pdf").pages)
+    assert "Wirkungsbericht" in german and "Glossar" in german
+    assert re.search(r"t\(\d+\) = \d+,\d\d", german)
+    assert "Baseline report" in english and "Universit" in english
+    assert len(PdfReader(out / "final_de.pdf").pages) >= 3
 
 
 def test_reports_are_self_contained_and_have_no_code(rendered):
@@ -36,6 +64,10 @@ def test_reports_are_self_contained_and_have_no_code(rendered):
         assert "<script src" not in text
         assert "load_programme" not in text and "import " not in text, "no code in the report"
         assert re.search(r"<img[^>]+src=\"data:image/png;base64,", text), "figures are embedded"
+        assert "<script" not in text, "no scripts at all"
+        images = re.findall(r"<img[^>]*>", text)
+        assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images), page.name
+        assert text.count("<figcaption>") == len(images)
 
 
 def test_reports_show_real_content_in_their_language(rendered):
@@ -48,6 +80,10 @@ def test_reports_show_real_content_in_their_language(rendered):
     assert "synthetic demo cohort" in final_en
     kickoff = (out / "kickoff_en.html").read_text(encoding="utf-8")
     assert "Baseline report" in kickoff and "Change since the kick-off" not in kickoff
+    order = ["Summary", "Key figures", "Figures", "Methods", "Limitations", "Appendix", "Glossary"]
+    positions = [final_en.index(f"<h2>{heading}") for heading in order]
+    assert positions == sorted(positions), "sections in the funder order"
+    assert "Universität" in final_de and "Moshi (Tansania)" in final_de
 
 
 def test_results_json_carries_the_reported_numbers(rendered, demo):
@@ -65,8 +101,11 @@ def test_no_participant_key_name_or_email_in_any_output(rendered):
     out, _ = rendered
     registry = pd.read_csv(DEMO_SURVEY.parent / "registry.csv", dtype=str)
     secrets = set(registry["code"]) | set(registry["email"]) | set(registry["last_name"])
-    for path in [*out.glob("*.html"), *out.glob("*.json")]:
-        text = path.read_text(encoding="utf-8")
+    for path in [*out.glob("*.html"), *out.glob("*.json"), *out.glob("*.pdf")]:
+        if path.suffix == ".pdf":
+            text = "".join(page.extract_text() for page in PdfReader(path).pages)
+        else:
+            text = path.read_text(encoding="utf-8")
         leaked = {s for s in secrets if re.search(rf"\b{re.escape(s)}\b", text)}
         assert not leaked, f"{path.name} leaks {sorted(leaked)[:3]}"
 
@@ -76,3 +115,52 @@ def test_unknown_milestone_or_language_fails_before_a_kernel_starts():
         check_parameters(DEMO_SURVEY, "milestone-3", "de")
     with pytest.raises(ReportError, match="language 'fr' is not offered"):
         check_parameters(DEMO_SURVEY, "final", "fr")
+
+
+@pytest.fixture
+def broken_demo(demo_copy):
+    """The demo with no kept response at milestone 2 and a script in a registry value."""
+    folder = demo_copy.parent
+    export = folder / "raw" / "milestone-2.csv"
+    table = pd.read_csv(export, sep="\t", dtype=str, keep_default_na=False)
+    table["FINISHED"] = "0"  # every submission incomplete: all excluded by the policy
+    table.to_csv(export, sep="\t", index=False)
+    registry = pd.read_csv(folder / "registry.csv", dtype=str)
+    registry.loc[registry["sector"] == "university", "sector"] = SCRIPT
+    registry.to_csv(folder / "registry.csv", index=False)
+    return demo_copy
+
+
+def test_a_failing_report_names_its_cell_leaves_nothing_and_spares_the_others(
+    broken_demo, tmp_path
+):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(broken_demo),
+            "-m",
+            "kickoff",
+            "-m",
+            "milestone-2",
+            "-l",
+            "en",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "milestone-2 (en)" in output and "ReportError in cell" in output
+    assert "[setup]" in output and "no responses" in output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "kickoff_en.html",
+        "kickoff_en.pdf",
+        "kickoff_en.results.json",
+    ], "the failed report left no files, partial or temporary"
+    kickoff = (out / "kickoff_en.html").read_text(encoding="utf-8")
+    assert SCRIPT not in kickoff
+    assert kickoff.count("&lt;script&gt;alert(") == 2  # group table cell, figure alt text
+    assert "<script" not in kickoff
