@@ -180,6 +180,8 @@ class ExportFile(_Strict):
 class ItemTarget(BaseModel):
     """Where an export column goes: ``instrument.item`` or ``instrument.item@then``."""
 
+    model_config = ConfigDict(frozen=True)
+
     instrument: str
     item: str
     frame: Literal["now", "then"] = "now"
