@@ -197,6 +197,8 @@ def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
 def _log(frame: pd.DataFrame | None = None, **columns: object) -> pd.DataFrame:
     """Log rows from columns (arrays or scalars); missing log columns are None."""
     index = None if frame is None else frame.index
+    if index is None and all(np.ndim(v) == 0 for v in columns.values()):
+        return pd.DataFrame(columns=LOG_COLUMNS)
     log = pd.DataFrame({c: columns.get(c) for c in LOG_COLUMNS}, index=index)
     return log.reset_index(drop=True)
 
@@ -745,7 +747,8 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     text = text.merge(keep_rows, on=["file", "raw_row"], how="inner")
     text = text[text["raw"].str.strip().ne("")].rename(columns={"raw": "text"})[TEXT_COLUMNS]
 
-    log = pd.concat([frame for frame in logs if not frame.empty], ignore_index=True)
+    logs = [frame for frame in logs if not frame.empty]
+    log = pd.concat(logs, ignore_index=True) if logs else _log()
     if salt is not None:
         responses, text, submissions, log, registry = _pseudonymised(
             salt, responses, text, submissions, log, registry

@@ -75,7 +75,9 @@ def wide(cleaned: Cleaned, instruments: dict[str, Instrument]) -> pd.DataFrame:
           missing
     """
     responses = cleaned.responses
-    kept = cleaned.submissions.loc[cleaned.submissions["status"].eq("kept"), ["participant", "wave"]]
+    kept = cleaned.submissions.loc[
+        cleaned.submissions["status"].eq("kept"), ["participant", "wave"]
+    ]
     rows = kept.drop_duplicates().sort_values(["participant", "wave"]).reset_index(drop=True)
     columns = pd.Series(
         [

@@ -146,7 +146,6 @@ def _undecodable(data: bytes, offset: int, encoding: str, path: str | Path) -> I
     return InputError(
         f"cannot decode byte {data[offset]:#04x} at offset {offset} (line {line}) as {encoding}",
         file=path,
-        row=line - 1 if line > 1 else None,
         hint="save the export again as UTF-8, or name its 'encoding' in survey.yml",
     )
 
@@ -167,6 +166,9 @@ def detect_delimiter(text: str, path: str | Path) -> str:
             consistent = sum(width == widths[0] for width in widths)
             scores[delimiter] = (consistent, widths[0])
     if not scores:
+        header = lines[0] if (lines := text.splitlines()) else ""
+        if not re.search(r"[|:]", header):
+            return ","  # a table of one column
         raise InputError(
             "cannot find the delimiter: the header is a single column when split by ',', "
             "';' or tab",
@@ -196,12 +198,15 @@ def _read_text(
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise _undecodable(data, error.start, encoding, path) from None
+        # The utf-8-sig codec counts offsets after the BOM it removed.
+        bom = 3 if encoding.replace("_", "-").lower() == "utf-8-sig" else 0
+        raise _undecodable(data, error.start + bom, encoding, path) from None
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}", file=path) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError("the export file is empty", file=path)
+    explicit = delimiter is not None
     delimiter = delimiter or detect_delimiter(text, path)
     records = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
@@ -209,7 +214,7 @@ def _read_text(
         widths = np.fromiter(map(len, records), dtype=np.int64)
     except csv.Error as error:
         raise InputError(f"malformed CSV: {error}", file=path) from None
-    if len(header) < 2:
+    if len(header) < 2 and explicit:
         raise InputError(
             f"the header is a single column when split by {delimiter!r}",
             file=path,
