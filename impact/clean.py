@@ -445,9 +445,13 @@ def _clean_file(
     long["item"] = long["column"].map({c: t.item for c, t in targets.items()})
     long["frame"] = long["column"].map({c: t.frame for c, t in targets.items()})
     long["participant"] = long["raw_row"].map(key)
-    is_text = long["instrument"].map({i: instruments[i].kind == "text" for i in instruments})
-    texts = long[is_text.astype(bool)].copy()
-    long = long[~is_text.astype(bool)].reset_index(drop=True)
+    text_ids = [i for i in long["instrument"].unique() if instruments[i].kind == "text"]
+    if text_ids:
+        is_text = long["instrument"].isin(text_ids)
+        texts = long[is_text].copy()
+        long = long[~is_text].reset_index(drop=True)
+    else:
+        texts = long.iloc[:0].copy()
     long["value"] = _parse_values(long, _column_labels(raw, file, survey, instruments), path)
 
     def record(mask: pd.Series, rule: str) -> None:
@@ -496,8 +500,9 @@ def _clean_file(
     # The answer code as exported, for straight-lining (same column clicked everywhere).
     long["code"] = long["value"]
 
+    present = set(long["column"].unique())
     for column, spec in specs.items():
-        if spec.recode and column in set(long["column"]):
+        if spec.recode and column in present:
             rows = long["column"].eq(column)
             long.loc[rows, "value"] = recode(long.loc[rows, "value"], spec.recode).to_numpy()
             pairs = ", ".join(f"{k:g}→{v:g}" for k, v in spec.recode.items())
