@@ -2,16 +2,20 @@
 
 The steps, in order, for each export file of each wave:
 
-1. map export columns to instrument items (``survey.yml`` ``mappings``);
-2. parse values (decimal commas, response labels in German or English);
-3. residual and missing codes → missing (logged);
-4. values outside the response scale → missing (logged);
-5. reverse-keyed items recoded (logged once per column);
+1. map export columns to instrument items (``survey.yml`` ``mappings``); identifying,
+   ignored and unused columns are dropped, and the drop is logged;
+2. parse values (decimal commas, response labels in German or English, the mapping's
+   own labels, an SPSS file's value labels);
+3. missing codes (the survey's, the instrument's, the tool's residual codes, an SPSS
+   file's user-missing values) → missing (logged per cell);
+4. per-item recodes of the mapping (logged once per column);
+5. values outside the response scale → missing (logged per cell);
+6. reverse-keyed items recoded (logged once per column);
 
 then, over all files, submission-level decisions: keys normalised and matched to the
-registry (one-character typos only when unambiguous, logged for review), incomplete
-responses, duplicate submissions and straight-lining handled by the survey's quality
-policy. Every raw row ends as kept or excluded-with-a-reason.
+registry (one-edit typos only when unambiguous, logged for review), rows without a key,
+incomplete responses, speeders, straight-lining and duplicate submissions handled by the
+survey's quality policy. Every raw row ends as kept or excluded-with-a-reason.
 
 Examples
 --------
@@ -27,19 +31,37 @@ True
 from __future__ import annotations
 
 import difflib
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from impact.definitions import ExportFile, Instrument, Survey, item_targets
+from impact.definitions import ExportFile, Instrument, Survey, key_column
 from impact.errors import InputError
-from impact.io import Provenance, RawExport, read_export
+from impact.io import IDENTIFYING_METADATA, Provenance, RawExport, read_export
+from impact.privacy import load_salt, pseudonymise
 
 LOG_COLUMNS = ["wave", "file", "raw_row", "participant", "column", "old_value", "new_value", "rule"]
 RESPONSE_COLUMNS = ["participant", "wave", "instrument", "item", "frame", "value"]
-STRAIGHTLINE_MIN_ITEMS = 10
+TEXT_COLUMNS = ["participant", "wave", "instrument", "item", "text"]
+SUBMISSION_COLUMNS = [
+    "wave",
+    "file",
+    "raw_row",
+    "key",
+    "participant",
+    "started",
+    "duration",
+    "finished",
+    "progress",
+]
+# Residual codes a tool writes for "no answer" (SoSci: -1 don't know, -2/-3 filtered or not
+# shown, -8 error, -9 not answered); values inside an item's response range are left alone.
+TOOL_MISSING_CODES: dict[str, tuple[float, ...]] = {"sosci": (-1, -2, -3, -8, -9)}
+# Rules that a person should look at.
+REVIEW_RULES = ("key_typo_matched", "key_not_in_registry")
 
 
 @dataclass
@@ -52,11 +74,11 @@ class Cleaned:
         One row per kept participant × wave × item: ``participant, wave, instrument, item,
         frame, value``. ``wave`` is an ordered categorical in the order of the waves;
         ``frame`` is ``now`` or ``then`` (retrospective rating); ``value`` is a float
-        (missing as NaN), reverse-keyed items already recoded.
+        (missing as NaN), recoded, reverse-keyed items already reversed.
     submissions : DataFrame
         One row per raw row of every export: ``wave, file, raw_row, key, participant,
-        started, duration, finished, status`` (``kept`` / ``excluded``), ``reason``,
-        ``flags``.
+        started, duration, finished, progress, answered, speeder, straightlining,
+        status`` (``kept`` / ``excluded``), ``reason`` and ``flags`` (``;``-separated).
     log : DataFrame
         One row per cleaning decision: ``wave, file, raw_row, participant, column,
         old_value, new_value, rule``.
@@ -65,6 +87,9 @@ class Cleaned:
         identifying columns are not in it.
     provenance : list of Provenance
         The raw files read, with their SHA-256.
+    texts : DataFrame
+        Answers to free-text instruments of kept rows: ``participant, wave, instrument,
+        item, text`` (free text marked identifying never gets here).
     """
 
     responses: pd.DataFrame
@@ -72,6 +97,7 @@ class Cleaned:
     log: pd.DataFrame
     registry: pd.DataFrame
     provenance: list[Provenance] = field(default_factory=list)
+    texts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TEXT_COLUMNS))
 
 
 def normalise_key(keys: pd.Series) -> pd.Series:
@@ -85,6 +111,37 @@ def normalise_key(keys: pd.Series) -> pd.Series:
     return keys.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
 
 
+def reverse_key(values: pd.Series, *, low: float, high: float) -> pd.Series:
+    """Reverse-key values on the scale ``low..high`` (``low + high - value``).
+
+    Examples
+    --------
+    >>> reverse_key(pd.Series([1.0, 2.0, None]), low=1, high=5).tolist()
+    [5.0, 4.0, nan]
+    """
+    return low + high - values
+
+
+def recode(values: pd.Series, mapping: dict[float, float]) -> pd.Series:
+    """Replace the codes in ``mapping`` by their values; other values pass unchanged.
+
+    Examples
+    --------
+    >>> recode(pd.Series([1.0, 6.0, -9.0]), {1: 0, 6: 5}).tolist()
+    [0.0, 5.0, -9.0]
+    """
+    if not mapping:
+        return values
+    keys = np.fromiter(mapping.keys(), dtype=float)
+    targets = np.fromiter(mapping.values(), dtype=float)
+    order = np.argsort(keys)
+    keys, targets = keys[order], targets[order]
+    data = values.to_numpy(dtype=float)
+    position = np.clip(np.searchsorted(keys, data), 0, len(keys) - 1)
+    hit = keys[position] == data
+    return pd.Series(np.where(hit, targets[position], data), index=values.index)
+
+
 def _one_edit_apart(a: str, b: str) -> bool:
     if a == b or abs(len(a) - len(b)) > 1:
         return False
@@ -94,7 +151,63 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, list[dict], Provenance]:
+def _deletions(keys: pd.Series) -> pd.DataFrame:
+    """Each key with itself and every variant one character shorter."""
+    keys = pd.Series(keys.unique(), dtype=object)
+    width = int(keys.str.len().max()) if len(keys) else 0
+    variants = [keys] + [keys.str.slice(0, i) + keys.str.slice(i + 1) for i in range(width)]
+    frame = pd.DataFrame({"key": pd.concat([keys] * len(variants), ignore_index=True)})
+    frame["variant"] = pd.concat(variants, ignore_index=True).to_numpy()
+    return frame.drop_duplicates()
+
+
+def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
+    """Pairs of an unknown key and the only known key one edit away from it.
+
+    Candidates are found through shared deletion variants (substitution, insertion and
+    deletion all leave one), then checked; a key with two or more candidates is ambiguous
+    and has none.
+
+    Returns
+    -------
+    DataFrame
+        ``key`` (the unknown key) and ``match`` (the known key).
+
+    Examples
+    --------
+    >>> typo_candidates(pd.Series(["AB12CE", "AB12C", "ZZ99ZZ"]),
+    ...                 pd.Series(["AB12CD", "XY34ZW"]))
+          key   match
+    0   AB12C  AB12CD
+    1  AB12CE  AB12CD
+    """
+    if unknown.empty or known.empty:
+        return pd.DataFrame({"key": pd.Series(dtype=object), "match": pd.Series(dtype=object)})
+    pairs = (
+        _deletions(unknown)
+        .merge(_deletions(known).rename(columns={"key": "match"}), on="variant")[["key", "match"]]
+        .drop_duplicates()
+    )
+    close = [_one_edit_apart(a, b) for a, b in zip(pairs["key"], pairs["match"], strict=True)]
+    pairs = pairs[np.asarray(close, dtype=bool)]
+    unique = pairs.groupby("key")["match"].transform("size").eq(1)
+    return pairs[unique].sort_values("key").reset_index(drop=True)
+
+
+def _log(frame: pd.DataFrame | None = None, **columns: object) -> pd.DataFrame:
+    """Log rows from columns (arrays or scalars); missing log columns are None."""
+    index = None if frame is None else frame.index
+    if index is None and all(np.ndim(v) == 0 for v in columns.values()):
+        return pd.DataFrame(columns=LOG_COLUMNS)
+    log = pd.DataFrame({c: columns.get(c) for c in LOG_COLUMNS}, index=index)
+    return log.reset_index(drop=True)
+
+
+def _matches(column: str, patterns: list[str] | tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(column, pattern) for pattern in patterns)
+
+
+def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
     """The programme office's registry, keys normalised, identifying columns dropped."""
     spec = survey.registry
     raw = read_export(base / spec.file)
@@ -117,36 +230,26 @@ def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, list[dict],
             file=raw.provenance.path,
             column=spec.key,
             row=int(repeated.index[0]),
+            hint="each participant must be registered once",
         )
     registry = pd.DataFrame({"participant": keys})
     for attribute, column in spec.columns.items():
         registry[attribute] = table[column].str.strip().replace("", np.nan)
     dropped = [c for c in table.columns if c not in needed]
-    log = [
-        _log_row(
-            None,
-            raw.provenance.path,
-            None,
-            None,
-            column,
-            None,
-            None,
-            "identifying_column_dropped" if column in spec.identifying else "column_not_used",
-        )
-        for column in dropped
-    ]
-    return registry.reset_index(drop=True), log, raw.provenance
-
-
-def _log_row(wave, file, raw_row, participant, column, old, new, rule) -> dict:
-    return dict(
-        zip(LOG_COLUMNS, [wave, file, raw_row, participant, column, old, new, rule], strict=True)
+    log = _log(
+        file=raw.provenance.path,
+        column=dropped,
+        rule=[
+            "identifying_column_dropped" if c in spec.identifying else "column_not_used"
+            for c in dropped
+        ],
     )
+    return registry.reset_index(drop=True), log, raw.provenance
 
 
 def _check_columns(raw: RawExport, file: ExportFile, survey: Survey) -> None:
     columns = list(raw.table.columns)
-    for column in [file.key_column, *survey.mappings[file.mapping]]:
+    for column in [key_column(survey, file), *survey.mappings[file.mapping].columns]:
         if column not in columns:
             close = difflib.get_close_matches(column, columns, n=1)
             raise InputError(
@@ -171,18 +274,35 @@ def _label_values(instrument: Instrument) -> dict[str, float]:
     return labels
 
 
-def _parse_values(long: pd.DataFrame, instruments: dict[str, Instrument], path: str) -> pd.Series:
+def _column_labels(
+    raw: RawExport, file: ExportFile, survey: Survey, instruments: dict[str, Instrument]
+) -> dict[str, dict[str, float]]:
+    """Per mapped column: every exported text that stands for a code."""
+    labels = {}
+    for column, spec in survey.mappings[file.mapping].columns.items():
+        known = dict(_label_values(instruments[spec.target.instrument]))
+        for code, label in raw.value_labels.get(column, {}).items():
+            try:
+                known[label.strip().casefold()] = float(code)
+            except ValueError:
+                continue
+        known.update({k.strip().casefold(): v for k, v in spec.labels.items()})
+        labels[column] = known
+    return labels
+
+
+def _parse_values(long: pd.DataFrame, labels: dict[str, dict[str, float]], path: str) -> pd.Series:
     text = long["raw"].str.strip()
     numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    # Free text is never a number: its value stays missing (the text is read on request).
-    free_text = long["instrument"].map({i: d.kind == "text" for i, d in instruments.items()})
-    numbers[free_text.fillna(False).astype(bool)] = np.nan
-    unparsed = numbers.isna() & text.ne("") & ~free_text.fillna(False).astype(bool)
+    unparsed = numbers.isna() & text.ne("")
     if unparsed.any():
-        for instrument_id in long.loc[unparsed, "instrument"].unique():
-            labels = _label_values(instruments[instrument_id])
-            rows = unparsed & long["instrument"].eq(instrument_id)
-            numbers[rows] = text[rows].str.casefold().map(labels)
+        lookup = {
+            f"{column}\x00{label}": value
+            for column, mapping in labels.items()
+            for label, value in mapping.items()
+        }
+        keys = long.loc[unparsed, "column"] + "\x00" + text[unparsed].str.casefold()
+        numbers.loc[unparsed] = keys.map(lookup).astype(float)
         still = numbers.isna() & text.ne("")
         if still.any():
             first = long[still].iloc[0]
@@ -192,9 +312,81 @@ def _parse_values(long: pd.DataFrame, instruments: dict[str, Instrument], path: 
                 file=path,
                 column=first["column"],
                 row=int(first["raw_row"]),
-                hint="add the label to the instrument definition or fix the export",
+                hint="add the label to the mapping's 'labels' or fix the export",
             )
     return numbers.astype(float)
+
+
+def _text_column(table: pd.DataFrame, column: str) -> pd.Series:
+    if column in table:
+        return table[column].str.strip()
+    return pd.Series("", index=table.index)
+
+
+def _number_column(table: pd.DataFrame, column: str) -> pd.Series:
+    text = _text_column(table, column).str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values.replace("", None), errors="coerce")
+
+
+def _submission_metadata(raw: RawExport) -> pd.DataFrame:
+    """Start, duration (s), finished and progress (%) of each row, as the tool records them."""
+    table = raw.table
+    tool = raw.provenance.format
+    meta = pd.DataFrame(index=table.index)
+    if tool == "sosci":
+        meta["started"] = _dates(_text_column(table, "STARTED"))
+        meta["duration"] = _number_column(table, "TIME_SUM")
+        finished = _text_column(table, "FINISHED")
+        meta["finished"] = finished.eq("1") | ("FINISHED" not in table)
+        meta["progress"] = (
+            100 * _number_column(table, "LASTPAGE") / _number_column(table, "MAXPAGE")
+        )
+    elif tool == "limesurvey":
+        started = _dates(_text_column(table, "startdate"))
+        ended = _dates(_text_column(table, "datestamp"))
+        meta["started"] = started
+        seconds = (ended - started).dt.total_seconds()
+        meta["duration"] = _number_column(table, "interviewtime").fillna(seconds)
+        meta["finished"] = _text_column(table, "submitdate").ne("")
+        # LimeSurvey records the last page seen; the pages of the survey are those a
+        # submitted response reached.
+        pages = _number_column(table, "lastpage")
+        meta["progress"] = 100 * pages / pages[meta["finished"]].max()
+    elif tool == "qualtrics":
+        meta["started"] = _dates(_text_column(table, "StartDate"))
+        meta["duration"] = _number_column(table, "Duration (in seconds)")
+        meta["finished"] = _text_column(table, "Finished").str.casefold().isin(["1", "true"])
+        meta["progress"] = _number_column(table, "Progress")
+    else:
+        meta["started"] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+        meta["duration"] = np.nan
+        meta["finished"] = True
+        meta["progress"] = np.nan
+    return meta
+
+
+def _dropped_columns(raw: RawExport, file: ExportFile, survey: Survey, wave: str) -> pd.DataFrame:
+    """Log of the columns not used: identifying ones, ignored ones, the rest."""
+    mapping = survey.mappings[file.mapping]
+    used = {key_column(survey, file), *mapping.columns}
+    tool_identifying = IDENTIFYING_METADATA.get(raw.provenance.format, ())
+    columns, rules = [], []
+    for column in raw.table.columns:
+        if column in used:
+            continue
+        if _matches(column, mapping.identifying) or column in tool_identifying:
+            rule = "identifying_column_dropped"
+        elif _matches(column, mapping.ignore):
+            rule = "column_ignored"
+        else:
+            rule = "column_not_used"
+        columns.append(column)
+        rules.append(rule)
+    return _log(wave=wave, file=raw.provenance.path, column=columns, rule=rules)
 
 
 def _clean_file(
@@ -203,170 +395,223 @@ def _clean_file(
     file: ExportFile,
     survey: Survey,
     instruments: dict[str, Instrument],
-) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
-    """Item values and submission metadata of one export, with its cell-level log."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
+    """Item values, free texts and submission metadata of one export, with its log."""
     path = raw.provenance.path
     _check_columns(raw, file, survey)
     table = raw.table
-    targets = item_targets(survey, file.mapping)
-    key = normalise_key(table[file.key_column])
+    mapping = survey.mappings[file.mapping]
+    key_name = key_column(survey, file)
+    key = normalise_key(table[key_name])
 
     submissions = pd.DataFrame(
         {
             "wave": wave,
             "file": path,
             "raw_row": table.index.to_numpy(),
-            "key": table[file.key_column].to_numpy(),
+            "key": table[key_name].to_numpy(),
             "participant": key.to_numpy(),
         }
     )
-    if file.format == "sosci":
-        submissions["started"] = pd.to_datetime(table["STARTED"], errors="coerce").to_numpy()
-        duration = table["TIME_SUM"] if "TIME_SUM" in table else pd.Series("", index=table.index)
-        submissions["duration"] = pd.to_numeric(duration, errors="coerce").to_numpy()
-        finished = table["FINISHED"] if "FINISHED" in table else pd.Series("1", index=table.index)
-        submissions["finished"] = finished.str.strip().eq("1").to_numpy()
-    else:
-        submissions["started"] = pd.NaT
-        submissions["duration"] = np.nan
-        submissions["finished"] = True
+    meta = _submission_metadata(raw)
+    for column in ("started", "duration", "finished", "progress"):
+        submissions[column] = meta[column].to_numpy()
 
-    logs: list[pd.DataFrame] = []
-    renamed = key.ne(table[file.key_column])
+    logs: list[pd.DataFrame] = [_dropped_columns(raw, file, survey, wave)]
+    renamed = key.ne(table[key_name]) & key.ne("")
     if renamed.any():
         logs.append(
-            pd.DataFrame(
-                {
-                    "wave": wave,
-                    "file": path,
-                    "raw_row": table.index[renamed],
-                    "participant": key[renamed].to_numpy(),
-                    "column": file.key_column,
-                    "old_value": table.loc[renamed, file.key_column].to_numpy(),
-                    "new_value": key[renamed].to_numpy(),
-                    "rule": "key_normalised",
-                }
+            _log(
+                wave=wave,
+                file=path,
+                raw_row=table.index[renamed],
+                participant=key[renamed].to_numpy(),
+                column=key_name,
+                old_value=table.loc[renamed, key_name].to_numpy(),
+                new_value=key[renamed].to_numpy(),
+                rule="key_normalised",
             )
         )
 
-    columns = list(targets)
+    specs = mapping.columns
     long = (
-        table[columns]
+        table[list(specs)]
         .rename_axis("raw_row")
         .reset_index()
         .melt(id_vars="raw_row", var_name="column", value_name="raw")
     )
+    targets = {column: spec.target for column, spec in specs.items()}
     long["instrument"] = long["column"].map({c: t.instrument for c, t in targets.items()})
     long["item"] = long["column"].map({c: t.item for c, t in targets.items()})
     long["frame"] = long["column"].map({c: t.frame for c, t in targets.items()})
     long["participant"] = long["raw_row"].map(key)
-    long["value"] = _parse_values(long, instruments, path)
+    text_ids = [i for i in long["instrument"].unique() if instruments[i].kind == "text"]
+    if text_ids:
+        is_text = long["instrument"].isin(text_ids)
+        texts = long[is_text].copy()
+        long = long[~is_text].reset_index(drop=True)
+    else:
+        texts = long.iloc[:0].copy()
+    long["value"] = _parse_values(long, _column_labels(raw, file, survey, instruments), path)
 
-    def record(mask: pd.Series, new_value: object, rule: str) -> None:
+    def record(mask: pd.Series, rule: str) -> None:
         if mask.any():
             hit = long[mask]
             logs.append(
-                pd.DataFrame(
-                    {
-                        "wave": wave,
-                        "file": path,
-                        "raw_row": hit["raw_row"].to_numpy(),
-                        "participant": hit["participant"].to_numpy(),
-                        "column": hit["column"].to_numpy(),
-                        "old_value": hit["raw"].to_numpy(),
-                        "new_value": new_value,
-                        "rule": rule,
-                    }
+                _log(
+                    wave=wave,
+                    file=path,
+                    raw_row=hit["raw_row"].to_numpy(),
+                    participant=hit["participant"].to_numpy(),
+                    column=hit["column"].to_numpy(),
+                    old_value=hit["raw"].to_numpy(),
+                    rule=rule,
                 )
             )
 
+    def record_column(column: str, old: object, new: object, rule: str) -> None:
+        logs.append(
+            _log(wave=[wave], file=path, column=column, old_value=old, new_value=new, rule=rule)
+        )
+
+    for column, ranges in raw.user_missing.items():
+        rows = long["column"].eq(column)
+        if not rows.any():
+            continue
+        declared = np.zeros(len(long), dtype=bool)
+        for low, high in ranges:
+            declared |= (rows & long["value"].between(low, high)).to_numpy()
+        record(pd.Series(declared, index=long.index), "user_missing")
+        long.loc[declared, "value"] = np.nan
+
+    tool_codes = TOOL_MISSING_CODES.get(raw.provenance.format, ())
     for instrument_id in long["instrument"].unique():
         instrument = instruments[instrument_id]
         rows = long["instrument"].eq(instrument_id)
         codes = set(survey.missing_codes) | set(instrument.missing_codes)
-        is_code = rows & long["value"].isin(codes)
-        record(is_code, None, "missing_code")
-        long.loc[is_code, "value"] = np.nan
         if instrument.response is not None:
             low, high = instrument.response.min, instrument.response.max
-            outside = rows & long["value"].notna() & ~long["value"].between(low, high)
-            record(outside, None, "out_of_range")
-            long.loc[outside, "value"] = np.nan
-            reverse = rows & long["item"].isin(instrument.reverse_items)
-            long.loc[reverse, "value"] = low + high - long.loc[reverse, "value"]
-            for column in long.loc[reverse, "column"].unique():
-                logs.append(
-                    pd.DataFrame(
-                        [_log_row(wave, path, None, None, column, None, None, "reverse_keyed")]
-                    )
-                )
-    return long, submissions, logs
+            codes |= {c for c in tool_codes if not low <= c <= high}
+        else:
+            codes |= set(tool_codes)
+        is_code = rows & long["value"].isin(codes)
+        record(is_code, "missing_code")
+        long.loc[is_code, "value"] = np.nan
+    # The answer code as exported, for straight-lining (same column clicked everywhere).
+    long["code"] = long["value"]
+
+    present = set(long["column"].unique())
+    for column, spec in specs.items():
+        if spec.recode and column in present:
+            rows = long["column"].eq(column)
+            long.loc[rows, "value"] = recode(long.loc[rows, "value"], spec.recode).to_numpy()
+            pairs = ", ".join(f"{k:g}→{v:g}" for k, v in spec.recode.items())
+            record_column(column, pairs, None, "recoded")
+
+    for instrument_id in long["instrument"].unique():
+        instrument = instruments[instrument_id]
+        if instrument.response is None:
+            continue
+        rows = long["instrument"].eq(instrument_id)
+        low, high = instrument.response.min, instrument.response.max
+        outside = rows & long["value"].notna() & ~long["value"].between(low, high)
+        record(outside, "out_of_range")
+        long.loc[outside, "value"] = np.nan
+        reverse = rows & long["item"].isin(instrument.reverse_items)
+        long.loc[reverse, "value"] = reverse_key(long.loc[reverse, "value"], low=low, high=high)
+        for column in long.loc[reverse, "column"].unique():
+            record_column(column, None, None, "reverse_keyed")
+    return long, texts, submissions, logs
 
 
-def _straightliners(long: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Index:
-    """Raw rows with one identical answer across a grid that holds reverse-keyed items."""
-    reverse = {(i.id, item) for i in instruments.values() for item in i.reverse_items}
-    scale_ids = [i.id for i in instruments.values() if i.kind == "scale"]
-    grid = long[long["instrument"].isin(scale_ids) & long["value"].notna()]
-    is_reverse = pd.MultiIndex.from_frame(grid[["instrument", "item"]]).isin(list(reverse))
-    answers = pd.to_numeric(grid["raw"].str.replace(",", "."), errors="coerce")
-    per_row = (
-        grid.assign(answer=answers, is_reverse=is_reverse)
-        .groupby("raw_row")
-        .agg(
-            distinct=("answer", "nunique"),
-            answered=("answer", "count"),
-            reverse=("is_reverse", "any"),
-        )
+def _straightliners(
+    long: pd.DataFrame, instruments: dict[str, Instrument], min_items: int
+) -> pd.Index:
+    """Raw rows with one answer code per grid across grids that include reverse-keyed items.
+
+    A grid is one scale instrument. A row is flagged when each of its grids has a single
+    answer code, at least ``min_items`` items are answered, and one of the grids holds a
+    reverse-keyed item (so the identical answers contradict each other).
+    """
+    scales = [i.id for i in instruments.values() if i.kind == "scale"]
+    with_reverse = [i.id for i in instruments.values() if i.reverse_items]
+    grid = long[long["instrument"].isin(scales) & long["code"].notna()]
+    per_grid = (
+        grid.groupby(["raw_row", "instrument"])["code"]
+        .agg(distinct="nunique", answered="count")
+        .reset_index()
     )
-    flagged = (
-        per_row["distinct"].eq(1)
-        & per_row["answered"].ge(STRAIGHTLINE_MIN_ITEMS)
-        & per_row["reverse"]
+    per_grid["reverse"] = per_grid["instrument"].isin(with_reverse)
+    per_row = per_grid.groupby("raw_row").agg(
+        distinct=("distinct", "max"), answered=("answered", "sum"), reverse=("reverse", "any")
     )
+    flagged = per_row["distinct"].eq(1) & per_row["answered"].ge(min_items) & per_row["reverse"]
     return per_row.index[flagged]
 
 
-def _match_typos(
-    submissions: pd.DataFrame, registry_keys: set[str]
-) -> tuple[pd.Series, list[dict]]:
-    """Map keys one edit away from exactly one registry key onto it (logged for review)."""
+def _match_registry(
+    submissions: pd.DataFrame, registry_keys: pd.Series, typo_tolerant: bool
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Keys one edit from exactly one registry key mapped onto it; the rest reported."""
     participant = submissions["participant"].copy()
-    log = []
-    unknown = sorted(set(participant) - registry_keys)
-    for key in unknown:
-        candidates = [k for k in registry_keys if _one_edit_apart(key, k)]
-        rows = submissions.index[participant.eq(key)]
-        if len(candidates) == 1:
-            target = candidates[0]
-            clash = (
-                submissions["wave"].isin(submissions.loc[rows, "wave"]) & participant.eq(target)
-            ).any()
-            if not clash:
-                participant[rows] = target
-                for r in rows:
-                    s = submissions.loc[r]
-                    log.append(
-                        _log_row(
-                            s["wave"],
-                            s["file"],
-                            s["raw_row"],
-                            target,
-                            "key",
-                            key,
-                            target,
-                            "key_typo_matched",
-                        )
-                    )
-                continue
-        for r in rows:
-            s = submissions.loc[r]
-            log.append(
-                _log_row(
-                    s["wave"], s["file"], s["raw_row"], key, "key", key, None, "key_not_in_registry"
+    known = set(registry_keys)
+    logs = []
+    unknown = participant[~participant.isin(known) & participant.ne("")]
+    if typo_tolerant and not unknown.empty:
+        pairs = typo_candidates(pd.Series(unknown.unique()), registry_keys)
+        target = unknown.map(pairs.set_index("key")["match"]).dropna()
+        # No match where the registry key already answered the same wave: two people.
+        taken = pd.MultiIndex.from_frame(submissions[["wave", "participant"]])
+        proposed = pd.MultiIndex.from_arrays(
+            [submissions.loc[target.index, "wave"], target.to_numpy()]
+        )
+        target = target[~proposed.isin(taken)]
+        if not target.empty:
+            rows = submissions.loc[target.index]
+            logs.append(
+                _log(
+                    wave=rows["wave"].to_numpy(),
+                    file=rows["file"].to_numpy(),
+                    raw_row=rows["raw_row"].to_numpy(),
+                    participant=target.to_numpy(),
+                    column="key",
+                    old_value=rows["participant"].to_numpy(),
+                    new_value=target.to_numpy(),
+                    rule="key_typo_matched",
                 )
             )
-    return participant, log
+            participant.loc[target.index] = target
+    missing = ~participant.isin(known) & participant.ne("")
+    if missing.any():
+        rows = submissions[missing]
+        logs.append(
+            _log(
+                wave=rows["wave"].to_numpy(),
+                file=rows["file"].to_numpy(),
+                raw_row=rows["raw_row"].to_numpy(),
+                participant=participant[missing].to_numpy(),
+                column="key",
+                old_value=participant[missing].to_numpy(),
+                rule="key_not_in_registry",
+            )
+        )
+    return participant, pd.concat(logs, ignore_index=True) if logs else _log()
+
+
+def _check_files_exist(survey: Survey, base: Path) -> None:
+    for w, wave in enumerate(survey.waves):
+        for f, file in enumerate(wave.files):
+            path = base / file.path
+            if not path.exists():
+                near = difflib.get_close_matches(
+                    path.name, [p.name for p in path.parent.glob("*")], n=1
+                )
+                raise InputError(
+                    f"the survey definition names this export (waves.{w}.files.{f}.path), "
+                    "but it does not exist",
+                    file=path,
+                    hint=f"did you mean {near[0]!r}?" if near else "check 'path' in survey.yml",
+                )
 
 
 def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) -> Cleaned:
@@ -389,102 +634,135 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     Raises
     ------
     InputError
-        Naming the file, column and row of input that cannot be read or mapped.
+        Naming the file, column and row of input that cannot be read or mapped, and a
+        wave file none of whose keys is in the registry.
+    DefinitionError
+        When keys are to be pseudonymised and there is no salt.
     """
     base = Path(base)
-    registry, log_rows, registry_provenance = read_registry(survey, base)
+    _check_files_exist(survey, base)
+    policy = survey.quality
+    salt = load_salt(base) if survey.privacy.pseudonymise_keys else None
+    registry, registry_log, registry_provenance = read_registry(survey, base)
     provenance = [registry_provenance]
-    longs, all_submissions, logs = [], [], []
+    longs, texts, all_submissions, logs = [], [], [], [registry_log]
+    key_columns: dict[str, str] = {}
     for wave in survey.waves:
         for file in wave.files:
-            raw = read_export(base / file.path, format=file.format, encoding=file.encoding)
+            raw = read_export(
+                base / file.path,
+                format=file.format,
+                encoding=file.encoding,
+                delimiter=file.delimiter,
+                sheet=file.sheet,
+            )
             provenance.append(raw.provenance)
-            long, submissions, file_logs = _clean_file(raw, wave.id, file, survey, instruments)
-            flagged = _straightliners(long, instruments)
+            long, text, submissions, file_logs = _clean_file(
+                raw, wave.id, file, survey, instruments
+            )
+            flagged = _straightliners(long, instruments, policy.straightlining_min_items)
             submissions["straightlining"] = submissions["raw_row"].isin(flagged)
-            long["wave"] = wave.id
-            long["file"] = raw.provenance.path
+            for frame in (long, text):
+                frame["wave"] = wave.id
+                frame["file"] = raw.provenance.path
+            key_columns[raw.provenance.path] = key_column(survey, file)
             longs.append(long)
+            texts.append(text)
             all_submissions.append(submissions)
             logs.extend(file_logs)
 
     submissions = pd.concat(all_submissions, ignore_index=True)
-    if survey.quality.typo_tolerant_keys:
-        submissions["participant"], typo_log = _match_typos(
-            submissions, set(registry["participant"])
+    long = pd.concat(longs, ignore_index=True).drop(columns="participant")
+    submissions["participant"], match_log = _match_registry(
+        submissions, registry["participant"], policy.typo_tolerant_keys
+    )
+    logs.append(match_log)
+    in_registry = submissions["participant"].isin(set(registry["participant"]))
+    matched = in_registry.groupby(submissions["file"], sort=False).any()
+    if not matched.all():
+        path = matched.index[~matched.to_numpy()][0]
+        keys = submissions.loc[submissions["file"].eq(path), "key"].head(3).tolist()
+        raise InputError(
+            f"none of the keys of this wave file is in the registry (e.g. {keys})",
+            file=path,
+            column=key_columns[path],
+            hint="is 'key_column' the right column, and the registry the right file?",
         )
-        log_rows.extend(typo_log)
 
     submissions["status"] = "kept"
     submissions["reason"] = None
-    submissions["flags"] = ""
-    policy = survey.quality
 
     def exclude(mask: pd.Series, reason: str) -> None:
         mask = mask & submissions["status"].eq("kept")
         submissions.loc[mask, "status"] = "excluded"
         submissions.loc[mask, "reason"] = reason
 
+    median = submissions[submissions["finished"]].groupby("file")["duration"].median()
+    submissions["speeder"] = submissions["duration"].lt(
+        policy.speeder_ratio * submissions["file"].map(median)
+    )
+    complete = submissions["finished"] | submissions["progress"].ge(policy.min_progress)
+    exclude(submissions["participant"].eq(""), "no_key")
+    if policy.unregistered == "exclude":
+        exclude(~in_registry, "not_in_registry")
     if policy.incomplete == "exclude":
-        exclude(~submissions["finished"], "incomplete")
+        exclude(~complete, "incomplete")
+    if policy.speeders == "exclude":
+        exclude(submissions["speeder"], "speeder")
     if policy.straightlining == "exclude":
         exclude(submissions["straightlining"], "straight_lining")
-    else:
-        submissions.loc[submissions["straightlining"], "flags"] = "straight_lining"
-    kept = submissions["status"].eq("kept")
-    answered = pd.concat(longs).groupby(["file", "raw_row"])["value"].count()
+    answered = long.groupby(["file", "raw_row"])["value"].count()
     submissions["answered"] = (
         pd.MultiIndex.from_frame(submissions[["file", "raw_row"]]).map(answered).to_numpy()
     )
     order = (
         ["finished", "answered", "started"]
         if policy.duplicates == "keep-most-complete"
-        else [
-            "finished",
-            "started",
-        ]
+        else ["finished", "started"]
     )
+    kept = submissions["status"].eq("kept")
     ranked = submissions[kept].sort_values(order, kind="stable")
     duplicate = ranked.duplicated(["wave", "participant"], keep="last")
     exclude(submissions.index.isin(ranked.index[duplicate]), "duplicate")
 
-    for _, s in submissions[submissions["status"].eq("excluded")].iterrows():
-        log_rows.append(
-            _log_row(
-                s["wave"],
-                s["file"],
-                s["raw_row"],
-                s["participant"],
-                None,
-                None,
-                None,
-                f"excluded:{s['reason']}",
-            )
+    flags = pd.DataFrame(
+        {
+            "speeder": submissions["speeder"] & (policy.speeders == "flag"),
+            "straight_lining": submissions["straightlining"] & (policy.straightlining == "flag"),
+        }
+    )
+    kept = submissions["status"].eq("kept")
+    flags = flags[kept]
+    submissions["flags"] = ""
+    for name in flags.columns:
+        hit = flags.index[flags[name]]
+        submissions.loc[hit, "flags"] = (
+            submissions.loc[hit, "flags"]
+            .str.cat(pd.Series(name, index=hit), sep=";")
+            .str.lstrip(";")
         )
-    for _, s in submissions[submissions["flags"].ne("") & kept].iterrows():
-        log_rows.append(
-            _log_row(
-                s["wave"],
-                s["file"],
-                s["raw_row"],
-                s["participant"],
-                None,
-                None,
-                None,
-                f"flagged:{s['flags']}",
-            )
+        rows = submissions.loc[hit]
+        logs.append(_submission_log(rows, f"flagged:{name}"))
+    excluded = submissions[~kept]
+    logs.append(_submission_log(excluded, "excluded:" + excluded["reason"]))
+
+    keep_rows = submissions.loc[kept, ["file", "raw_row", "participant"]]
+    responses = long.merge(keep_rows, on=["file", "raw_row"], how="inner")[RESPONSE_COLUMNS]
+    text = pd.concat(texts, ignore_index=True).drop(columns="participant")
+    text = text.merge(keep_rows, on=["file", "raw_row"], how="inner")
+    text = text[text["raw"].str.strip().ne("")].rename(columns={"raw": "text"})[TEXT_COLUMNS]
+
+    logs = [frame for frame in logs if not frame.empty]
+    log = pd.concat(logs, ignore_index=True) if logs else _log()
+    if salt is not None:
+        responses, text, submissions, log, registry = _pseudonymised(
+            salt, responses, text, submissions, log, registry
         )
 
     waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
-    keep_rows = submissions.loc[
-        submissions["status"].eq("kept"), ["file", "raw_row", "participant"]
-    ]
-    long = pd.concat(longs, ignore_index=True).drop(columns="participant")
-    responses = long.merge(keep_rows, on=["file", "raw_row"], how="inner")[RESPONSE_COLUMNS]
     responses["wave"] = responses["wave"].astype(waves)
     responses = responses.sort_values(["participant", "wave", "instrument", "frame", "item"])
-
-    log = pd.concat([pd.DataFrame(log_rows, columns=LOG_COLUMNS), *logs], ignore_index=True)
+    text["wave"] = text["wave"].astype(waves)
     log["wave"] = log["wave"].astype(waves)
     log["raw_row"] = log["raw_row"].astype("Int64")
     submissions["wave"] = submissions["wave"].astype(waves)
@@ -494,7 +772,38 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         log=log[LOG_COLUMNS],
         registry=registry,
         provenance=provenance,
+        texts=text.reset_index(drop=True),
     )
+
+
+def _submission_log(rows: pd.DataFrame, rule: object) -> pd.DataFrame:
+    return _log(
+        wave=rows["wave"].to_numpy(),
+        file=rows["file"].to_numpy(),
+        raw_row=rows["raw_row"].to_numpy(),
+        participant=rows["participant"].to_numpy(),
+        rule=rule.to_numpy() if isinstance(rule, pd.Series) else rule,
+    )
+
+
+def _pseudonymised(salt, responses, text, submissions, log, registry):
+    """Every participant key, and every logged key value, replaced by its pseudonym."""
+    responses = responses.assign(participant=pseudonymise(responses["participant"], salt=salt))
+    text = text.assign(participant=pseudonymise(text["participant"], salt=salt))
+    registry = registry.assign(participant=pseudonymise(registry["participant"], salt=salt))
+    submissions = submissions.assign(
+        participant=pseudonymise(submissions["participant"], salt=salt),
+        key=pseudonymise(normalise_key(submissions["key"]), salt=salt),
+    )
+    log = log.copy()
+    keyed = log["rule"].str.startswith("key_")
+    log["participant"] = pseudonymise(log["participant"], salt=salt)
+    for column in ("old_value", "new_value"):
+        values = log.loc[keyed, column]
+        log.loc[keyed, column] = pseudonymise(
+            normalise_key(values).where(values.notna()), salt=salt
+        )
+    return responses, text, submissions, log, registry
 
 
 def accounting(cleaned: Cleaned) -> pd.DataFrame:
@@ -503,14 +812,28 @@ def accounting(cleaned: Cleaned) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``wave, file, raw_rows, kept, excluded`` and one column per exclusion reason.
+        ``wave, file, format, raw_rows, kept, excluded`` and one column per exclusion
+        reason (``incomplete``, ``duplicate``, ``speeder``, ``straight_lining``, ``no_key``,
+        ``not_in_registry``; only those that occur).
+
+    Examples
+    --------
+    >>> from impact.pipeline import load_programme
+    >>> table = accounting(load_programme("tests/fixtures/tools/survey.yml").cleaned)
+    >>> table[["wave", "format", "raw_rows", "kept", "excluded"]].head(3)
+              wave   format  raw_rows  kept  excluded
+    0      kickoff    sosci         6     5         1
+    1      kickoff     xlsx         2     2         0
+    2  milestone-1  limesurvey      7     6         1
     """
     s = cleaned.submissions
+    formats = {p.path: p.format for p in cleaned.provenance}
     table = (
-        s.groupby(["wave", "file"], observed=True)
+        s.groupby(["wave", "file"], observed=True, sort=False)
         .agg(raw_rows=("raw_row", "size"), kept=("status", lambda x: int((x == "kept").sum())))
         .reset_index()
     )
+    table.insert(2, "format", table["file"].map(formats))
     table["excluded"] = table["raw_rows"] - table["kept"]
     reasons = (
         s[s["status"].eq("excluded")]
@@ -522,3 +845,16 @@ def accounting(cleaned: Cleaned) -> pd.DataFrame:
     reason_columns = list(reasons.columns)
     table[reason_columns] = table[reason_columns].fillna(0).astype(int)
     return table
+
+
+def review(cleaned: Cleaned) -> pd.DataFrame:
+    """The decisions a person should check: typo-matched keys and keys not in the registry.
+
+    Returns
+    -------
+    DataFrame
+        The log rows with rule ``key_typo_matched`` or ``key_not_in_registry``, with the
+        log's columns.
+    """
+    log = cleaned.log
+    return log[log["rule"].isin(REVIEW_RULES)].reset_index(drop=True)

@@ -27,7 +27,9 @@ DEMO_OUTPUT = Path("reports/demo")
 
 
 def _fail(error: Exception, code: int = 2) -> None:
-    errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+    # One line, never wrapped: "error: file '…', column '…', row …: message (hint)".
+    message = " ".join(str(error).split())
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -46,6 +48,21 @@ def _table(frame, title: str | None = None) -> Table:
     return table
 
 
+def _print_accounting(programme) -> None:
+    from impact.clean import review
+
+    accounting = programme.accounting()
+    accounting["file"] = [Path(f).name for f in accounting["file"]]
+    console.print(_table(accounting, "Raw rows = kept + excluded"))
+    rules = programme.cleaned.log["rule"].value_counts().rename_axis("rule").reset_index()
+    console.print(_table(rules, "Cleaning decisions"))
+    to_review = review(programme.cleaned)
+    if not to_review.empty:
+        to_review = to_review.assign(file=[Path(f).name for f in to_review["file"]])
+        columns = ["wave", "file", "raw_row", "old_value", "new_value", "rule"]
+        console.print(_table(to_review[columns], "Keys to review"))
+
+
 @app.command("check")
 def check(survey: SurveyArg) -> None:
     """Read and clean every export; print how every raw row was accounted for."""
@@ -55,11 +72,7 @@ def check(survey: SurveyArg) -> None:
         programme = load_programme(survey)
     except ImpactError as error:
         _fail(error)
-    accounting = programme.accounting()
-    accounting["file"] = [Path(f).name for f in accounting["file"]]
-    console.print(_table(accounting, "Raw rows = kept + excluded"))
-    rules = programme.cleaned.log["rule"].value_counts().rename_axis("rule").reset_index()
-    console.print(_table(rules, "Cleaning decisions"))
+    _print_accounting(programme)
 
 
 @app.command("import")
@@ -68,20 +81,49 @@ def import_(
     out: Annotated[Path, typer.Option(help="Folder for the cleaned data and the log.")] = Path(
         "reports/data"
     ),
+    export: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--export",
+            "-e",
+            help="Also write the wide cleaned table: csv, parquet or sav; repeatable.",
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the SPSS labels: de or en.")] = "en",
 ) -> None:
-    """Clean every export and write responses, scores and the cleaning log as CSV."""
+    """Clean every export; write responses, scores, the cleaning log and the exports.
+
+    Nothing is written unless every file was read and cleaned.
+    """
+    from impact.export import EXPORT_FORMATS, _atomic
+    from impact.export import export as write_export
     from impact.pipeline import load_programme
 
+    unknown = [f for f in export or [] if f not in EXPORT_FORMATS]
+    if unknown:
+        _fail(ImpactError(f"unknown export format(s) {unknown} (choose from {EXPORT_FORMATS})"))
     try:
         programme = load_programme(survey)
+        scores = programme.scores
     except ImpactError as error:
         _fail(error)
+    _print_accounting(programme)
     out.mkdir(parents=True, exist_ok=True)
-    programme.responses.to_csv(out / "responses.csv", index=False)
-    programme.scores.to_csv(out / "scores.csv", index=False)
-    programme.cleaned.log.to_csv(out / "cleaning_log.csv", index=False)
-    for name in ("responses.csv", "scores.csv", "cleaning_log.csv"):
-        console.print(str(out / name))
+    tables = {
+        "responses.csv": programme.responses,
+        "scores.csv": scores,
+        "cleaning_log.csv": programme.cleaned.log,
+    }
+    written = []
+    for name, table in tables.items():
+        _atomic(out / name, lambda p, table=table: table.to_csv(p, index=False))
+        written.append(out / name)
+    if export:
+        written += write_export(
+            programme.cleaned, programme.instruments, out, formats=export, language=lang
+        )
+    for path in written:
+        console.print(str(path))
 
 
 @app.command("analyse")

@@ -244,11 +244,85 @@ class Registry(_Strict):
 
 
 class ExportFile(_Strict):
+    """One export file of a wave: where it is, what wrote it, which mapping applies."""
+
     path: str
-    format: Literal["sosci", "csv"] = "csv"
+    format: Literal["auto", "sosci", "limesurvey", "qualtrics", "csv", "xlsx", "sav"] = "auto"
     mapping: str
-    key_column: str
+    key_column: str | None = None
     encoding: str | None = None
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    sheet: str | None = None
+
+
+class ItemTarget(BaseModel):
+    """Where an export column goes: ``instrument.item`` or ``instrument.item@then``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instrument: str
+    item: str
+    frame: Literal["now", "then"] = "now"
+
+    @classmethod
+    def parse(cls, text: str) -> ItemTarget:
+        match = re.fullmatch(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)(?:@(now|then))?", text)
+        if not match:
+            raise ValueError(
+                f"{text!r} is not of the form 'instrument.item' or 'instrument.item@then'"
+            )
+        return cls(instrument=match[1], item=match[2], frame=match[3] or "now")
+
+
+class ColumnSpec(_Strict):
+    """One mapped export column: its item, and how the tool's codes become item values.
+
+    ``recode`` maps the tool's codes to scale values (a tool that stores WHO-5's 0-5 as
+    1-6: ``{1: 0, 2: 1, ...}``); codes not in it pass unchanged, so missing codes and
+    out-of-range values are still caught. ``labels`` maps exported texts to codes, beside
+    the instrument's own response labels.
+    """
+
+    item: str
+    recode: dict[float, float] = Field(default_factory=dict)
+    labels: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return {"item": value} if isinstance(value, str) else value
+
+    @field_validator("item")
+    @classmethod
+    def _target(cls, item: str) -> str:
+        ItemTarget.parse(item)
+        return item
+
+    @property
+    def target(self) -> ItemTarget:
+        return ItemTarget.parse(self.item)
+
+
+class ColumnMapping(_Strict):
+    """How an export's columns map to items (``survey.yml`` ``mappings``).
+
+    Either the full form (``key``, ``columns``, ``ignore``, ``identifying``) or, for short,
+    just the columns: ``{WB01_01: who5.i1, ...}``. ``ignore`` and ``identifying`` take
+    column names or glob patterns (``Recipient*``); identifying columns are dropped at
+    import and the drop is logged.
+    """
+
+    key: str | None = None
+    columns: dict[str, ColumnSpec] = Field(min_length=1)
+    ignore: list[str] = Field(default_factory=list)
+    identifying: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        if isinstance(value, dict) and not isinstance(value.get("columns"), dict):
+            return {"columns": value}
+        return value
 
 
 class Wave(_Strict):
@@ -259,15 +333,26 @@ class Wave(_Strict):
 
 
 class Quality(_Strict):
+    """The data-quality policy: what is flagged, and whether flagged rows are excluded."""
+
     duplicates: Literal["keep-latest-complete", "keep-most-complete"] = "keep-latest-complete"
     incomplete: Literal["exclude", "keep"] = "exclude"
+    # An unfinished response with at least this progress (percent) counts as complete.
+    min_progress: float = Field(default=100, ge=0, le=100)
+    speeders: Literal["exclude", "flag", "keep"] = "flag"
+    # A speeder took less than this fraction of the median duration of the file.
+    speeder_ratio: float = Field(default=0.5, gt=0, lt=1)
     straightlining: Literal["exclude", "flag"] = "flag"
+    straightlining_min_items: int = Field(default=10, ge=3)
     typo_tolerant_keys: bool = True
+    unregistered: Literal["keep", "exclude"] = "keep"
 
 
 class Privacy(_Strict):
     min_group_size: int = Field(default=5, ge=2)
     quotes: bool = False
+    # Replace participant keys by a salted hash (salt from IMPACT_SALT or .impact-salt).
+    pseudonymise_keys: bool = False
 
 
 class Programme(_Strict):
@@ -286,7 +371,7 @@ class Survey(_Strict):
     quality: Quality = Field(default_factory=Quality)
     privacy: Privacy = Field(default_factory=Privacy)
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
-    mappings: dict[str, dict[str, str]]
+    mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -306,6 +391,11 @@ class Survey(_Strict):
                         f"wave {wave.id!r} file {file.path!r} names mapping {file.mapping!r}, "
                         f"which is not among the mappings {sorted(self.mappings)}"
                     )
+                if file.key_column is None and self.mappings[file.mapping].key is None:
+                    raise ValueError(
+                        f"wave {wave.id!r} file {file.path!r} has no 'key_column', and its "
+                        f"mapping {file.mapping!r} names no 'key'"
+                    )
         return self
 
     @property
@@ -320,23 +410,6 @@ class Survey(_Strict):
             f"there is no wave {wave_id!r}",
             hint=_did_you_mean(wave_id, self.wave_ids) or f"the waves are {self.wave_ids}",
         )
-
-
-class ItemTarget(BaseModel):
-    """Where an export column goes: ``instrument.item`` or ``instrument.item@then``."""
-
-    instrument: str
-    item: str
-    frame: Literal["now", "then"] = "now"
-
-    @classmethod
-    def parse(cls, text: str) -> ItemTarget:
-        match = re.fullmatch(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)(?:@(now|then))?", text)
-        if not match:
-            raise ValueError(
-                f"{text!r} is not of the form 'instrument.item' or 'instrument.item@then'"
-            )
-        return cls(instrument=match[1], item=match[2], frame=match[3] or "now")
 
 
 def _did_you_mean(value: str, choices: list[str]) -> str | None:
@@ -489,12 +562,9 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
             )
         instruments[instrument_id] = load_instrument(found)
     for mapping_name, mapping in survey.mappings.items():
-        for column, target_text in mapping.items():
+        for column, spec in mapping.columns.items():
             key = f"mappings.{mapping_name}.{column}"
-            try:
-                target = ItemTarget.parse(target_text)
-            except ValueError as error:
-                raise DefinitionError(str(error), file=path, key=key) from None
+            target = spec.target
             if target.instrument not in instruments:
                 raise DefinitionError(
                     f"instrument {target.instrument!r} is not listed under 'instruments'",
@@ -521,4 +591,12 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
 
 def item_targets(survey: Survey, mapping_name: str) -> dict[str, ItemTarget]:
     """The parsed targets of one named column mapping: export column → item."""
-    return {column: ItemTarget.parse(t) for column, t in survey.mappings[mapping_name].items()}
+    return {column: spec.target for column, spec in survey.mappings[mapping_name].columns.items()}
+
+
+def key_column(survey: Survey, file: ExportFile) -> str:
+    """The export column that holds the participant key (the file's, else its mapping's)."""
+    key = file.key_column or survey.mappings[file.mapping].key
+    if key is None:
+        raise DefinitionError(f"no key column for {file.path!r}", key="key_column")
+    return key

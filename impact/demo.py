@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from impact.definitions import Instrument, Survey, item_targets, load_survey
+from impact.definitions import (
+    ExportFile,
+    Instrument,
+    ItemTarget,
+    Survey,
+    item_targets,
+    load_survey,
+)
 
 DEMO_SURVEY = Path(__file__).resolve().parent.parent / "surveys" / "demo" / "survey.yml"
 SEED = 20231130
@@ -242,10 +250,32 @@ def _item_units(instrument: Instrument, score_change: float) -> float:
     return score_change / (n * instrument.scoring.multiply)
 
 
+def _sosci_columns(survey: Survey) -> dict[ItemTarget, str]:
+    """Item → its SoSci Survey column, from the mappings of the SoSci exports."""
+    columns: dict[ItemTarget, str] = {}
+    for wave in survey.waves:
+        for file in wave.files:
+            if file.format == "sosci":
+                for column, target in item_targets(survey, file.mapping).items():
+                    columns.setdefault(target, column)
+    return columns
+
+
 def _sosci_table(
-    frame: pd.DataFrame, wave_date: dt.date, rng: np.random.Generator, first_case: int
+    frame: pd.DataFrame,
+    wave_date: dt.date,
+    rng: np.random.Generator,
+    first_case: int,
+    *,
+    columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Wrap item responses in SoSci Survey's export columns."""
+    """Wrap item responses in SoSci Survey's export columns.
+
+    Every wave is built as a SoSci table first (the mess is added to it); ``columns``
+    renames another tool's item columns to their SoSci names. The writers of the other
+    tools translate the finished table back to their own conventions.
+    """
+    frame = frame.rename(columns=columns or {})
     n = len(frame)
     start = dt.datetime.combine(wave_date, dt.time(17, 30))
     started = [start + dt.timedelta(seconds=int(s)) for s in np.sort(rng.integers(0, 4 * 3600, n))]
@@ -337,12 +367,171 @@ def _add_mess(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None
     tables["final"] = pd.concat([final, first_try], ignore_index=True)
 
 
-def _write_csv(table: pd.DataFrame, path: Path, *, delimiter: str, bom: bool) -> None:
+def _write_csv(
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    delimiter: str,
+    bom: bool,
+    quoting: int = csv.QUOTE_MINIMAL,
+    header_rows: list[list[str]] | None = None,
+) -> None:
     buffer = io.StringIO()
+    if header_rows:
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=quoting).writerows(
+            header_rows
+        )
     table.to_csv(
-        buffer, sep=delimiter, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+        buffer,
+        sep=delimiter,
+        index=False,
+        header=not header_rows,
+        quoting=quoting,
+        lineterminator="\r\n",
     )
     path.write_bytes(buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
+
+
+def _tool_items(table: pd.DataFrame, survey: Survey, file: ExportFile) -> pd.DataFrame:
+    """The SoSci table's item columns in the tool's names and codes; unanswered → blank."""
+    sosci = _sosci_columns(survey)
+    mapping = survey.mappings[file.mapping]
+    items = {}
+    for column, spec in mapping.columns.items():
+        values = pd.to_numeric(table[sosci[spec.target]], errors="coerce")
+        inverse = {old: new for new, old in spec.recode.items()}
+        codes = values.map(lambda v, inverse=inverse: inverse.get(v, v))
+        answered = values.ge(0)
+        items[column] = codes.where(answered, 0).astype(int).astype(str).where(answered, "")
+    return pd.DataFrame(items, index=table.index)
+
+
+def _limesurvey(
+    table: pd.DataFrame, survey: Survey, file: ExportFile, rng: np.random.Generator
+) -> tuple[pd.DataFrame, list[list[str]] | None]:
+    """A LimeSurvey response export with question-code headings (every field quoted)."""
+    finished = table["FINISHED"].eq(1)
+    out = pd.DataFrame(
+        {
+            "id": table["CASE"],
+            "submitdate": table["LASTDATA"].where(finished, ""),
+            "lastpage": table["LASTPAGE"],
+            "startlanguage": "de",
+            "seed": rng.integers(10**8, 10**9, len(table)),
+            "token": "",
+            "startdate": table["STARTED"],
+            "datestamp": table["LASTDATA"],
+            "ipaddr": [f"192.0.2.{i}" for i in rng.integers(1, 255, len(table))],
+            # The programme's page that linked to the survey: marks the export synthetic.
+            "refurl": "https://example.org/synth_mentoring",
+            survey.mappings[file.mapping].key: table["IC01_01"],
+        },
+        index=table.index,
+    )
+    out = pd.concat([out, _tool_items(table, survey, file)], axis=1)
+    out["interviewtime"] = table["TIME_SUM"].map(lambda s: f"{s:.2f}")
+    return out, None
+
+
+def _qualtrics(
+    table: pd.DataFrame,
+    survey: Survey,
+    file: ExportFile,
+    rng: np.random.Generator,
+    instruments: dict[str, Instrument],
+) -> tuple[pd.DataFrame, list[list[str]] | None]:
+    """A Qualtrics CSV export: numeric recode values and its three header rows."""
+    alphabet = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+    key = survey.mappings[file.mapping].key
+    out = pd.DataFrame(
+        {
+            "StartDate": table["STARTED"],
+            "EndDate": table["LASTDATA"],
+            "Status": 0,
+            "IPAddress": [f"198.51.100.{i}" for i in rng.integers(1, 255, len(table))],
+            "Progress": (100 * table["LASTPAGE"] / table["MAXPAGE"]).round().astype(int),
+            "Duration (in seconds)": table["TIME_SUM"],
+            "Finished": table["FINISHED"],
+            "RecordedDate": table["LASTDATA"],
+            "ResponseId": ["R_" + "".join(rng.choice(alphabet, 15)) for _ in range(len(table))],
+            "RecipientLastName": "",
+            "RecipientFirstName": "",
+            "RecipientEmail": "",
+            "ExternalReference": "",
+            "LocationLatitude": "50.8021",
+            "LocationLongitude": "8.7667",
+            "DistributionChannel": "anonymous",
+            "UserLanguage": "DE",
+            key: table["IC01_01"],
+        },
+        index=table.index,
+    )
+    out = pd.concat([out, _tool_items(table, survey, file)], axis=1)
+    # Embedded data set in the survey flow: marks the export synthetic.
+    out["questionnaire"] = "synth_mentoring"
+    texts, import_ids = [], []
+    metadata = {
+        "startDate": "Start Date",
+        "endDate": "End Date",
+        "status": "Response Type",
+        "ipAddress": "IP Address",
+        "progress": "Progress",
+        "duration": "Duration (in seconds)",
+        "finished": "Finished",
+        "recordedDate": "Recorded Date",
+        "_recordId": "Response ID",
+        "recipientLastName": "Recipient Last Name",
+        "recipientFirstName": "Recipient First Name",
+        "recipientEmail": "Recipient Email",
+        "externalDataReference": "External Data Reference",
+        "locationLatitude": "Location Latitude",
+        "locationLongitude": "Location Longitude",
+        "distributionChannel": "Distribution Channel",
+        "userLanguage": "User Language",
+    }
+    metadata_ids = list(metadata)
+    blocks: dict[str, int] = {}
+    for position, column in enumerate(out.columns):
+        if position < len(metadata_ids):
+            texts.append(metadata[metadata_ids[position]])
+            entry = {"ImportId": metadata_ids[position]}
+            if metadata_ids[position] in ("startDate", "endDate", "recordedDate"):
+                entry["timeZone"] = "Europe/Berlin"
+        elif column == key:
+            texts.append("Bitte geben Sie Ihren persönlichen Code ein.")
+            entry = {"ImportId": "QID1_TEXT"}
+        elif column == "questionnaire":
+            texts.append("questionnaire")
+            entry = {"ImportId": "questionnaire"}
+        else:
+            target = survey.mappings[file.mapping].columns[column].target
+            item = next(i for i in instruments[target.instrument].items if i.id == target.item)
+            block = column.rsplit("_", 1)[0]
+            blocks.setdefault(block, len(blocks) + 2)
+            texts.append(f"{block} - {item.text.de if item.text else target.item}")
+            entry = {"ImportId": f"QID{blocks[block]}_{column.rsplit('_', 1)[1]}"}
+        import_ids.append(json.dumps(entry, separators=(",", ":")))
+    return out, [list(out.columns), texts, import_ids]
+
+
+def _write_export(
+    table: pd.DataFrame,
+    path: Path,
+    survey: Survey,
+    file: ExportFile,
+    number: int,
+    rng: np.random.Generator,
+    instruments: dict[str, Instrument],
+) -> None:
+    """Write one wave's SoSci-shaped table as the tool named in the survey definition."""
+    if file.format == "limesurvey":
+        out, _ = _limesurvey(table, survey, file, rng)
+        _write_csv(out, path, delimiter=",", bom=False, quoting=csv.QUOTE_ALL)
+    elif file.format == "qualtrics":
+        out, header_rows = _qualtrics(table, survey, file, rng, instruments)
+        _write_csv(out, path, delimiter=",", bom=True, header_rows=header_rows)
+    else:
+        _write_csv(table, path, delimiter=";" if number == 0 else "\t", bom=number == 0)
 
 
 def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list[Path]:
@@ -369,9 +558,14 @@ def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list
 
     tables: dict[str, pd.DataFrame] = {}
     case = 1
+    sosci = _sosci_columns(survey)
     for wave in survey.waves:
         frame = frames[wave.id].sample(frac=1, random_state=int(rng.integers(2**31)))
-        tables[wave.id] = _sosci_table(frame.reset_index(drop=True), wave.date, rng, case)
+        targets = item_targets(survey, wave.files[0].mapping)
+        columns = {column: sosci[target] for column, target in targets.items()}
+        tables[wave.id] = _sosci_table(
+            frame.reset_index(drop=True), wave.date, rng, case, columns=columns
+        )
         case += len(frame) + 10
     _add_mess(tables, rng)
 
@@ -381,7 +575,7 @@ def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list
         target = base / wave.files[0].path
         target.parent.mkdir(parents=True, exist_ok=True)
         table = tables[wave.id].sort_values("STARTED", kind="stable")
-        _write_csv(table, target, delimiter=";" if number == 0 else "\t", bom=number == 0)
+        _write_export(table, target, survey, wave.files[0], number, rng, instruments)
         written.append(target)
 
     registry = pd.DataFrame(

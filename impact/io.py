@@ -3,12 +3,19 @@
 A reader never interprets values: every cell comes back as text exactly as exported, so
 cleaning can log what it changed. Raw files are opened read-only and never written.
 
+Two things describe an export: its *container* (delimited text, Excel ``.xlsx`` or SPSS
+``.sav``, told apart by their first bytes) and the *tool* that wrote it (SoSci Survey,
+LimeSurvey, Qualtrics, or none: a plain table). ``format`` in ``survey.yml`` names the tool
+(``sosci``, ``limesurvey``, ``qualtrics``) or a plain table (``csv``, ``xlsx``, ``sav``), or
+is ``auto``: then the tool is recognised by its own columns, and a file that only partly
+looks like a tool's export is an error that says how to name the format.
+
 Examples
 --------
 >>> from impact.io import read_export
->>> raw = read_export("surveys/demo/raw/kickoff.csv", format="sosci")
->>> raw.provenance.encoding, raw.provenance.delimiter
-('utf-8-sig', ';')
+>>> raw = read_export("surveys/demo/raw/kickoff.csv")
+>>> raw.provenance.format, raw.provenance.encoding, raw.provenance.delimiter
+('sosci', 'utf-8-sig', ';')
 >>> raw.table["IC01_01"].str.len().eq(6).all()
 np.True_
 """
@@ -19,15 +26,44 @@ import csv
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from impact.errors import InputError
 
 DELIMITERS = (",", ";", "\t")
-SOSCI_SIGNATURE = ("CASE", "QUESTNNR", "STARTED")
+TOOLS = ("sosci", "limesurvey", "qualtrics")
+PLAIN = ("csv", "xlsx", "sav")
+FORMATS = ("auto", *TOOLS, *PLAIN)
+# Columns every export of the tool has (with "question code" headings for LimeSurvey).
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "sosci": ("CASE", "QUESTNNR", "STARTED"),
+    "limesurvey": ("id", "submitdate", "lastpage", "startlanguage"),
+    "qualtrics": ("StartDate", "Progress", "Finished", "ResponseId"),
+}
+TOOL_NAMES = {"sosci": "SoSci Survey", "limesurvey": "LimeSurvey", "qualtrics": "Qualtrics"}
+SOSCI_SIGNATURE = SIGNATURES["sosci"]
+# LimeSurvey's export with "full question text" headings instead of question codes.
+LIMESURVEY_TEXT_HEADINGS = ("Response ID", "Date submitted", "Last page", "Start language")
+# Tool metadata that identifies a person: never carried beyond the reader's table.
+IDENTIFYING_METADATA: dict[str, tuple[str, ...]] = {
+    "sosci": ("SERIAL", "REF", "MAILSENT"),
+    "limesurvey": ("ipaddr", "refurl", "token", "email", "firstname", "lastname"),
+    "qualtrics": (
+        "IPAddress",
+        "RecipientLastName",
+        "RecipientFirstName",
+        "RecipientEmail",
+        "ExternalReference",
+        "LocationLatitude",
+        "LocationLongitude",
+    ),
+}
+CONTAINER_NAMES = {"text": "delimited text", "xlsx": "an Excel workbook", "sav": "an SPSS file"}
+_MAGIC = {b"PK\x03\x04": "xlsx", b"$FL2": "sav", b"$FL3": "sav"}
 
 
 @dataclass(frozen=True)
@@ -40,18 +76,42 @@ class Provenance:
     encoding: str
     delimiter: str
     rows: int
+    container: str = "text"
+    sheet: str | None = None
+    header_rows: int = 1
 
 
 @dataclass(frozen=True)
 class RawExport:
-    """An export as read: ``table`` holds strings only, one row per data row of the file."""
+    """An export as read: ``table`` holds strings only, one row per data row of the file.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The export's columns, every value a string (empty for blank cells); the index is
+        the 1-based data row (``raw_row``), counted after the header row(s).
+    provenance : Provenance
+    questions : dict
+        Column → question text where the file carries it (Qualtrics' second header row,
+        SPSS variable labels).
+    value_labels : dict
+        Column → {code as exported: label} where the file carries them (SPSS).
+    user_missing : dict
+        Column → list of ``(low, high)`` ranges the file declares missing (SPSS).
+    """
 
     table: pd.DataFrame
     provenance: Provenance
+    questions: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    user_missing: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
 
 def detect_encoding(data: bytes, path: str | Path) -> str:
     """Name the text encoding of an export: BOMs first, then UTF-8, then Windows-1252.
+
+    A file that is UTF-8 except for a few broken bytes is an error, not Windows-1252:
+    decoding it as such would turn every umlaut into garbage without a word.
 
     Examples
     --------
@@ -59,6 +119,9 @@ def detect_encoding(data: bytes, path: str | Path) -> str:
     'cp1252'
     >>> detect_encoding("\\ufeffa;b".encode("utf-8"), "f.csv")
     'utf-8-sig'
+    >>> detect_encoding("Größe;x".encode("utf-8") + b"\\xff", "f.csv")
+    Traceback (most recent call last):
+    impact.errors.InputError: file 'f.csv': cannot decode byte 0xff at offset 9 (line 1) ...
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
@@ -66,20 +129,25 @@ def detect_encoding(data: bytes, path: str | Path) -> str:
         return "utf-16"
     try:
         data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if re.search(rb"[\xc2-\xf4][\x80-\xbf]", data):
+            raise _undecodable(data, error.start, "UTF-8", path) from None
     else:
         return "utf-8"
     try:
         data.decode("cp1252")
     except UnicodeDecodeError as error:
-        raise InputError(
-            f"cannot decode byte {data[error.start]:#04x} at offset {error.start} as UTF-8 or "
-            "Windows-1252",
-            file=path,
-            hint="save the export as UTF-8 or name its 'encoding' in survey.yml",
-        ) from None
+        raise _undecodable(data, error.start, "UTF-8 or Windows-1252", path) from None
     return "cp1252"
+
+
+def _undecodable(data: bytes, offset: int, encoding: str, path: str | Path) -> InputError:
+    line = data[:offset].count(b"\n") + 1
+    return InputError(
+        f"cannot decode byte {data[offset]:#04x} at offset {offset} (line {line}) as {encoding}",
+        file=path,
+        hint="save the export again as UTF-8, or name its 'encoding' in survey.yml",
+    )
 
 
 def detect_delimiter(text: str, path: str | Path) -> str:
@@ -90,92 +158,330 @@ def detect_delimiter(text: str, path: str | Path) -> str:
     >>> detect_delimiter("a;b;c\\n1;2,5;3\\n", "f.csv")
     ';'
     """
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    sample = "\n".join(text.splitlines()[:30])
     scores = {}
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
         if widths and widths[0] > 1:
             consistent = sum(width == widths[0] for width in widths)
             scores[delimiter] = (consistent, widths[0])
     if not scores:
+        header = lines[0] if (lines := text.splitlines()) else ""
+        if not re.search(r"[|:]", header):
+            return ","  # a table of one column
         raise InputError(
-            "cannot find the delimiter: the header has a single column with ',', ';' and tab",
+            "cannot find the delimiter: the header is a single column when split by ',', "
+            "';' or tab",
             file=path,
-            hint="is this a CSV export?",
+            hint="is this a CSV export? Name its 'delimiter' in survey.yml if it is another",
         )
     return max(scores, key=lambda d: scores[d])
 
 
-def read_export(path: str | Path, *, format: str = "csv", encoding: str | None = None) -> RawExport:
+def _container(data: bytes, path: Path) -> str:
+    kind = _MAGIC.get(data[:4])
+    if kind:
+        return kind
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(
+            "this is an old Excel .xls (or another OLE) file, which is not supported",
+            file=path,
+            hint="save it as .xlsx or CSV",
+        )
+    return "text"
+
+
+def _read_text(
+    data: bytes, path: Path, encoding: str | None, delimiter: str | None
+) -> tuple[pd.DataFrame, str, str]:
+    encoding = encoding or detect_encoding(data, path)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        # The utf-8-sig codec counts offsets after the BOM it removed.
+        bom = 3 if encoding.replace("_", "-").lower() == "utf-8-sig" else 0
+        raise _undecodable(data, error.start + bom, encoding, path) from None
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", file=path) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError("the export file is empty", file=path)
+    explicit = delimiter is not None
+    delimiter = delimiter or detect_delimiter(text, path)
+    records = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(records)
+        widths = np.fromiter(map(len, records), dtype=np.int64)
+    except csv.Error as error:
+        raise InputError(f"malformed CSV: {error}", file=path) from None
+    if len(header) < 2 and explicit:
+        raise InputError(
+            f"the header is a single column when split by {delimiter!r}",
+            file=path,
+            hint="the delimiter is wrong: name the right 'delimiter' in survey.yml or leave it out",
+        )
+    _check_header([c.strip() for c in header], path)
+    widths = widths[widths > 0]
+    wrong = np.flatnonzero(widths != len(header))
+    if wrong.size:
+        row = int(wrong[0]) + 1
+        last = row == len(widths)
+        raise InputError(
+            f"the row has {widths[wrong[0]]} fields where the header has {len(header)}"
+            + (": the file looks truncated" if last and widths[-1] < len(header) else ""),
+            file=path,
+            row=row,
+            hint="export the file again"
+            if last
+            else f"check the quoting of that row, or the delimiter {delimiter!r}",
+        )
+    table = pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=True,
+        index_col=False,
+    )
+    table.columns = [c.strip() for c in header]
+    return table, encoding, delimiter
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if name in seen:
+            raise InputError(
+                f"the header repeats column {name!r} (positions {seen[name]} and {position})",
+                file=path,
+                column=name,
+                hint="rename one of them in the export",
+            )
+        seen[name] = position
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, na_filter=False)
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise InputError(f"cannot read the Excel workbook: {error}", file=path) from None
+    names = list(sheets)
+    name = names[0] if sheet is None else sheet
+    if name not in sheets:
+        raise InputError(f"the workbook has no sheet {sheet!r}", file=path, hint=f"sheets: {names}")
+    grid = sheets[name]
+    grid = grid.loc[grid.ne("").any(axis=1), grid.ne("").any(axis=0)]
+    if grid.empty:
+        raise InputError(f"the sheet {name!r} is empty", file=path)
+    header = [str(c).strip() for c in grid.iloc[0]]
+    _check_header(header, path)
+    table = grid.iloc[1:].reset_index(drop=True)
+    table.columns = header
+    return table, name
+
+
+def _numbers_as_text(values: pd.Series) -> pd.Series:
+    """Floats as an export would print them: ``3`` not ``3.0``, blank for missing."""
+    numbers = values.astype(float)
+    whole = numbers.notna() & numbers.eq(np.floor(numbers)) & numbers.abs().lt(2**53)
+    text = numbers.astype(str)
+    text[whole] = numbers[whole].astype(np.int64).astype(str)
+    text[numbers.isna()] = ""
+    return text
+
+
+def _read_sav(path: Path) -> tuple[pd.DataFrame, dict, dict, dict, str]:
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+    except Exception as error:  # pyreadstat.ReadstatError and friends
+        raise InputError(f"cannot read the SPSS file: {error}", file=path) from None
+    _check_header(list(frame.columns), path)
+    table = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            table[column] = _numbers_as_text(values)
+        else:
+            table[column] = values.astype(str).where(values.notna(), "")
+    value_labels = {
+        column: {
+            _numbers_as_text(pd.Series([code])).iloc[0]: str(label) for code, label in m.items()
+        }
+        for column, m in meta.variable_value_labels.items()
+    }
+    user_missing = {
+        column: [(float(r["lo"]), float(r["hi"])) for r in ranges]
+        for column, ranges in meta.missing_ranges.items()
+    }
+    questions = {c: str(q) for c, q in meta.column_names_to_labels.items() if q}
+    return table, questions, value_labels, user_missing, meta.file_encoding or "utf-8"
+
+
+def detect_tool(columns: list[str], path: str | Path) -> str | None:
+    """The survey tool whose export these columns are, ``None`` for a plain table.
+
+    A file with some but not all of a tool's own columns is an error: guessing would risk
+    silent garbage.
+
+    Examples
+    --------
+    >>> detect_tool(["id", "submitdate", "lastpage", "startlanguage", "Q1"], "f.csv")
+    'limesurvey'
+    >>> detect_tool(["code", "q1"], "f.csv") is None
+    True
+    """
+    present = set(columns)
+    full = [tool for tool, sig in SIGNATURES.items() if set(sig) <= present]
+    if len(full) == 1:
+        return full[0]
+    if len(full) > 1:
+        raise InputError(
+            f"the columns fit the exports of {', '.join(TOOL_NAMES[t] for t in full)}",
+            file=path,
+            hint=f"name the file's format in survey.yml, e.g. 'format: {full[0]}'",
+        )
+    if set(LIMESURVEY_TEXT_HEADINGS) <= present:
+        raise InputError(
+            "this LimeSurvey export has full question texts as headings",
+            file=path,
+            hint="export the responses again with 'question code' headings",
+        )
+    for tool, signature in SIGNATURES.items():
+        found = [c for c in signature if c in present]
+        if len(found) >= 2:
+            lacking = [c for c in signature if c not in present]
+            raise InputError(
+                f"the file looks partly like a {TOOL_NAMES[tool]} export (it has {found} but "
+                f"not {lacking}), so its format is unclear",
+                file=path,
+                hint=f"name the format in survey.yml: 'format: {tool}' or 'format: csv'",
+            )
+    return None
+
+
+def _qualtrics_header_rows(table: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
+    """Drop Qualtrics' question-text and ImportId rows (header rows 2 and 3)."""
+    import_ids = table.iloc[1] if len(table) > 1 else pd.Series(dtype=str)
+    if not import_ids.str.startswith('{"ImportId"').mean() > 0.5:
+        raise InputError(
+            "a Qualtrics CSV has three header rows (names, question texts, ImportId JSON), "
+            "but the third row is not the ImportId row",
+            file=path,
+            row=2,
+            hint="export again as CSV with default options, or name 'format: csv'",
+        )
+    questions = {c: q for c, q in table.iloc[0].items() if q}
+    return table.iloc[2:].reset_index(drop=True), questions
+
+
+def read_export(
+    path: str | Path,
+    *,
+    format: str = "auto",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> RawExport:
     """Read one export file into a table of strings.
 
     Parameters
     ----------
     path : str or Path
-        The export as the survey tool wrote it.
-    format : {"csv", "sosci"}
-        ``sosci`` checks for SoSci Survey's own columns (``CASE``, ``QUESTNNR``, ``STARTED``).
-    encoding : str, optional
-        Overrides the detected encoding.
+        The export as the survey tool wrote it: delimited text, ``.xlsx`` or ``.sav``.
+    format : {"auto", "sosci", "limesurvey", "qualtrics", "csv", "xlsx", "sav"}
+        The tool that wrote it, a plain table, or ``auto`` to recognise the tool.
+    encoding, delimiter : str, optional
+        Override the detected text encoding and delimiter.
+    sheet : str, optional
+        The Excel sheet (default: the first).
 
     Returns
     -------
     RawExport
         ``table`` has the export's columns, every value a string (empty for blank cells);
-        its index is the 1-based data row number.
+        its index is the 1-based data row number (``raw_row``).
 
     Raises
     ------
     InputError
-        For a missing, empty, undecodable or malformed file, naming the file and row.
+        For a missing, empty, undecodable, truncated or malformed file, or one that is not
+        what ``format`` says, naming the file and, where there is one, the row and column.
+
+    Examples
+    --------
+    >>> raw = read_export("tests/fixtures/tools/qualtrics.csv")
+    >>> raw.provenance.format, raw.provenance.header_rows
+    ('qualtrics', 3)
     """
     path = Path(path)
+    if format not in FORMATS:
+        raise InputError(
+            f"unknown format {format!r}",
+            file=path,
+            hint=f"the formats are {list(FORMATS)}",
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("the export file does not exist", file=path) from None
+    except IsADirectoryError:
+        raise InputError("this is a folder, not an export file", file=path) from None
     if not data.strip():
         raise InputError("the export file is empty", file=path)
-    encoding = encoding or detect_encoding(data, path)
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
-        raise InputError(f"cannot decode as {encoding}: {error}", file=path) from None
-    text = text.removeprefix("\ufeff")
-    delimiter = detect_delimiter(text, path)
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
+    container = _container(data, path)
+    if format in PLAIN and format != {"text": "csv"}.get(container, container):
+        raise InputError(
+            f"the survey definition says {format!r}, but the file is {CONTAINER_NAMES[container]}",
+            file=path,
+            hint="correct 'format' in survey.yml, or use 'format: auto'",
         )
-    except pd.errors.ParserError as error:
-        line = re.search(r"line (\d+)", str(error))
-        row = int(line[1]) - 1 if line else None
-        raise InputError(f"malformed CSV: {error}", file=path, row=row) from None
-    table.columns = [str(c).strip() for c in table.columns]
-    duplicated = table.columns[table.columns.duplicated()].tolist()
-    if duplicated:
-        raise InputError(f"the header repeats columns {duplicated}", file=path)
-    if table.empty:
-        raise InputError("the export has a header but no data rows", file=path)
-    table.index = pd.RangeIndex(1, len(table) + 1, name="raw_row")
-    if format == "sosci":
-        missing = [c for c in SOSCI_SIGNATURE if c not in table.columns]
-        if missing:
+    questions: dict[str, str] = {}
+    value_labels: dict[str, dict[str, str]] = {}
+    user_missing: dict[str, list[tuple[float, float]]] = {}
+    used_delimiter = ""
+    if container == "text":
+        table, encoding, used_delimiter = _read_text(data, path, encoding, delimiter)
+    elif container == "xlsx":
+        table, sheet = _read_xlsx(path, sheet)
+        encoding = "xlsx"
+    else:
+        table, questions, value_labels, user_missing, encoding = _read_sav(path)
+
+    tool = detect_tool(list(table.columns), path) if format == "auto" else format
+    if format in PLAIN:
+        tool = None  # named a plain table: take it as such, whatever its columns
+    if tool in TOOLS:
+        lacking = [c for c in SIGNATURES[tool] if c not in table.columns]
+        if lacking:
             raise InputError(
-                f"this is not a SoSci Survey export: columns {missing} are missing",
+                f"this is not a {TOOL_NAMES[tool]} export: columns {lacking} are missing",
                 file=path,
                 hint="check the file, or set its 'format' in survey.yml",
             )
+    header_rows = 1
+    if tool == "qualtrics" and container != "sav":
+        table, questions = _qualtrics_header_rows(table, path)
+        header_rows = 3
+    if table.empty:
+        raise InputError("the export has a header but no data rows", file=path)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="raw_row")
     provenance = Provenance(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
-        format=format,
+        format=tool or {"text": "csv"}.get(container, container),
         encoding=encoding,
-        delimiter=delimiter,
+        delimiter=used_delimiter,
         rows=len(table),
+        container=container,
+        sheet=sheet,
+        header_rows=header_rows,
     )
-    return RawExport(table=table, provenance=provenance)
+    return RawExport(
+        table=table,
+        provenance=provenance,
+        questions=questions,
+        value_labels=value_labels,
+        user_missing=user_missing,
+    )

@@ -45,7 +45,6 @@ from impact.change import (
 )
 from impact.clean import Cleaned, accounting, clean
 from impact.definitions import Instrument, Survey, load_survey
-from impact.io import read_export
 from impact.power import design_sensitivity
 from impact.score import band_labels, categories, score
 from impact.subgroups import subgroup_change
@@ -330,42 +329,15 @@ class Programme:
         instrument, item, text``. Reports must scrub e-mails, phone numbers and names and
         escape the text before showing any of it.
         """
-        columns = ["participant", "wave", "instrument", "item", "text"]
-        texts = {i.id for i in self.instruments.values() if i.kind == "text" and not i.identifying}
-        kept = self.cleaned.submissions.query("status == 'kept'")
+        texts = self.cleaned.texts
+        shown = [i.id for i in self.instruments.values() if i.kind == "text" and not i.identifying]
         codes = {str(int(c)) for c in self.survey.missing_codes if float(c).is_integer()}
-        parts = []
-        for wave in self.survey.waves:
-            for file in wave.files:
-                targets = {
-                    column: target
-                    for column, target in self.survey.mappings[file.mapping].items()
-                    if target.split(".")[0] in texts
-                }
-                if not targets:
-                    continue
-                raw = read_export(self.base / file.path, format=file.format, encoding=file.encoding)
-                rows = kept[kept["file"] == raw.provenance.path].set_index("raw_row")
-                for column, target in targets.items():
-                    answers = raw.table[column].reindex(rows.index).str.strip()
-                    answers = answers[answers.notna() & answers.ne("") & ~answers.isin(codes)]
-                    instrument, item = target.split(".")
-                    parts.append(
-                        pd.DataFrame(
-                            {
-                                "participant": rows.loc[answers.index, "participant"].to_numpy(),
-                                "wave": wave.id,
-                                "instrument": instrument,
-                                "item": item,
-                                "text": answers.to_numpy(),
-                            }
-                        )
-                    )
-        if not parts:
-            return pd.DataFrame(columns=columns)
-        result = pd.concat(parts, ignore_index=True)
-        result["wave"] = pd.Categorical(result["wave"], self.survey.wave_ids, ordered=True)
-        return result[columns]
+        answered = texts["instrument"].isin(shown) & ~texts["text"].str.strip().isin(codes)
+        result = texts[answered].reset_index(drop=True)
+        result["wave"] = pd.Categorical(
+            result["wave"].astype(str), self.survey.wave_ids, ordered=True
+        )
+        return result
 
     def instrument_of(self, scale: str) -> Instrument:
         """The instrument a scale belongs to (``cantril_now`` → the Cantril ladder)."""

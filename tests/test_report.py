@@ -1,5 +1,6 @@
 """End to end: the demo's raw exports → every milestone report, in German and English."""
 
+import csv
 import json
 import re
 
@@ -121,10 +122,14 @@ def test_unknown_milestone_or_language_fails_before_a_kernel_starts():
 def broken_demo(demo_copy):
     """The demo with no kept response at milestone 2 and a script in a registry value."""
     folder = demo_copy.parent
-    export = folder / "raw" / "milestone-2.csv"
-    table = pd.read_csv(export, sep="\t", dtype=str, keep_default_na=False)
-    table["FINISHED"] = "0"  # every submission incomplete: all excluded by the policy
-    table.to_csv(export, sep="\t", index=False)
+    export = folder / "raw" / "milestone-2.csv"  # a Qualtrics export: three header rows
+    with export.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    finished, progress = rows[0].index("Finished"), rows[0].index("Progress")
+    for row in rows[3:]:  # every submission abandoned early: all excluded by the policy
+        row[finished], row[progress] = "0", "10"
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
     registry = pd.read_csv(folder / "registry.csv", dtype=str)
     registry.loc[registry["sector"] == "university", "sector"] = SCRIPT
     registry.to_csv(folder / "registry.csv", index=False)

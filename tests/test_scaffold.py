@@ -17,7 +17,7 @@ def test_new_programme_is_a_valid_commented_definition(tmp_path):
     assert set(instruments) <= set(shipped_instruments())
     text = path.read_text(encoding="utf-8")
     assert text.count("\n#") >= 5, "the file explains itself in comments"
-    mapped = {t.split(".")[0] for t in survey.mappings["main"].values()}
+    mapped = {spec.target.instrument for spec in survey.mappings["main"].columns.values()}
     assert mapped == set(survey.instruments)
 
 
