@@ -52,6 +52,8 @@ class Text(_Strict):
 
 
 class ResponseScale(_Strict):
+    """The response scale of an instrument: lowest and highest value, labels per value."""
+
     min: float
     max: float
     labels: dict[int, Text] = Field(default_factory=dict)
@@ -77,6 +79,8 @@ class Item(_Strict):
 
 
 class Scoring(_Strict):
+    """The scoring rule: ``mean`` or ``sum`` of the items, a linear transform, prorating."""
+
     method: Literal["mean", "sum"] = "mean"
     multiply: float = 1.0
     add: float = 0.0
@@ -109,6 +113,8 @@ class Category(_Strict):
 
 
 class Norm(_Strict):
+    """Published norm of a scale: mean and SD in a reference population, with its source."""
+
     mean: float
     sd: float = Field(gt=0)
     source: str
@@ -218,6 +224,8 @@ class Grouping(_Strict):
 
 
 class Registry(_Strict):
+    """The programme office's participant list: key, attributes, identifying columns."""
+
     file: str
     key: str
     columns: dict[str, str] = Field(default_factory=dict)
@@ -326,6 +334,8 @@ class ColumnMapping(_Strict):
 
 
 class Wave(_Strict):
+    """One survey wave: its id (``kickoff``, ``milestone-N``, ``final``), date and files."""
+
     id: str = Field(pattern=r"^(kickoff|milestone-[1-9][0-9]*|final)$")
     date: dt.date
     label: Text
@@ -349,6 +359,8 @@ class Quality(_Strict):
 
 
 class Privacy(_Strict):
+    """Privacy settings: the smallest group shown, quotes, key pseudonymisation."""
+
     min_group_size: int = Field(default=5, ge=2)
     quotes: bool = False
     # Replace participant keys by a salted hash (salt from IMPACT_SALT or .impact-salt).
@@ -356,6 +368,8 @@ class Privacy(_Strict):
 
 
 class Programme(_Strict):
+    """The programme's id and name; ``synthetic`` marks made-up data in every report."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: Text
     synthetic: bool = False

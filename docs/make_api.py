@@ -1,0 +1,68 @@
+"""Write docs/api.md: every public function and class of the package, from its docstring.
+
+Run ``python docs/make_api.py``; ``tests/test_docs.py`` fails when docs/api.md is stale.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import impact
+
+API = Path(__file__).resolve().parent / "api.md"
+SKIP = {"impact.cli"}  # the command line is documented by `impact --help`
+
+
+def public_members(module) -> list[tuple[str, object]]:
+    """Functions and classes defined in ``module`` whose names do not start with ``_``."""
+    members = []
+    for name, member in vars(module).items():
+        if name.startswith("_") or not (inspect.isfunction(member) or inspect.isclass(member)):
+            continue
+        if getattr(member, "__module__", None) == module.__name__:
+            members.append((name, member))
+    return sorted(members)
+
+
+def modules() -> list:
+    names = sorted(
+        f"impact.{info.name}"
+        for info in pkgutil.iter_modules(impact.__path__)
+        if not info.name.startswith("_")
+    )
+    return [importlib.import_module(name) for name in names if name not in SKIP]
+
+
+def render() -> str:
+    lines = [
+        "# API reference",
+        "",
+        "Generated from the docstrings by `python docs/make_api.py`; do not edit by hand.",
+        "Every public function and class of every module, with its signature and docstring.",
+        "",
+    ]
+    for module in modules():
+        members = public_members(module)
+        if not members:
+            continue
+        summary = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
+        lines += [f"## `{module.__name__}`", "", summary, ""]
+        for name, member in members:
+            try:
+                signature = str(inspect.signature(member))
+            except (TypeError, ValueError):
+                signature = "(...)"
+            kind = "class" if inspect.isclass(member) else "function"
+            lines += [f"### `{module.__name__}.{name}{signature}`", "", f"*{kind}*", ""]
+            own = member.__dict__.get("__doc__") if inspect.isclass(member) else member.__doc__
+            doc = inspect.cleandoc(own) if own else "(no docstring)"
+            lines += ["```text", doc, "```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    API.write_text(render(), encoding="utf-8")
+    print(f"wrote {API}")
