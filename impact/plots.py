@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from impact import fmt
 
@@ -203,7 +203,7 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
     labels = list(dict.fromkeys(data["label"]))
     categories = list(dict.fromkeys(data["category"]))
     colours = dict(zip(categories, [PALETTE[2], GREY, PALETTE[5]], strict=False))
-    fig, ax = plt.subplots(figsize=(6.6, 0.8 + 0.75 * len(labels)))
+    fig, ax = plt.subplots(figsize=(7.0, 1.2 + 0.75 * len(labels)), layout="constrained")
     height = 0.8 / max(1, len(categories))
     for j, category in enumerate(categories):
         part = data[data["category"] == category].set_index("label").reindex(labels)
@@ -216,9 +216,9 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
     ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlabel(fmt.texts(language)["axis_participants"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _locale_axis(ax.xaxis, language, 0)
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    fig.tight_layout()
+    fig.legend(loc="outside upper center", ncol=len(categories), fontsize=8, frameon=False)
     return fig
 
 
@@ -262,6 +262,8 @@ def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.F
             linewidths=0.5,
             linecolor="white",
         )
+        ax.grid(False)
+        ax.set_facecolor("#eeeeee")  # suppressed rows: plain grey, no numbers
         if language == "de":
             for text in ax.texts:
                 text.set_text(text.get_text().replace(".", ","))
@@ -270,7 +272,8 @@ def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.F
         ax.set_ylabel("")
         if i:
             ax.set_yticks([])
-        ax.tick_params(axis="x", labelrotation=60, labelsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        plt.setp(ax.get_xticklabels(), rotation=50, ha="right", rotation_mode="anchor")
         ax.tick_params(axis="y", labelsize=8)
     fig.tight_layout()
     return fig
@@ -291,6 +294,7 @@ def sdg_coverage(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     ax.set_yticks(y, data["label"], fontsize=8)
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlabel(fmt.texts(language)["axis_projects"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _locale_axis(ax.xaxis, language, 0)
     fig.tight_layout()
     return fig

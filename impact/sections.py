@@ -1105,6 +1105,13 @@ def described_outcomes(programme: Programme) -> list[str]:
     return [s for s in outcomes(programme) if s not in at_baseline]
 
 
+def described_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`scores_table` of the described outcomes only (e.g. partnership quality)."""
+    summary = score_summary(programme, milestone)
+    keep = summary["scale"].isin(described_outcomes(programme)).to_numpy()
+    return scores_table(programme, milestone, language)[keep].reset_index(drop=True)
+
+
 def described_sentences(programme: Programme, milestone: str, language: str) -> list[str]:
     """Per described outcome: its mean at ``milestone`` with CI, and the earlier waves."""
     summary = score_summary(programme, milestone)
