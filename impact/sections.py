@@ -18,6 +18,32 @@ Examples
 ['Wave', 'Registered', 'Responded', 'Response rate']
 >>> effect_sizes(programme, "milestone-1").columns.tolist()
 ['scale', 'wave', 'n', 'd_z', 'ci_low', 'ci_high']
+
+What each kind of report adds (every table below also goes into ``results.json``):
+
+>>> described_outcomes(programme)          # first asked after the kick-off: described only
+['partnership']
+>>> profile_classes(programme, "kickoff")[["category", "n", "suppressed"]]
+     category     n  suppressed
+0    thriving    20       False
+1   suffering  <NA>        True
+2  struggling    28       False
+>>> counts = reliable_change_results(programme, "final")
+>>> competences = counts.query("scale == 'competences' and kind == 'reliable_change'")
+>>> dict(zip(competences["category"], competences["n"].astype(int).tolist()))
+{'improved': 12, 'no reliable change': 31, 'deteriorated': 0}
+>>> response_shift_results(programme, "final")["comparison"].tolist()
+['pre_post', 'then_post', 'pre_then']
+>>> ei_results(programme, "final")["change"][0]["ci_low"] > 0   # silo crossing, bootstrap CI
+True
+>>> sdg_coverage(programme, "final")[["item", "projects", "answered"]].head(2)
+  item  projects  answered
+0 sdg1         2        24
+1 sdg2         2        24
+>>> feedback_results(programme, "final")["comments"]
+7
+>>> subgroup_results(programme, "final").query("group == 'Moshi'")["n"].isna().all()
+True
 """
 
 from __future__ import annotations
