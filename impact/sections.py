@@ -42,7 +42,7 @@ True
 1 sdg2         2        24
 >>> feedback_results(programme, "final")["comments"]
 7
->>> subgroup_results(programme, "final").query("group == 'Moshi'")["n"].isna().all()
+>>> bool(subgroup_results(programme, "final").query("group == 'Moshi'")["n"].isna().all())
 True
 """
 
