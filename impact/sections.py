@@ -411,7 +411,8 @@ def effect_plot_data(programme: Programme, milestone: str, language: str) -> pd.
 
 
 def change_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
-    """:func:`change_results` with d_z's CI, translated and formatted APA-style."""
+    """:func:`change_results`, translated and formatted APA-style: the difference with its
+    CI, the paired t-test, its Holm-adjusted p, d_z with its CI and the Wilcoxon test."""
     t = fmt.texts(language)
     change = change_results(programme, milestone)
     effects = effect_sizes(programme, milestone).set_index(["scale", "wave"])
@@ -423,19 +424,19 @@ def change_table(programme: Programme, milestone: str, language: str) -> pd.Data
             t["col_n"]: change["n"].to_numpy(),
             t["col_mean_pre"]: [fmt.number(v, 2, language) for v in change["mean_pre"]],
             t["col_mean_post"]: [fmt.number(v, 2, language) for v in change["mean_post"]],
-            t["col_diff"]: [fmt.signed(v, 2, language) for v in change["mean_diff"]],
-            t["col_ci"]: [
-                fmt.interval(lo, hi, 2, language)
-                for lo, hi in zip(change["ci_low"], change["ci_high"], strict=True)
+            t["col_diff_ci"]: [
+                _change_text(r.mean_diff, r.ci_low, r.ci_high, 2, language)
+                for r in change.itertuples()
             ],
-            t["col_test"]: [fmt.apa_change(r, language) for r in change.to_dict("records")],
+            t["col_test"]: [fmt.apa_t(r.t, r.df, r.p_value, language) for r in change.itertuples()],
+            t["col_p_holm"]: [fmt.p_value(p, language) for p in change["p_adjusted"]],
             t["col_d_z_ci"]: [
-                fmt.interval(effects.loc[key, "ci_low"], effects.loc[key, "ci_high"], 2, language)
+                f"{fmt.number(effects.loc[key, 'd_z'], 2, language)} "
+                + fmt.interval(effects.loc[key, "ci_low"], effects.loc[key, "ci_high"], 2, language)
                 if key in effects.index
                 else fmt.DASH
                 for key in keys
             ],
-            t["col_p_holm"]: [fmt.p_value(p, language) for p in change["p_adjusted"]],
             t["col_wilcoxon"]: [fmt.apa_wilcoxon(r, language) for r in change.to_dict("records")],
         }
     )

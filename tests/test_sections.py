@@ -93,7 +93,7 @@ def test_effect_sizes_bracket_d_z_and_the_table_shows_them(demo):
     table = sections.change_table(demo, "final", "de")
     who5 = effects.query("scale == 'who5' and wave == 'final'").iloc[0]
     expected = fmt.interval(who5["ci_low"], who5["ci_high"], 2, "de")
-    assert expected in table["95-%-KI von d_z"].tolist()
+    assert f"{fmt.number(who5['d_z'], 2, 'de')} {expected}" in table["d_z [95-%-KI]"].tolist()
 
 
 def test_group_breakdowns_never_show_a_group_below_k(demo):
