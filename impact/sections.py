@@ -965,6 +965,7 @@ def results(
         document["sdg_coverage"] = _records(sdg_coverage(programme, milestone))
         document["feedback"] = feedback_results(programme, milestone)
         document["subgroups"] = _records(subgroup_results(programme, milestone))
+        document["subgroups_not_estimated"] = subgroups_not_estimated(programme, milestone)
     if kind != "progress":
         document["collaboration"] = _records(collaboration_results(programme, milestone))
         document["ei_index"] = ei_results(programme, milestone)
@@ -1187,9 +1188,30 @@ def all_waves(programme: Programme, milestone: str) -> pd.DataFrame:
         - ``n_completers``: participants who answered every wave up to ``milestone``
         - ``completers_diff``, ``completers_ci_low``, ``completers_ci_high``: their paired
           change from the kick-off
+
+        Empty when the model cannot be estimated (a singular design: too few participants
+        or waves).
     """
     compared = [s for s in outcomes(programme) if s not in described_outcomes(programme)]
-    model = programme.mixed_model(milestone)
+    columns = [
+        "scale",
+        "wave",
+        "n_obs",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "n_completers",
+        "completers_diff",
+        "completers_ci_low",
+        "completers_ci_high",
+    ]
+    try:
+        model = programme.mixed_model(milestone)
+    except np.linalg.LinAlgError:  # too few participants or waves to estimate the model
+        return pd.DataFrame(columns=columns)
     model = model[model["scale"].isin(compared)]
     completers = programme.completers_change(milestone)
     completers = completers.rename(
@@ -1211,21 +1233,6 @@ def all_waves(programme: Programme, milestone: str) -> pd.DataFrame:
         how="left",
     )
     merged = merged[merged["wave"] != programme.baseline]
-    columns = [
-        "scale",
-        "wave",
-        "n_obs",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "diff",
-        "diff_ci_low",
-        "diff_ci_high",
-        "n_completers",
-        "completers_diff",
-        "completers_ci_low",
-        "completers_ci_high",
-    ]
     return _in_outcome_order(merged[columns], programme).reset_index(drop=True)
 
 
@@ -1666,6 +1673,8 @@ def ei_results(programme: Programme, milestone: str) -> dict[str, list[dict]]:
     cohort = programme.cohort_ei(milestone)
     cohort = cohort[cohort["wave"].isin(network_waves(programme, milestone))]
     change = pd.DataFrame()
+    if programme.baseline not in set(cohort["wave"].astype(str)):
+        return {"cohort": _records(cohort), "change": []}  # no collaboration at the kick-off
     if milestone_kind(programme, milestone) == "final":
         change = programme.ei_change(milestone)
         change = change[change["wave"].astype(str) == milestone]
@@ -1892,6 +1901,23 @@ def subgroup_attributes(programme: Programme) -> list[str]:
     return list(derived) + plain
 
 
+def _subgroup_parts(programme: Programme, milestone: str) -> tuple[list[pd.DataFrame], list[str]]:
+    parts, failed = [], []
+    for by in subgroup_attributes(programme):
+        try:
+            parts.append(programme.subgroup_change(by, milestone))
+        except (ValueError, np.linalg.LinAlgError):
+            # A numerical failure in a small group (e.g. the d_z interval's root finder):
+            # the breakdown is named as not estimated rather than stopping the report.
+            failed.append(by)
+    return parts, failed
+
+
+def subgroups_not_estimated(programme: Programme, milestone: str) -> list[str]:
+    """The breakdowns whose change could not be estimated (a numerical failure)."""
+    return _subgroup_parts(programme, milestone)[1]
+
+
 def subgroup_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """Change from the kick-off to ``milestone`` per group (descriptive, no p-values);
     groups with fewer than k complete pairs blanked.
@@ -1903,7 +1929,7 @@ def subgroup_results(programme: Programme, milestone: str) -> pd.DataFrame:
         - ``n``: complete pairs (missing when suppressed); ``suppressed``
         - ``mean_diff``, ``ci_low``, ``ci_high``, ``d_z``
     """
-    parts = [programme.subgroup_change(by, milestone) for by in subgroup_attributes(programme)]
+    parts, _ = _subgroup_parts(programme, milestone)
     columns = ["by", "group", "scale", "n", "suppressed", "mean_diff", "ci_low", "ci_high", "d_z"]
     if not parts:
         return pd.DataFrame(columns=columns)
@@ -1935,4 +1961,11 @@ def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.Da
                 f"{fmt.interval(r.ci_low, r.ci_high, decimals, language)}, n = {r.n}"
             )
         rows.append(row)
+    for by in subgroups_not_estimated(programme, milestone):
+        rows.append(
+            {
+                t["col_attribute"]: t.get(f"attribute_{by}", by),
+                t["col_group"]: t["not_estimated"],
+            }
+        )
     return pd.DataFrame(rows)

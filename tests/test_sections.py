@@ -446,3 +446,29 @@ def test_results_carry_the_statistics_of_each_kind_of_report(demo):
     shown = [r for r in final["reliable_change"] if r["n"] is not None]
     assert all(r["n"] >= 5 or r["n"] == 0 for r in shown)
     assert not any(code in repr(final) for code in demo.registry["participant"])
+
+
+def test_a_statistic_that_cannot_be_estimated_is_named_not_fatal(demo):
+    import numpy as np
+
+    programme = _fresh(demo)
+
+    def singular(until=None):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    original = programme.subgroup_change
+
+    def failing(by, until=None):
+        if by == "role":
+            raise ValueError("The function value at x=-12.3 is NaN; solver cannot continue.")
+        return original(by, until)
+
+    programme.mixed_model = singular
+    programme.subgroup_change = failing
+    assert sections.all_waves(programme, "final").empty
+    assert sections.subgroups_not_estimated(programme, "final") == ["role"]
+    table = sections.subgroup_table(programme, "final", "en")
+    assert table.iloc[-1]["Group"].startswith("could not be estimated")
+    assert "role" not in set(sections.subgroup_results(programme, "final")["by"])
+    results = sections.results(programme, "final", "en")
+    assert results["all_waves"] == [] and results["subgroups_not_estimated"] == ["role"]
