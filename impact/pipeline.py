@@ -30,9 +30,13 @@ True
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -48,6 +52,32 @@ from impact.definitions import Instrument, Survey, load_survey
 from impact.power import design_sensitivity
 from impact.score import band_labels, categories, score
 from impact.subgroups import subgroup_change
+
+Method = TypeVar("Method", bound=Callable[..., pd.DataFrame])
+
+
+def memoised(method: Method) -> Method:
+    """Compute a :class:`Programme` method once per instance and arguments; hand out copies.
+
+    A report asks for the same statistics many times (summary, key figures, tables,
+    figures, ``results.json``); the arguments are bound to the signature first, so
+    ``change("final")`` and ``change(until="final")`` share one result. The cache lives in
+    the instance, so ``dataclasses.replace`` (a new instance) starts afresh; callers get a
+    copy and cannot change what the next caller sees.
+    """
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        key = (method.__name__, *list(bound.arguments.items())[1:])
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = method(self, *args, **kwargs)
+        return memo[key].copy()
+
+    return wrapper  # type: ignore[return-value]
 
 
 @dataclass
@@ -78,6 +108,7 @@ class Programme:
         self.survey.wave(milestone)  # raises with a suggestion for an unknown wave
         return ids[: ids.index(milestone) + 1]
 
+    @memoised
     def participation(self) -> pd.DataFrame:
         """Per wave: registered participants, those who responded, and the response rate."""
         registered = len(self.registry)
@@ -102,6 +133,7 @@ class Programme:
             scores = scores[scores["wave"].isin(self.waves_until(until))]
         return scores if frame is None else scores[scores["frame"] == frame]
 
+    @memoised
     def change(self, until: str | None = None, *, adjust: str | None = "holm") -> pd.DataFrame:
         """Paired change from the kick-off to each later wave (up to ``until``).
 
@@ -112,6 +144,7 @@ class Programme:
         """
         return paired_change(self._scores_until(until), baseline=self.baseline, adjust=adjust)
 
+    @memoised
     def reliability(self, until: str | None = None) -> pd.DataFrame:
         """Cronbach's alpha with 95% CI and omega total per scale and wave.
 
@@ -122,6 +155,7 @@ class Programme:
             responses = responses[responses["wave"].isin(self.waves_until(until))]
         return reliability.reliability(responses, self.instruments)
 
+    @memoised
     def bands(self, until: str | None = None, language: str = "en") -> pd.DataFrame:
         """Participants per score band (e.g. WHO-5 ≤ 28 / ≤ 50 / > 50) per scale and wave.
 
@@ -155,11 +189,13 @@ class Programme:
         table["share"] = table["n"] / table["total"]
         return table[columns]
 
+    @memoised
     def categories(self, instrument: str, language: str = "en") -> pd.DataFrame:
         """Profile classes per participant and wave (e.g. ``"cantril"``: thriving /
         struggling / suffering); see :func:`impact.score.categories`."""
         return categories(self.scores, self.instruments[instrument], language)
 
+    @memoised
     def category_counts(self, instrument: str, language: str = "en") -> pd.DataFrame:
         """Participants per profile class and wave: ``wave, category, order, n, total, share``."""
         definition = self.instruments[instrument]
@@ -175,6 +211,7 @@ class Programme:
         counts["category"] = counts["category"].astype(str)
         return counts.reset_index(drop=True)
 
+    @memoised
     def reliable_change(self, until: str | None = None) -> pd.DataFrame:
         """Jacobson–Truax reliable change and clinical change per participant (participant-
         level: for researchers, never for a report); see
@@ -186,11 +223,13 @@ class Programme:
             self._scores_until(until), self.instruments, baseline=self.baseline, alphas=alphas
         )
 
+    @memoised
     def reliable_change_counts(self, until: str | None = None) -> pd.DataFrame:
         """Participants per reliable and clinical change category, per scale and wave;
         see :func:`impact.change.reliable_change_counts`."""
         return reliable_change_counts(self.reliable_change(until))
 
+    @memoised
     def response_shift(self, wave: str | None = None) -> pd.DataFrame:
         """Pre vs post, then vs post and pre vs then for retrospective scales; see
         :func:`impact.change.response_shift` (``wave``: of the then ratings, default last)."""
@@ -199,18 +238,21 @@ class Programme:
             self._scores_until(wave, frame=None), baseline=self.baseline, wave=wave
         )
 
+    @memoised
     def mixed_model(self, until: str | None = None) -> pd.DataFrame:
         """Estimated mean per wave from a random-intercept mixed model, every response used;
         see :func:`impact.longitudinal.mixed_model_means`."""
         waves = self.waves_until(until) if until else self.survey.wave_ids
         return longitudinal.mixed_model_means(self._scores_until(until), waves=waves)
 
+    @memoised
     def completers_change(self, until: str | None = None) -> pd.DataFrame:
         """Paired change for the participants who answered every wave up to ``until``;
         see :func:`impact.longitudinal.completers_change`."""
         waves = self.waves_until(until) if until else self.survey.wave_ids
         return longitudinal.completers_change(self._scores_until(until), waves=waves)
 
+    @memoised
     def attrition(self, until: str | None = None) -> pd.DataFrame:
         """Baseline scores of stayers (answered ``until``, default the last wave) against
         leavers; see :func:`impact.longitudinal.attrition`."""
@@ -226,6 +268,7 @@ class Programme:
             table[name] = table[grouping.of].map(grouping.values)
         return table
 
+    @memoised
     def subgroup_change(self, by: str, until: str | None = None) -> pd.DataFrame:
         """Change per group of a registry attribute (``"sector_group"``, ``"role"``,
         ``"site"``), groups below the privacy threshold flagged and blanked; see
@@ -243,6 +286,7 @@ class Programme:
             k=self.survey.privacy.min_group_size,
         )
 
+    @memoised
     def design_sensitivity(self, until: str | None = None, power: float = 0.8) -> pd.DataFrame:
         """The smallest d_z each paired comparison detects with 80% power at α = .05:
         ``scale, wave, n, min_d_z, power, alpha``; see
@@ -253,6 +297,7 @@ class Programme:
     def _counts_instrument(self) -> Instrument | None:
         return next((i for i in self.instruments.values() if i.kind == "counts"), None)
 
+    @memoised
     def collaboration_matrix(self, until: str | None = None) -> pd.DataFrame:
         """The sector × sector collaboration matrix per wave (long form), rows of sectors
         with fewer respondents than the privacy threshold flagged ``suppressed``; see
@@ -267,6 +312,7 @@ class Programme:
             responses, instrument, self.registry, k=self.survey.privacy.min_group_size
         )
 
+    @memoised
     def ei_index(self, until: str | None = None) -> pd.DataFrame:
         """E–I index per participant and wave (participant-level); see
         :func:`impact.network.ei_index`."""
@@ -278,15 +324,18 @@ class Programme:
             responses = responses[responses["wave"].isin(self.waves_until(until))]
         return network.ei_index(responses, instrument, self.registry)
 
+    @memoised
     def cohort_ei(self, until: str | None = None) -> pd.DataFrame:
         """The cohort's E–I index per wave; see :func:`impact.network.cohort_ei`."""
         return network.cohort_ei(self.ei_index(until))
 
+    @memoised
     def ei_change(self, until: str | None = None) -> pd.DataFrame:
         """Change of the cohort E–I index from the kick-off, bootstrap CIs; see
         :func:`impact.network.ei_change`."""
         return network.ei_change(self.ei_index(until), baseline=self.baseline)
 
+    @memoised
     def sdgs(self, until: str | None = None, language: str = "en") -> pd.DataFrame:
         """How many participants chose each option of every multi-select instrument.
 
@@ -322,6 +371,7 @@ class Programme:
         result["share"] = result["n"] / result["respondents"]
         return result[columns]
 
+    @memoised
     def feedback(self) -> pd.DataFrame:
         """Free-text answers of kept submissions, as written (NOT scrubbed, NOT escaped).
 
@@ -364,6 +414,7 @@ class Programme:
             name += " (retrospektiv)" if language == "de" else " (retrospective)"
         return name
 
+    @memoised
     def accounting(self) -> pd.DataFrame:
         """Raw rows = kept + excluded per wave and file (see :func:`impact.clean.accounting`)."""
         return accounting(self.cleaned)

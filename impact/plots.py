@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from impact import fmt
 
@@ -183,5 +183,118 @@ def baseline_distribution(
     ax.set_xlabel(label)
     ax.set_ylabel(fmt.texts(language)["axis_participants"])
     _locale_axis(ax.xaxis, language, 0 if high > 10 else 1)
+    fig.tight_layout()
+    return fig
+
+
+def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") -> plt.Figure:
+    """Participants per reliable change category, one group of bars per outcome.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``label`` (outcome), ``category`` (in the order to draw), ``n``, ``suppressed``
+        (see :func:`impact.sections.reliable_change_plot_data`). A suppressed count gets no
+        bar, only the text ``< k``: a short bar would pretend to know its size.
+    k : int
+        The privacy threshold, for the text of suppressed counts.
+    """
+    set_theme()
+    labels = list(dict.fromkeys(data["label"]))
+    categories = list(dict.fromkeys(data["category"]))
+    colours = dict(zip(categories, [PALETTE[2], GREY, PALETTE[5]], strict=False))
+    fig, ax = plt.subplots(figsize=(7.0, 1.2 + 0.75 * len(labels)), layout="constrained")
+    height = 0.8 / max(1, len(categories))
+    for j, category in enumerate(categories):
+        part = data[data["category"] == category].set_index("label").reindex(labels)
+        y = np.arange(len(labels)) - 0.4 + height * (j + 0.5)
+        counts = part["n"].astype(float).fillna(0).to_numpy()
+        ax.barh(y, counts, height=height, color=colours[category], label=category)
+        for yi, hidden in zip(y, part["suppressed"].fillna(False).to_numpy(), strict=True):
+            if hidden:
+                ax.text(0.3, yi, f"< {k}", va="center", fontsize=8, color="#333333")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel(fmt.texts(language)["axis_participants"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _locale_axis(ax.xaxis, language, 0)
+    fig.legend(loc="outside upper center", ncol=len(categories), fontsize=8, frameon=False)
+    return fig
+
+
+def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
+    """Sector × sector heat maps side by side, one per wave, on one colour scale.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``wave_label``, ``from_label`` (rows), ``to_label`` (columns), ``mean_contacts``
+        (missing for a suppressed row: drawn blank); in the order to draw (see
+        :func:`impact.sections.collaboration_plot_data`).
+    """
+    set_theme()
+    waves = list(dict.fromkeys(data["wave_label"]))
+    rows = list(dict.fromkeys(data["from_label"]))
+    columns = list(dict.fromkeys(data["to_label"]))
+    vmax = float(np.nanmax(data["mean_contacts"].to_numpy(dtype=float))) if len(data) else 1.0
+    fig, axes = plt.subplots(
+        1, len(waves), figsize=(4.2 * len(waves) + 1.2, 0.9 + 0.42 * len(rows)), squeeze=False
+    )
+    for i, (ax, wave) in enumerate(zip(axes[0], waves, strict=True)):
+        grid = (
+            data[data["wave_label"] == wave]
+            .pivot_table(
+                index="from_label", columns="to_label", values="mean_contacts", dropna=False
+            )
+            .reindex(index=rows, columns=columns)
+        )
+        sns.heatmap(
+            grid,
+            ax=ax,
+            cmap="cividis",
+            vmin=0,
+            vmax=vmax,
+            annot=True,
+            fmt=".1f",
+            annot_kws={"fontsize": 7},
+            cbar=i == len(waves) - 1,
+            cbar_kws={"label": fmt.texts(language)["axis_contacts"]},
+            linewidths=0.5,
+            linecolor="white",
+        )
+        ax.grid(False)
+        ax.set_facecolor("#eeeeee")  # suppressed rows: plain grey, no numbers
+        if language == "de":
+            for text in ax.texts:
+                text.set_text(text.get_text().replace(".", ","))
+        ax.set_title(wave, fontsize=11)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        if i:
+            ax.set_yticks([])
+        ax.tick_params(axis="x", labelsize=8)
+        plt.setp(ax.get_xticklabels(), rotation=50, ha="right", rotation_mode="anchor")
+        ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def sdg_coverage(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
+    """Horizontal bars: projects naming each goal, in the goals' order.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``label`` (the goal) and ``projects`` (see :func:`impact.sections.sdg_plot_data`).
+    """
+    set_theme()
+    fig, ax = plt.subplots(figsize=(6.6, 0.5 + 0.3 * len(data)))
+    y = np.arange(len(data))
+    ax.barh(y, data["projects"].astype(float).fillna(0), color=PALETTE[0])
+    ax.set_yticks(y, data["label"], fontsize=8)
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.set_xlabel(fmt.texts(language)["axis_projects"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _locale_axis(ax.xaxis, language, 0)
     fig.tight_layout()
     return fig

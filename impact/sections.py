@@ -18,6 +18,32 @@ Examples
 ['Wave', 'Registered', 'Responded', 'Response rate']
 >>> effect_sizes(programme, "milestone-1").columns.tolist()
 ['scale', 'wave', 'n', 'd_z', 'ci_low', 'ci_high']
+
+What each kind of report adds (every table below also goes into ``results.json``):
+
+>>> described_outcomes(programme)          # first asked after the kick-off: described only
+['partnership']
+>>> profile_classes(programme, "kickoff")[["category", "n", "suppressed"]]
+     category     n  suppressed
+0    thriving    20       False
+1   suffering  <NA>        True
+2  struggling    28       False
+>>> counts = reliable_change_results(programme, "final")
+>>> competences = counts.query("scale == 'competences' and kind == 'reliable_change'")
+>>> dict(zip(competences["category"], competences["n"].astype(int).tolist()))
+{'improved': 12, 'no reliable change': 31, 'deteriorated': 0}
+>>> response_shift_results(programme, "final")["comparison"].tolist()
+['pre_post', 'then_post', 'pre_then']
+>>> ei_results(programme, "final")["change"][0]["ci_low"] > 0   # silo crossing, bootstrap CI
+True
+>>> sdg_coverage(programme, "final")[["item", "projects", "answered"]].head(2)
+  item  projects  answered
+0 sdg1         2        24
+1 sdg2         2        24
+>>> feedback_results(programme, "final")["comments"]
+7
+>>> bool(subgroup_results(programme, "final").query("group == 'Moshi'")["n"].isna().all())
+True
 """
 
 from __future__ import annotations
@@ -25,6 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -34,10 +61,24 @@ from scipy import optimize, stats
 from impact import fmt
 from impact.errors import ReportError
 from impact.pipeline import Programme
-from impact.scrub import combine_small_groups, scrub, suppress_small_groups
+from impact.scrub import combine_small_groups, registry_names, scrub, suppress_small_groups
 
 GROUP_ATTRIBUTES = ("sector", "role", "site")
-GLOSSARY = ("ci", "d_z", "p", "paired", "response_rate", "cut_off", "suppression")
+GLOSSARY = (
+    "ci",
+    "d_z",
+    "p",
+    "holm",
+    "paired",
+    "response_rate",
+    "cut_off",
+    "reliability",
+    "mixed_model",
+    "reliable_change",
+    "response_shift",
+    "ei_index",
+    "suppression",
+)
 
 
 # -- labels ------------------------------------------------------------------------------
@@ -370,7 +411,8 @@ def effect_plot_data(programme: Programme, milestone: str, language: str) -> pd.
 
 
 def change_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
-    """:func:`change_results` with d_z's CI, translated and formatted APA-style."""
+    """:func:`change_results`, translated and formatted APA-style: the difference with its
+    CI, the paired t-test, its Holm-adjusted p, d_z with its CI and the Wilcoxon test."""
     t = fmt.texts(language)
     change = change_results(programme, milestone)
     effects = effect_sizes(programme, milestone).set_index(["scale", "wave"])
@@ -382,18 +424,20 @@ def change_table(programme: Programme, milestone: str, language: str) -> pd.Data
             t["col_n"]: change["n"].to_numpy(),
             t["col_mean_pre"]: [fmt.number(v, 2, language) for v in change["mean_pre"]],
             t["col_mean_post"]: [fmt.number(v, 2, language) for v in change["mean_post"]],
-            t["col_diff"]: [fmt.signed(v, 2, language) for v in change["mean_diff"]],
-            t["col_ci"]: [
-                fmt.interval(lo, hi, 2, language)
-                for lo, hi in zip(change["ci_low"], change["ci_high"], strict=True)
+            t["col_diff_ci"]: [
+                _change_text(r.mean_diff, r.ci_low, r.ci_high, 2, language)
+                for r in change.itertuples()
             ],
-            t["col_test"]: [fmt.apa_change(r, language) for r in change.to_dict("records")],
+            t["col_test"]: [fmt.apa_t(r.t, r.df, r.p_value, language) for r in change.itertuples()],
+            t["col_p_holm"]: [fmt.p_value(p, language) for p in change["p_adjusted"]],
             t["col_d_z_ci"]: [
-                fmt.interval(effects.loc[key, "ci_low"], effects.loc[key, "ci_high"], 2, language)
+                f"{fmt.number(effects.loc[key, 'd_z'], 2, language)} "
+                + fmt.interval(effects.loc[key, "ci_low"], effects.loc[key, "ci_high"], 2, language)
                 if key in effects.index
                 else fmt.DASH
                 for key in keys
             ],
+            t["col_wilcoxon"]: [fmt.apa_wilcoxon(r, language) for r in change.to_dict("records")],
         }
     )
 
@@ -438,13 +482,18 @@ def summary_sentences(programme: Programme, milestone: str, language: str) -> li
             wave=wave,
         )
     ]
-    if milestone_kind(programme, milestone) == "kickoff":
+    kind = milestone_kind(programme, milestone)
+    if kind == "kickoff":
         sentences.extend(baseline_sentences(programme, language))
+        sentences.extend(profile_sentences(programme, milestone, language))
+        sentences.extend(filter(None, [network_sentence(programme, milestone, language)]))
         sentences.append(t["no_change_yet"])
         return sentences
     change = change_results(programme, milestone)
     latest = _in_outcome_order(change[change["wave"] == milestone], programme)
     sentences.extend(change_sentence(programme, row, language) for row in latest.to_dict("records"))
+    if len(latest):
+        sentences.append(holm_sentence(latest, language))
     effects = effect_sizes(programme, milestone)
     effects = _in_outcome_order(effects[effects["wave"] == milestone], programme)
     if len(effects):
@@ -454,9 +503,30 @@ def summary_sentences(programme: Programme, milestone: str, language: str) -> li
             for r in effects.itertuples()
         )
         sentences.append(fmt.text("summary_effect_sizes", language, wave=wave, effects=listed))
+    sentences.extend(described_sentences(programme, milestone, language))
+    if kind == "final":
+        extra = [
+            reliable_change_sentence(programme, milestone, language),
+            *response_shift_sentences(programme, milestone, language),
+            network_sentence(programme, milestone, language),
+            sdg_sentence(programme, milestone, language),
+            feedback_sentence(programme, milestone, language),
+        ]
+        sentences.extend(s for s in extra if s)
     sentences.append(fmt.text("summary_attrition", language, wave=wave))
     sentences.append(t["no_control_group"])
     return sentences
+
+
+def holm_sentence(change: pd.DataFrame, language: str) -> str:
+    """How many of the outcomes' changes at one wave stay below p = .05 after Holm's
+    correction (``change``: the rows of one wave)."""
+    return fmt.text(
+        "summary_holm",
+        language,
+        below=int((change["p_adjusted"] < 0.05).sum()),
+        outcomes=len(change),
+    )
 
 
 def baseline_instruments(programme: Programme) -> list[str]:
@@ -664,13 +734,41 @@ def methods_paragraphs(programme: Programme, milestone: str, language: str) -> l
     """How the numbers were made, for this kind of report."""
     t = fmt.texts(language)
     quotes = t["methods_quotes_on" if programme.survey.privacy.quotes else "methods_quotes_off"]
-    paragraphs = [t["methods_scores"]]
-    if milestone_kind(programme, milestone) == "kickoff":
+    kind = milestone_kind(programme, milestone)
+    paragraphs = [t["methods_scores"], t["methods_reliability"]]
+    if kind == "kickoff":
         paragraphs.append(t["methods_baseline"])
     else:
-        paragraphs.append(t["methods_change"])
+        paragraphs += [t["methods_change"], t["methods_mixed_model"]]
+        paragraphs.extend(filter(None, [sensitivity_sentence(programme, milestone, language)]))
+    if kind == "final":
+        paragraphs += [
+            reliable_change_method(programme, milestone, language),
+            t["methods_response_shift"],
+            t["methods_subgroups"],
+            t["methods_sdgs"]
+            if "tandem" in programme.registry.columns
+            else t["methods_sdgs_person"],
+            fmt.text("methods_feedback", language, k=_k(programme)),
+        ]
+    if kind != "progress":
+        paragraphs.append(t["methods_network"])
     paragraphs.append(fmt.text("methods_privacy", language, k=_k(programme), quotes=quotes))
     return paragraphs
+
+
+def reliable_change_method(programme: Programme, milestone: str, language: str) -> str:
+    """The Jacobson–Truax paragraph, naming the reliability and SD used for each outcome."""
+    table = reliable_change_results(programme, milestone)
+    used = table.drop_duplicates("scale")
+    sources = "; ".join(
+        f"{scale_label(programme, r.scale, language)} "
+        f"r_xx = {fmt.no_leading_zero(r.reliability, 2, language)} "
+        f"({fmt.texts(language)['source_' + r.reliability_source.replace(' ', '_')]}), "
+        f"SD = {fmt.number(r.sd_baseline, 2, language)}"
+        for r in used.itertuples()
+    )
+    return fmt.text("methods_reliable_change", language, sources=sources)
 
 
 def limitations(programme: Programme, milestone: str, language: str) -> list[str]:
@@ -688,6 +786,8 @@ def limitations(programme: Programme, milestone: str, language: str) -> list[str
         t["limitation_small"],
         t["limitation_self_report"],
     ]
+    if milestone_kind(programme, milestone) != "kickoff":
+        items.extend(filter(None, [attrition_sentence(programme, milestone, language)]))
     if programme.survey.programme.synthetic:
         items.append(t["limitation_synthetic"])
     return items
@@ -820,8 +920,12 @@ def results(
 
     Keys: ``programme``, ``synthetic``, ``milestone``, ``kind``, ``language``, ``wave_date``,
     ``rendered``, ``min_group_size``, ``key_figures``, ``participation``, ``cohort``,
-    ``groups``, ``scores``, and by kind ``baseline_bands`` (kick-off) or ``change`` and
-    ``effect_sizes``, then ``accounting`` and ``cleaning_decisions``.
+    ``groups``, ``scores``, ``reliability``, ``profile_classes``; by kind
+    ``baseline_bands`` (kick-off) or ``change``, ``effect_sizes``, ``all_waves``,
+    ``attrition`` and ``design_sensitivity`` (later reports); in the final report also
+    ``reliable_change``, ``response_shift``, ``sdg_coverage``, ``feedback`` and
+    ``subgroups``; ``collaboration`` and ``ei_index`` in the kick-off and final reports;
+    then ``accounting`` and ``cleaning_decisions``.
     """
     participation = programme.participation()
     participation = participation[participation["wave"].isin(programme.waves_until(milestone))]
@@ -842,6 +946,8 @@ def results(
         "groups": _records(group_participation(programme, milestone)),
         "scores": _records(score_summary(programme, milestone)),
     }
+    document["reliability"] = _records(reliability_summary(programme, milestone))
+    document["profile_classes"] = _records(profile_classes(programme, milestone))
     if kind == "kickoff":
         document["baseline_bands"] = {
             scale: _records(baseline_bands(programme, scale))
@@ -850,6 +956,1016 @@ def results(
     else:
         document["change"] = _records(change_results(programme, milestone))
         document["effect_sizes"] = _records(effect_sizes(programme, milestone))
+        document["all_waves"] = _records(all_waves(programme, milestone))
+        document["attrition"] = _records(attrition_results(programme, milestone))
+        document["design_sensitivity"] = _records(sensitivity_results(programme, milestone))
+    if kind == "final":
+        document["reliable_change"] = _records(reliable_change_results(programme, milestone))
+        document["response_shift"] = _records(response_shift_results(programme, milestone))
+        document["sdg_coverage"] = _records(sdg_coverage(programme, milestone))
+        document["feedback"] = feedback_results(programme, milestone)
+        document["subgroups"] = _records(subgroup_results(programme, milestone))
+        document["subgroups_not_estimated"] = subgroups_not_estimated(programme, milestone)
+    if kind != "progress":
+        document["collaboration"] = _records(collaboration_results(programme, milestone))
+        document["ei_index"] = ei_results(programme, milestone)
     document["accounting"] = _records(programme.accounting().drop(columns="file"))
     document["cleaning_decisions"] = {str(rule): int(n) for rule, n in rules.items()}
     return document
+
+
+# -- profile classes (Cantril) -------------------------------------------------------------
+
+
+def _small(n: pd.Series, k: int) -> pd.Series:
+    """Counts that would point at fewer than k people (zero points at nobody)."""
+    return (n > 0) & (n < k)
+
+
+def _count_text(n: float, k: int, language: str) -> str:
+    if pd.isna(n):
+        return fmt.text("suppressed_value", language, k=k)
+    return str(int(n))
+
+
+def _sentence_count(n: float, k: int, language: str) -> str:
+    return fmt.text("fewer_than_k", language, k=k) if pd.isna(n) else str(int(n))
+
+
+def profile_classes(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Participants per profile class (e.g. Cantril thriving / struggling / suffering).
+
+    Kick-off reports show the kick-off; later reports every wave up to ``milestone``.
+    Classes with 1 to k − 1 participants are blanked.
+
+    Returns
+    -------
+    DataFrame
+        - ``instrument``, ``wave``
+        - ``category``: the class (English label of the definition); ``order``: its position
+        - ``n``: participants in the class (missing when suppressed)
+        - ``total``: participants classified at that wave
+        - ``share``: ``n / total`` (missing when suppressed)
+        - ``suppressed``: True for a class with 1 to k − 1 participants
+    """
+    waves = programme.waves_until(milestone)
+    if milestone_kind(programme, milestone) == "kickoff":
+        waves = waves[:1]
+    parts = []
+    for instrument in programme.instruments.values():
+        if not instrument.categories or instrument.id not in programme.survey.instruments:
+            continue
+        counts = programme.category_counts(instrument.id, "en")
+        counts = counts[counts["wave"].isin(waves)].assign(instrument=instrument.id)
+        parts.append(counts)
+    columns = ["instrument", "wave", "category", "order", "n", "total", "share", "suppressed"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    table["suppressed"] = _small(table["n"], _k(programme))
+    table["n"] = table["n"].astype("Int64")
+    table.loc[table["suppressed"], "n"] = pd.NA
+    table["share"] = table["share"].astype(float)
+    table.loc[table["suppressed"], "share"] = np.nan
+    return table[columns].reset_index(drop=True)
+
+
+def _category_label(programme: Programme, instrument: str, order: int, language: str) -> str:
+    return programme.instruments[instrument].categories[int(order)].label[language]
+
+
+def profile_classes_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`profile_classes` as a table: a row per wave, a column per class."""
+    t = fmt.texts(language)
+    table = profile_classes(programme, milestone)
+    rows = []
+    for (instrument, wave), part in table.groupby(["instrument", "wave"], sort=False):
+        row = {
+            t["col_scale"]: scale_label(programme, instrument, language),
+            t["col_wave"]: wave_label(programme, str(wave), language),
+            t["col_n"]: int(part["total"].iloc[0]),
+        }
+        for r in part.sort_values("order").itertuples():
+            text = _count_text(r.n, _k(programme), language)
+            if not r.suppressed:
+                text += f" ({fmt.percent(r.share, language)})"
+            row[_category_label(programme, instrument, r.order, language)] = text
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def profile_sentences(programme: Programme, wave: str, language: str) -> list[str]:
+    """One sentence per profile instrument: the share of each class at ``wave``."""
+    table = profile_classes(programme, wave)
+    table = table[table["wave"] == wave]
+    sentences = []
+    for instrument, part in table.groupby("instrument", sort=False):
+        classes = ", ".join(
+            f"{_category_label(programme, instrument, r.order, language)} "
+            + (
+                fmt.text("fewer_than_k", language, k=_k(programme))
+                if r.suppressed
+                else fmt.percent(r.share, language)
+            )
+            for r in part.sort_values("order").itertuples()
+        )
+        sentences.append(
+            fmt.text(
+                "profile_sentence",
+                language,
+                scale=scale_label(programme, instrument, language),
+                wave=wave_label(programme, wave, language),
+                classes=classes,
+                n=int(part["total"].iloc[0]),
+            )
+        )
+    return sentences
+
+
+# -- reliability ---------------------------------------------------------------------------
+
+
+def reliability_summary(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Cronbach's alpha (Feldt 95% CI) and omega total at the kick-off and at ``milestone``.
+
+    A scale first asked later (e.g. partnership quality) shows its first wave up to
+    ``milestone`` instead of the kick-off.
+
+    Returns
+    -------
+    DataFrame
+        - ``scale``, ``wave``
+        - ``n``: participants with at least one item answered; ``n_items``
+        - ``alpha``, ``ci_low``, ``ci_high``: Cronbach's alpha and its Feldt CI
+        - ``omega_total``: McDonald's omega total (one-factor model)
+    """
+    table = programme.reliability(milestone)
+    first = table.groupby("scale", observed=True)["wave"].transform("min")
+    keep = (table["wave"] == first) | (table["wave"] == milestone)
+    columns = ["scale", "wave", "n", "n_items", "alpha", "ci_low", "ci_high", "omega_total"]
+    return table.loc[keep, columns].reset_index(drop=True)
+
+
+def reliability_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`reliability_summary`, translated, APA-style."""
+    t = fmt.texts(language)
+    table = reliability_summary(programme, milestone)
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+            t["col_wave"]: [wave_label(programme, str(w), language) for w in table["wave"]],
+            t["col_n"]: table["n"].to_numpy(),
+            t["col_items"]: table["n_items"].to_numpy(),
+            t["col_reliability"]: [
+                fmt.apa_reliability(r, language) for r in table.to_dict("records")
+            ],
+        }
+    )
+
+
+# -- described outcomes (no kick-off value: partnership quality) ---------------------------
+
+
+def described_outcomes(programme: Programme) -> list[str]:
+    """Outcomes first asked after the kick-off: described per wave, never compared with it."""
+    scores = programme.scores.dropna(subset=["score"])
+    at_baseline = set(scores.loc[scores["wave"] == programme.baseline, "scale"])
+    return [s for s in outcomes(programme) if s not in at_baseline]
+
+
+def described_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`scores_table` of the described outcomes only (e.g. partnership quality)."""
+    summary = score_summary(programme, milestone)
+    keep = summary["scale"].isin(described_outcomes(programme)).to_numpy()
+    return scores_table(programme, milestone, language)[keep].reset_index(drop=True)
+
+
+def described_sentences(programme: Programme, milestone: str, language: str) -> list[str]:
+    """Per described outcome: its mean at ``milestone`` with CI, and the earlier waves."""
+    summary = score_summary(programme, milestone)
+    sentences = []
+    for scale in described_outcomes(programme):
+        rows = summary[summary["scale"] == scale]
+        now = rows[rows["wave"] == milestone]
+        if now.empty:
+            continue
+        now = now.iloc[0]
+        low, high = programme.instrument_of(scale).score_range()
+        decimals = 1 if high > 10 else 2
+        earlier = "; ".join(
+            f"{wave_label(programme, str(r.wave), language)} "
+            f"{fmt.number(r.mean, decimals, language)}"
+            for r in rows[rows["wave"] != milestone].itertuples()
+        )
+        values = dict(
+            scale=scale_label(programme, scale, language),
+            wave=wave_label(programme, milestone, language),
+            mean=fmt.number(now["mean"], decimals, language),
+            ci=fmt.interval(now["ci_low"], now["ci_high"], decimals, language),
+            low=fmt.number(low, 0, language),
+            high=fmt.number(high, 0, language),
+            n=int(now["n"]),
+            earlier=earlier,
+        )
+        key = "described_sentence_earlier" if earlier else "described_sentence"
+        sentences.append(fmt.text(key, language, **values))
+    return sentences
+
+
+# -- all waves: mixed model beside completers ----------------------------------------------
+
+
+def all_waves(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Mixed-model means (every response) beside the completers-only change, per later wave.
+
+    Returns
+    -------
+    DataFrame
+        - ``scale``, ``wave``
+        - ``n_obs``: scores at the wave entering the model
+        - ``estimate``, ``ci_low``, ``ci_high``: model mean and Wald 95% CI
+        - ``diff``, ``diff_ci_low``, ``diff_ci_high``: model difference from the kick-off
+        - ``n_completers``: participants who answered every wave up to ``milestone``
+        - ``completers_diff``, ``completers_ci_low``, ``completers_ci_high``: their paired
+          change from the kick-off
+
+        Empty when the model cannot be estimated (a singular design: too few participants
+        or waves).
+    """
+    compared = [s for s in outcomes(programme) if s not in described_outcomes(programme)]
+    columns = [
+        "scale",
+        "wave",
+        "n_obs",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "n_completers",
+        "completers_diff",
+        "completers_ci_low",
+        "completers_ci_high",
+    ]
+    try:
+        model = programme.mixed_model(milestone)
+    except np.linalg.LinAlgError:  # too few participants or waves to estimate the model
+        return pd.DataFrame(columns=columns)
+    model = model[model["scale"].isin(compared)]
+    completers = programme.completers_change(milestone)
+    completers = completers.rename(
+        columns={
+            "n": "n_completers",
+            "mean_diff": "completers_diff",
+            "ci_low": "completers_ci_low",
+            "ci_high": "completers_ci_high",
+        }
+    )
+    completers["wave"] = completers["wave"].astype(str)
+    model = model.assign(wave=model["wave"].astype(str))
+    merged = model.merge(
+        completers[
+            ["scale", "wave", "n_completers", "completers_diff"]
+            + ["completers_ci_low", "completers_ci_high"]
+        ],
+        on=["scale", "wave"],
+        how="left",
+    )
+    merged = merged[merged["wave"] != programme.baseline]
+    return _in_outcome_order(merged[columns], programme).reset_index(drop=True)
+
+
+def all_waves_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`all_waves`, translated and formatted."""
+    t = fmt.texts(language)
+    table = all_waves(programme, milestone)
+
+    def decimals(scale: str) -> int:
+        return 1 if programme.instrument_of(scale).score_range()[1] > 10 else 2
+
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+            t["col_wave"]: [wave_label(programme, w, language) for w in table["wave"]],
+            t["col_model_n"]: table["n_obs"].to_numpy(),
+            t["col_model_mean"]: [
+                f"{fmt.number(r.estimate, decimals(r.scale), language)} "
+                f"{fmt.interval(r.ci_low, r.ci_high, decimals(r.scale), language)}"
+                for r in table.itertuples()
+            ],
+            t["col_model_diff"]: [
+                f"{fmt.signed(r.diff, decimals(r.scale), language)} "
+                f"{fmt.interval(r.diff_ci_low, r.diff_ci_high, decimals(r.scale), language)}"
+                for r in table.itertuples()
+            ],
+            t["col_completers_n"]: [
+                fmt.DASH if pd.isna(n) else str(int(n)) for n in table["n_completers"]
+            ],
+            t["col_completers_diff"]: [
+                _change_text(
+                    r.completers_diff,
+                    r.completers_ci_low,
+                    r.completers_ci_high,
+                    decimals(r.scale),
+                    language,
+                )
+                for r in table.itertuples()
+            ],
+        }
+    )
+
+
+def _change_text(diff: float, low: float, high: float, decimals: int, language: str) -> str:
+    return f"{fmt.signed(diff, decimals, language)} {fmt.interval(low, high, decimals, language)}"
+
+
+# -- attrition -----------------------------------------------------------------------------
+
+
+def attrition_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Kick-off scores of those who answered ``milestone`` (stayers) and those who did not.
+
+    The leavers' statistics are blanked when fewer than k of them had a kick-off score.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`impact.longitudinal.attrition` (``scale``, ``n_stayers``,
+        ``mean_stayers``, ``sd_stayers``, ``n_leavers``, ``mean_leavers``, ``sd_leavers``,
+        ``diff``, ``t``, ``df``, ``p_value``, ``g``), plus ``suppressed``.
+    """
+    table = programme.attrition(milestone)
+    compared = [s for s in outcomes(programme) if s not in described_outcomes(programme)]
+    table = _in_outcome_order(table[table["scale"].isin(compared)], programme).copy()
+    table["suppressed"] = table["n_leavers"] < _k(programme)
+    hidden = ["mean_leavers", "sd_leavers", "diff", "t", "df", "p_value", "g"]
+    table.loc[table["suppressed"], hidden] = np.nan
+    return table.reset_index(drop=True)
+
+
+def attrition_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`attrition_results`, translated and formatted."""
+    t = fmt.texts(language)
+    table = attrition_results(programme, milestone)
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+            t["col_stayers"]: [
+                f"{fmt.number(m, 2, language)} (n = {n})"
+                for m, n in zip(table["mean_stayers"], table["n_stayers"], strict=True)
+            ],
+            t["col_leavers"]: [
+                fmt.text("suppressed_value", language, k=_k(programme))
+                if r.suppressed
+                else f"{fmt.number(r.mean_leavers, 2, language)} (n = {r.n_leavers})"
+                for r in table.itertuples()
+            ],
+            t["col_test"]: [
+                fmt.DASH
+                if r.suppressed
+                else f"{fmt.apa_t(r.t, r.df, r.p_value, language)}, g = "
+                f"{fmt.number(r.g, 2, language)}"
+                for r in table.itertuples()
+            ],
+        }
+    )
+
+
+def attrition_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """The limitation about who stopped answering, with the largest baseline difference."""
+    table = attrition_results(programme, milestone).dropna(subset=["g"])
+    if table.empty:
+        return None
+    largest = table.iloc[table["g"].abs().to_numpy().argmax()]
+    return fmt.text(
+        "limitation_leavers",
+        language,
+        n=int(largest["n_leavers"]),
+        wave=wave_label(programme, milestone, language),
+        g=fmt.number(abs(largest["g"]), 2, language),
+        scale=scale_label(programme, largest["scale"], language),
+        p=fmt.p_value(largest["p_value"], language),
+    )
+
+
+# -- design sensitivity --------------------------------------------------------------------
+
+
+def sensitivity_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """The smallest d_z detectable with 80% power at α = .05 at ``milestone``, per outcome.
+
+    Returns
+    -------
+    DataFrame
+        ``scale, wave, n, min_d_z, power, alpha`` (see :meth:`Programme.design_sensitivity`).
+    """
+    table = programme.design_sensitivity(milestone)
+    return _in_outcome_order(table[table["wave"] == milestone], programme).reset_index(drop=True)
+
+
+def sensitivity_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """One methods sentence: the smallest n and the d_z it detects with 80% power."""
+    table = sensitivity_results(programme, milestone)
+    if table.empty:
+        return None
+    worst = table.iloc[table["n"].to_numpy().argmin()]
+    return fmt.text(
+        "methods_sensitivity",
+        language,
+        n_min=int(table["n"].min()),
+        n_max=int(table["n"].max()),
+        wave=wave_label(programme, milestone, language),
+        d=fmt.number(worst["min_d_z"], 2, language),
+        power=fmt.percent(worst["power"], language),
+    )
+
+
+# -- individual reliable change ------------------------------------------------------------
+
+
+def reliable_change_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Participants per reliable and clinical change category at ``milestone`` (aggregates).
+
+    Counts of 1 to k − 1 are blanked.
+
+    Returns
+    -------
+    DataFrame
+        - ``scale``, ``wave``
+        - ``kind``: ``reliable_change`` (Jacobson–Truax RCI) or ``clinical_change``
+          (where the instrument has a cut-off)
+        - ``category``: improved / no reliable change / deteriorated, or recovered /
+          improved / unchanged / deteriorated
+        - ``n`` (missing when suppressed), ``total``, ``share``
+        - ``suppressed``: True for a count of 1 to k − 1
+        - ``reliability``, ``reliability_source``: the r_xx of the RCI and where it came
+          from (``definition`` or ``baseline alpha``); ``sd_baseline``: the SD used
+    """
+    counts = programme.reliable_change_counts(milestone)
+    counts = counts[counts["wave"] == milestone]
+    counts = _in_outcome_order(counts, programme).copy()
+    individual = programme.reliable_change(milestone)
+    used = individual.groupby("scale", observed=True)[
+        ["reliability", "reliability_source", "sd_baseline"]
+    ].first()
+    counts = counts.join(used, on="scale")
+    counts["suppressed"] = _small(counts["n"], _k(programme))
+    counts["n"] = counts["n"].astype("Int64")
+    counts.loc[counts["suppressed"], "n"] = pd.NA
+    counts["share"] = counts["share"].astype(float)
+    counts.loc[counts["suppressed"], "share"] = np.nan
+    counts["wave"] = counts["wave"].astype(str)
+    return counts.reset_index(drop=True)
+
+
+def reliable_change_table(
+    programme: Programme, milestone: str, language: str, *, kind: str = "reliable_change"
+) -> pd.DataFrame:
+    """:func:`reliable_change_results` of one ``kind``: a row per outcome, a column per
+    category."""
+    t = fmt.texts(language)
+    table = reliable_change_results(programme, milestone)
+    table = table[table["kind"] == kind]
+    rows = []
+    for scale, part in table.groupby("scale", sort=False):
+        row = {
+            t["col_scale"]: scale_label(programme, scale, language),
+            t["col_n"]: int(part["total"].iloc[0]),
+        }
+        for r in part.itertuples():
+            row[t[f"category_{r.category.replace(' ', '_')}"]] = _count_text(
+                r.n, _k(programme), language
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def reliable_change_plot_data(programme: Programme, milestone: str, language: str):
+    """:func:`reliable_change_results` (reliable change only) with display names, as
+    :func:`impact.plots.reliable_change_counts` takes it."""
+    t = fmt.texts(language)
+    table = reliable_change_results(programme, milestone)
+    table = table[table["kind"] == "reliable_change"]
+    return pd.DataFrame(
+        {
+            "label": [scale_label(programme, s, language) for s in table["scale"]],
+            "category": [t[f"category_{c.replace(' ', '_')}"] for c in table["category"]],
+            "n": table["n"].astype(float).to_numpy(),
+            "suppressed": table["suppressed"].to_numpy(),
+        }
+    )
+
+
+def reliable_change_alt(data: pd.DataFrame, language: str, k: int) -> str:
+    """Alt text of the reliable-change figure: every count it shows, in words."""
+    hidden = fmt.text("suppressed_value", language, k=k)
+    parts = []
+    for label, part in data.groupby("label", sort=False):
+        counts = ", ".join(
+            f"{r.category} {hidden if r.suppressed else int(r.n)}" for r in part.itertuples()
+        )
+        parts.append(f"{label}: {counts}")
+    return fmt.text("alt_reliable_change", language, counts="; ".join(parts))
+
+
+def reliable_change_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """Summary: how many participants changed reliably on each outcome."""
+    table = reliable_change_results(programme, milestone)
+    table = table[table["kind"] == "reliable_change"]
+    if table.empty:
+        return None
+    k = _k(programme)
+    parts = []
+    for scale, part in table.groupby("scale", sort=False):
+        by = part.set_index("category")
+        parts.append(
+            fmt.text(
+                "reliable_change_part",
+                language,
+                scale=scale_label(programme, scale, language),
+                improved=_sentence_count(by.loc["improved", "n"], k, language),
+                deteriorated=_sentence_count(by.loc["deteriorated", "n"], k, language),
+                total=int(part["total"].iloc[0]),
+            )
+        )
+    return fmt.text(
+        "reliable_change_sentence",
+        language,
+        wave=wave_label(programme, milestone, language),
+        parts="; ".join(parts),
+    )
+
+
+# -- learning with response-shift control --------------------------------------------------
+
+
+def response_shift_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Pre vs post, then vs post and pre vs then at ``milestone`` (empty without then
+    ratings at that wave).
+
+    Returns
+    -------
+    DataFrame
+        ``scale, comparison, first, second`` and from :func:`impact.change.paired_statistics`
+        ``n, mean_pre, mean_post, mean_diff, ci_low, ci_high, t, df, p_value, d_z,
+        d_z_ci_low, d_z_ci_high`` (``mean_pre`` is the first rating, ``mean_post`` the
+        second).
+    """
+    columns = ["scale", "comparison", "first", "second", "n", "mean_pre", "mean_post"]
+    columns += ["mean_diff", "ci_low", "ci_high", "t", "df", "p_value", "d_z"]
+    columns += ["d_z_ci_low", "d_z_ci_high"]
+    scores = programme.scores
+    at_wave = scores[(scores["wave"] == milestone) & (scores["frame"] != "now")]
+    if at_wave["score"].notna().sum() == 0:
+        return pd.DataFrame(columns=columns)
+    return programme.response_shift(milestone)[columns]
+
+
+def response_shift_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`response_shift_results`, translated and formatted APA-style."""
+    t = fmt.texts(language)
+    table = response_shift_results(programme, milestone)
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+            t["col_comparison"]: [t[f"comparison_{c}"] for c in table["comparison"]],
+            t["col_n"]: table["n"].to_numpy(),
+            t["col_first"]: [fmt.number(v, 2, language) for v in table["mean_pre"]],
+            t["col_second"]: [fmt.number(v, 2, language) for v in table["mean_post"]],
+            t["col_diff"]: [
+                f"{fmt.signed(r.mean_diff, 2, language)} "
+                f"{fmt.interval(r.ci_low, r.ci_high, 2, language)}"
+                for r in table.itertuples()
+            ],
+            t["col_test"]: [fmt.apa_change(r, language) for r in table.to_dict("records")],
+        }
+    )
+
+
+def _excludes_zero(low: float, high: float) -> bool:
+    return not (pd.isna(low) or pd.isna(high) or low <= 0 <= high)
+
+
+def response_shift_sentences(programme: Programme, milestone: str, language: str) -> list[str]:
+    """Summary: the change against one yardstick (then vs post) and the shift (pre vs then)."""
+    table = response_shift_results(programme, milestone)
+    sentences = []
+    for scale, part in table.groupby("scale", sort=False):
+        by = part.set_index("comparison")
+        then_post, pre_then = by.loc["then_post"], by.loc["pre_then"]
+        clear = _excludes_zero(then_post.ci_low, then_post.ci_high)
+        learning = "learning_clear" if clear else "learning_uncertain"
+        if not _excludes_zero(pre_then.ci_low, pre_then.ci_high):
+            shift = "shift_none"
+        else:
+            shift = "shift_lower" if pre_then.mean_diff < 0 else "shift_higher"
+        sentences.append(
+            fmt.text(learning, language, scale=scale_label(programme, scale, language))
+            + " "
+            + fmt.text(
+                "learning_numbers",
+                language,
+                diff=fmt.signed(then_post.mean_diff, 2, language),
+                ci=fmt.interval(then_post.ci_low, then_post.ci_high, 2, language),
+                d=fmt.number(then_post.d_z, 2, language),
+                n=int(then_post.n),
+            )
+            + " "
+            + fmt.text(
+                shift,
+                language,
+                diff=fmt.signed(pre_then.mean_diff, 2, language),
+                ci=fmt.interval(pre_then.ci_low, pre_then.ci_high, 2, language),
+            )
+        )
+    return sentences
+
+
+# -- silo crossing -------------------------------------------------------------------------
+
+
+def network_waves(programme: Programme, milestone: str) -> list[str]:
+    """The waves a report shows the collaboration network for: the kick-off, and the
+    milestone itself in a final report."""
+    if milestone_kind(programme, milestone) == "final":
+        return [programme.baseline, milestone]
+    return [programme.baseline]
+
+
+def collaboration_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """The sector × sector matrix (mean collaborators per respondent) at :func:`network_waves`.
+
+    Rows of a sector with fewer than k respondents are blanked.
+
+    Returns
+    -------
+    DataFrame
+        - ``wave``, ``from_sector``, ``to_sector``
+        - ``respondents``: of ``from_sector`` (missing when suppressed)
+        - ``mean_contacts``: collaborators in ``to_sector`` per respondent (missing when
+          suppressed)
+        - ``suppressed``
+    """
+    matrix = programme.collaboration_matrix(milestone)
+    columns = ["wave", "from_sector", "to_sector", "respondents", "mean_contacts", "suppressed"]
+    if matrix.empty:
+        return pd.DataFrame(columns=columns)
+    matrix = matrix[matrix["wave"].isin(network_waves(programme, milestone))].copy()
+    matrix["wave"] = matrix["wave"].astype(str)
+    matrix["respondents"] = matrix["respondents"].astype("Int64")
+    matrix.loc[matrix["suppressed"], "respondents"] = pd.NA
+    matrix.loc[matrix["suppressed"], "mean_contacts"] = np.nan
+    return matrix[columns].reset_index(drop=True)
+
+
+def collaboration_plot_data(programme: Programme, milestone: str, language: str):
+    """:func:`collaboration_results` with display names, as
+    :func:`impact.plots.collaboration_matrices` takes it."""
+    table = collaboration_results(programme, milestone)
+    return pd.DataFrame(
+        {
+            "wave_label": [wave_label(programme, w, language) for w in table["wave"]],
+            "from_label": [
+                attribute_label(programme, "sector", s, language) for s in table["from_sector"]
+            ],
+            "to_label": [
+                attribute_label(programme, "sector", s, language) for s in table["to_sector"]
+            ],
+            "mean_contacts": table["mean_contacts"].to_numpy(),
+        }
+    )
+
+
+def collaboration_alt(programme: Programme, milestone: str, language: str) -> str:
+    """Alt text of the matrix figure: per wave, the own-sector and other-sector means."""
+    table = collaboration_results(programme, milestone)
+    parts = []
+    for wave, part in table.groupby("wave", sort=False):
+        shown = part.dropna(subset=["mean_contacts"])
+        own = shown[shown["from_sector"] == shown["to_sector"]]
+        other = shown[shown["from_sector"] != shown["to_sector"]]
+        per_person_other = other.groupby("from_sector")["mean_contacts"].sum()
+        parts.append(
+            fmt.text(
+                "alt_matrix_wave",
+                language,
+                wave=wave_label(programme, wave, language),
+                own=fmt.number(own["mean_contacts"].mean(), 1, language),
+                other=fmt.number(per_person_other.mean(), 1, language),
+                rows=shown["from_sector"].nunique(),
+                hidden=part.loc[part["suppressed"], "from_sector"].nunique(),
+            )
+        )
+    return fmt.text("alt_matrix", language, waves=" ".join(parts))
+
+
+def ei_results(programme: Programme, milestone: str) -> dict[str, list[dict]]:
+    """The cohort's E–I index at :func:`network_waves` and, in a final report, its change.
+
+    Returns
+    -------
+    dict
+        ``cohort``: records of :meth:`Programme.cohort_ei` (``wave, n, internal, external,
+        ei, mean_ei``); ``change``: records of :meth:`Programme.ei_change` at ``milestone``
+        (``n, ei_pre, ei_post, ei_diff, ci_low, ci_high`` …), empty before the final report.
+    """
+    cohort = programme.cohort_ei(milestone)
+    cohort = cohort[cohort["wave"].isin(network_waves(programme, milestone))]
+    change = pd.DataFrame()
+    if programme.baseline not in set(cohort["wave"].astype(str)):
+        return {"cohort": _records(cohort), "change": []}  # no collaboration at the kick-off
+    if milestone_kind(programme, milestone) == "final":
+        change = programme.ei_change(milestone)
+        change = change[change["wave"].astype(str) == milestone]
+    return {"cohort": _records(cohort), "change": _records(change)}
+
+
+def network_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """Summary: the E–I index at the kick-off, or its change with the bootstrap CI."""
+    results = ei_results(programme, milestone)
+    if not results["cohort"]:
+        return None
+    if results["change"]:
+        row = results["change"][0]
+        key = "silo_uncertain"
+        if _excludes_zero(row["ci_low"], row["ci_high"]):
+            key = "silo_more" if row["ei_diff"] > 0 else "silo_less"
+        return fmt.text(
+            key,
+            language,
+            pre=fmt.number(row["ei_pre"], 2, language),
+            post=fmt.number(row["ei_post"], 2, language),
+            diff=fmt.signed(row["ei_diff"], 2, language),
+            ci=fmt.interval(row["ci_low"], row["ci_high"], 2, language),
+            wave=wave_label(programme, milestone, language),
+            n=row["n"],
+        )
+    row = results["cohort"][0]
+    return fmt.text(
+        "silo_baseline",
+        language,
+        internal=fmt.number(row["internal"], 0, language),
+        external=fmt.number(row["external"], 0, language),
+        ei=fmt.number(row["ei"], 2, language),
+        n=row["n"],
+    )
+
+
+# -- SDG contribution ----------------------------------------------------------------------
+
+
+def sdg_coverage(programme: Programme, milestone: str) -> pd.DataFrame:
+    """How many projects contribute to each goal of a multi-select instrument (the SDGs).
+
+    Counted per project (registry ``tandem``): a goal counts once for a project when any
+    of its members ticked it at ``milestone``. The counts describe projects, not persons,
+    and are not suppressed. Without a ``tandem`` column each participant is a project and
+    counts of 1 to k − 1 are blanked.
+
+    Returns
+    -------
+    DataFrame
+        - ``instrument``, ``wave``, ``item``, ``order``: the goal and its position
+        - ``projects``: projects naming the goal (missing when suppressed)
+        - ``answered``: projects with at least one member answering the question
+        - ``share``: ``projects / answered``
+        - ``suppressed``
+    """
+    columns = ["instrument", "wave", "item", "order", "projects", "answered", "share"]
+    columns += ["suppressed"]
+    responses = programme.responses
+    registry = programme.registry
+    by_person = "tandem" not in registry.columns
+    unit = registry.set_index("participant")["participant" if by_person else "tandem"]
+    parts = []
+    for instrument in programme.instruments.values():
+        if instrument.kind != "multiselect" or instrument.id not in programme.survey.instruments:
+            continue
+        data = responses[
+            (responses["instrument"] == instrument.id) & (responses["wave"] == milestone)
+        ].dropna(subset=["value"])
+        if data.empty:
+            continue
+        data = data.assign(
+            project=data["participant"].map(unit), chosen=data["value"] == instrument.checked
+        ).dropna(subset=["project"])
+        chosen = data.groupby(["item", "project"])["chosen"].any().groupby("item").sum()
+        order = {item: i for i, item in enumerate(instrument.item_ids)}
+        table = pd.DataFrame({"item": instrument.item_ids, "order": range(len(order))})
+        table["projects"] = table["item"].map(chosen).fillna(0).astype(int)
+        table["answered"] = data["project"].nunique()
+        table["share"] = table["projects"] / table["answered"]
+        table["suppressed"] = _small(table["projects"], _k(programme)) if by_person else False
+        table["instrument"], table["wave"] = instrument.id, milestone
+        parts.append(table)
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    result = pd.concat(parts, ignore_index=True)[columns]
+    result["projects"] = result["projects"].astype("Int64")
+    result.loc[result["suppressed"], ["projects"]] = pd.NA
+    result.loc[result["suppressed"], ["share"]] = np.nan
+    return result
+
+
+def _goal_label(programme: Programme, instrument: str, item: str, language: str) -> str:
+    definition = programme.instruments[instrument]
+    found = next(i for i in definition.items if i.id == item)
+    return found.text[language] if found.text else item
+
+
+def sdg_plot_data(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`sdg_coverage` with the goals' names, as :func:`impact.plots.sdg_coverage` takes
+    it."""
+    table = sdg_coverage(programme, milestone)
+    return pd.DataFrame(
+        {
+            "label": [
+                _goal_label(programme, i, g, language)
+                for i, g in zip(table["instrument"], table["item"], strict=True)
+            ],
+            "projects": table["projects"].astype(float).to_numpy(),
+        }
+    )
+
+
+def sdg_alt(data: pd.DataFrame, language: str) -> str:
+    """Alt text of the SDG figure: every goal with its count."""
+    counts = ", ".join(
+        f"{label} {fmt.DASH if pd.isna(n) else int(n)}"
+        for label, n in zip(data["label"], data["projects"], strict=True)
+    )
+    return fmt.text("alt_sdgs", language, counts=counts)
+
+
+def sdg_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """Summary: how many projects answered, how many goals they named, the three most named."""
+    table = sdg_coverage(programme, milestone).dropna(subset=["projects"])
+    if table.empty:
+        return None
+    named = table[table["projects"] > 0]
+    top = named.sort_values(["projects", "order"], ascending=[False, True]).head(3)
+    return fmt.text(
+        "sdg_sentence",
+        language,
+        projects=int(table["answered"].iloc[0]),
+        goals=len(named),
+        total=len(table),
+        top=", ".join(
+            f"{_goal_label(programme, r.instrument, r.item, language)} ({int(r.projects)})"
+            for r in top.itertuples()
+        ),
+    )
+
+
+# -- feedback ------------------------------------------------------------------------------
+
+THEMES = ("exchange", "learning", "time", "organisation")
+
+
+def _theme_keywords(theme: str) -> list[str]:
+    """The keywords of a theme in every language: a comment may be in either."""
+    words = []
+    for language in fmt.LOCALES:
+        words += [
+            w.strip().lower() for w in fmt.texts(language)[f"theme_{theme}_keywords"].split(",")
+        ]
+    return [w for w in dict.fromkeys(words) if w]
+
+
+def feedback_results(programme: Programme, milestone: str) -> dict:
+    """The number of comments at ``milestone`` and a keyword count of themes.
+
+    A theme counts a comment that contains one of its keywords (German and English word
+    stems in ``impact/locales``): a simple, transparent count, not a qualitative analysis.
+    Theme counts are given only when at least k comments were written.
+
+    Returns
+    -------
+    dict
+        ``comments``: the number of comments; ``themes``: records of ``theme, comments``
+        (empty below k comments).
+    """
+    feedback = programme.feedback()
+    texts = feedback.loc[feedback["wave"] == milestone, "text"].astype(str).str.lower()
+    themes = []
+    if len(texts) >= _k(programme):
+        for theme in THEMES:
+            pattern = "|".join(re.escape(w) for w in _theme_keywords(theme))
+            themes.append({"theme": theme, "comments": int(texts.str.contains(pattern).sum())})
+    return {"comments": int(len(texts)), "themes": themes}
+
+
+def feedback_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`feedback_results`' themes, translated."""
+    t = fmt.texts(language)
+    themes = feedback_results(programme, milestone)["themes"]
+    return pd.DataFrame(
+        {
+            t["col_theme"]: [t[f"theme_{r['theme']}"] for r in themes],
+            t["col_comments"]: [r["comments"] for r in themes],
+        }
+    )
+
+
+def feedback_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """How many comments there are and whether they are quoted."""
+    results = feedback_results(programme, milestone)
+    if not results["comments"]:
+        return None
+    key = "feedback_quoted" if programme.survey.privacy.quotes else "feedback_not_quoted"
+    return fmt.text(key, language, n=results["comments"])
+
+
+def feedback_quotes_html(programme: Programme, milestone: str) -> str:
+    """The comments at ``milestone`` as scrubbed, escaped quotes; empty unless
+    ``privacy.quotes`` is true."""
+    if not programme.survey.privacy.quotes:
+        return ""
+    feedback = programme.feedback()
+    names = registry_names(programme.survey, programme.base)
+    return quotes_html(
+        feedback.loc[feedback["wave"] == milestone, "text"], names=names, enabled=True
+    )
+
+
+# -- subgroups -----------------------------------------------------------------------------
+
+
+def subgroup_attributes(programme: Programme) -> list[str]:
+    """Derived groups of the survey (e.g. ``sector_group``) and the registry's role and
+    site; an attribute with a coarser derived group (sector) is left to that group."""
+    derived = programme.survey.registry.groups
+    replaced = {grouping.of for grouping in derived.values()}
+    plain = [a for a in GROUP_ATTRIBUTES if a in programme.registry.columns and a not in replaced]
+    return list(derived) + plain
+
+
+def _subgroup_parts(programme: Programme, milestone: str) -> tuple[list[pd.DataFrame], list[str]]:
+    parts, failed = [], []
+    for by in subgroup_attributes(programme):
+        try:
+            parts.append(programme.subgroup_change(by, milestone))
+        except (ValueError, np.linalg.LinAlgError):
+            # A numerical failure in a small group (e.g. the d_z interval's root finder):
+            # the breakdown is named as not estimated rather than stopping the report.
+            failed.append(by)
+    return parts, failed
+
+
+def subgroups_not_estimated(programme: Programme, milestone: str) -> list[str]:
+    """The breakdowns whose change could not be estimated (a numerical failure)."""
+    return _subgroup_parts(programme, milestone)[1]
+
+
+def subgroup_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Change from the kick-off to ``milestone`` per group (descriptive, no p-values);
+    groups with fewer than k complete pairs blanked.
+
+    Returns
+    -------
+    DataFrame
+        - ``by``, ``group``, ``scale``
+        - ``n``: complete pairs (missing when suppressed); ``suppressed``
+        - ``mean_diff``, ``ci_low``, ``ci_high``, ``d_z``
+    """
+    parts, _ = _subgroup_parts(programme, milestone)
+    columns = ["by", "group", "scale", "n", "suppressed", "mean_diff", "ci_low", "ci_high", "d_z"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    table = table[table["wave"].astype(str) == milestone]
+    table = table[table["scale"].isin(outcomes(programme))][columns].copy()
+    table["n"] = table["n"].astype("Int64")
+    table.loc[table["suppressed"], "n"] = pd.NA
+    return table.reset_index(drop=True)
+
+
+def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`subgroup_results` wide: a row per group, a column per outcome."""
+    t = fmt.texts(language)
+    table = subgroup_results(programme, milestone)
+    hidden = fmt.text("suppressed_value", language, k=_k(programme))
+    rows = []
+    for (by, group), part in table.groupby(["by", "group"], sort=False):
+        row = {
+            t["col_attribute"]: t.get(f"attribute_{by}", by),
+            t["col_group"]: attribute_label(programme, by, group, language),
+        }
+        for r in _in_outcome_order(part, programme).itertuples():
+            decimals = 1 if programme.instrument_of(r.scale).score_range()[1] > 10 else 2
+            row[scale_label(programme, r.scale, language)] = (
+                f"n {hidden}"
+                if r.suppressed
+                else f"{fmt.signed(r.mean_diff, decimals, language)} "
+                f"{fmt.interval(r.ci_low, r.ci_high, decimals, language)}, n = {r.n}"
+            )
+        rows.append(row)
+    for by in subgroups_not_estimated(programme, milestone):
+        rows.append(
+            {
+                t["col_attribute"]: t.get(f"attribute_{by}", by),
+                t["col_group"]: t["not_estimated"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -68,3 +68,43 @@ def test_effect_sizes_draw_each_interval_and_use_the_locale(demo):
 
 def test_palette_is_the_colour_blind_safe_one():
     assert plots.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]
+
+
+def test_reliable_change_figure_draws_no_bar_for_a_hidden_count(demo):
+    data = sections.reliable_change_plot_data(demo, "final", "en")
+    k = demo.survey.privacy.min_group_size
+    figure = plots.reliable_change_counts(data, k=k, language="en")
+    ax = figure.axes[0]
+    widths = sorted(p.get_width() for p in ax.patches)
+    shown = data.loc[~data["suppressed"], "n"].astype(float)
+    hidden = int(data["suppressed"].sum())
+    # every shown count is a bar of its length; a hidden count is a bar of length 0
+    assert sorted(shown.tolist() + [0.0] * hidden) == widths
+    assert [t.get_text() for t in ax.texts].count(f"< {k}") == hidden > 0
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == [
+        "improved",
+        "no reliable change",
+        "deteriorated",
+    ]
+
+
+def test_collaboration_matrices_one_panel_per_wave_blank_rows_and_german_numbers(demo):
+    data = sections.collaboration_plot_data(demo, "final", "de")
+    figure = plots.collaboration_matrices(data, language="de")
+    heatmaps = [ax for ax in figure.axes if ax.get_title()]
+    assert [ax.get_title() for ax in heatmaps] == ["Auftakt", "Abschluss"]
+    annotations = [t.get_text() for t in heatmaps[0].texts]
+    shown = data[data["wave_label"] == "Auftakt"]["mean_contacts"].notna().sum()
+    assert len(annotations) == shown  # a suppressed row has no numbers
+    assert all("," in a and "." not in a for a in annotations)
+
+
+def test_sdg_figure_has_a_bar_per_goal_and_whole_number_ticks(demo):
+    data = sections.sdg_plot_data(demo, "final", "en")
+    figure = plots.sdg_coverage(data, language="en")
+    ax = figure.axes[0]
+    assert [p.get_width() for p in ax.patches] == data["projects"].tolist()
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "1. No poverty"
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert all(t.isdigit() for t in ticks), ticks

@@ -169,3 +169,59 @@ def test_a_failing_report_names_its_cell_leaves_nothing_and_spares_the_others(
     assert SCRIPT not in kickoff
     assert kickoff.count("&lt;script&gt;alert(") == 2  # group table cell, figure alt text
     assert "<script" not in kickoff
+
+
+def test_each_kind_of_report_shows_its_statistics(rendered):
+    out, _ = rendered
+    kickoff = (out / "kickoff_en.html").read_text(encoding="utf-8")
+    progress = (out / "milestone-1_en.html").read_text(encoding="utf-8")
+    final = (out / "final_en.html").read_text(encoding="utf-8")
+    for heading in ("Life evaluation classes", "Collaboration across sectors", "Reliability"):
+        assert f"<h3>{heading}" in kickoff, heading
+    assert "E–I index of" in kickoff and "thriving" in kickoff
+    for text in ("<h3>Partnership quality", "<h3>All answers used", "p (Holm)", "V = "):
+        assert text in progress, text
+    assert "<h3>Who stopped answering" in progress and "Design sensitivity" in progress
+    for heading in ("Individual change", "Collaboration across sectors", "Change by group"):
+        assert f"<h3>{heading}" not in progress, heading
+    for heading in (
+        "Individual change",
+        "Learning, with a retrospective rating",
+        "Collaboration across sectors",
+        "Contribution to the Sustainable Development Goals",
+        "Feedback",
+        "Change by group",
+        "Partnership quality",
+    ):
+        assert f"<h3>{heading}" in final, heading
+    # trajectories, effect sizes, reliable change, sector matrices, SDG coverage
+    assert final.count("<figure") == 5
+    assert kickoff.count("<figure") == 4  # cohort, WHO-5, SWLS, sector matrix
+    german = (out / "final_de.html").read_text(encoding="utf-8")
+    assert "<h3>Individuelle Veränderung" in german and "Antwortverschiebung" in german
+
+
+def test_final_report_numbers_are_in_results_json(rendered):
+    out, _ = rendered
+    results = json.loads((out / "final_en.results.json").read_text(encoding="utf-8"))
+    html = (out / "final_en.html").read_text(encoding="utf-8")
+    change = results["ei_index"]["change"][0]
+    assert f"+{change['ei_diff']:.2f}" in html
+    competences = [
+        r
+        for r in results["reliable_change"]
+        if r["scale"] == "competences" and r["category"] == "improved"
+    ][0]
+    assert f"Competences {competences['n']} improved" in html
+    goals = pd.DataFrame(results["sdg_coverage"])
+    assert len(goals) == 17 and f"{goals['answered'].iloc[0]} projects answered" in html
+    assert results["feedback"]["comments"] > 0 and results["attrition"]
+
+
+def test_feedback_is_counted_not_quoted_by_default(rendered, demo):
+    out, _ = rendered
+    final = (out / "final_en.html").read_text(encoding="utf-8")
+    assert "comments are counted by theme but not quoted" in final
+    assert "<blockquote" not in final
+    comments = [c for c in demo.feedback()["text"] if len(c) > 20]
+    assert comments and not any(c[:20] in final for c in comments)

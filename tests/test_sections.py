@@ -35,9 +35,12 @@ def test_summary_opens_with_participation_and_ends_with_the_missing_control_grou
     assert summary[0].startswith("46 of 52 registered participants")
     assert "no control group" in summary[-1]
     outcomes = demo.change(until="milestone-1").query("wave == 'milestone-1'")
-    # participation, one sentence per outcome, effect sizes, who is compared, control group
-    assert len(summary) == 4 + len(outcomes)
-    assert summary[1 + len(outcomes)].startswith("Effect sizes (d_z)")
+    described = sections.described_outcomes(demo)
+    # participation, one sentence per outcome, Holm, effect sizes, one per described outcome
+    # (partnership quality), who is compared, control group
+    assert len(summary) == 5 + len(outcomes) + len(described)
+    assert summary[1 + len(outcomes)].startswith("After Holm's correction")
+    assert summary[2 + len(outcomes)].startswith("Effect sizes (d_z)")
 
 
 def test_kickoff_summary_reports_the_baseline_against_the_cut_off(demo):
@@ -90,7 +93,7 @@ def test_effect_sizes_bracket_d_z_and_the_table_shows_them(demo):
     table = sections.change_table(demo, "final", "de")
     who5 = effects.query("scale == 'who5' and wave == 'final'").iloc[0]
     expected = fmt.interval(who5["ci_low"], who5["ci_high"], 2, "de")
-    assert expected in table["95-%-KI von d_z"].tolist()
+    assert f"{fmt.number(who5['d_z'], 2, 'de')} {expected}" in table["d_z [95-%-KI]"].tolist()
 
 
 def test_group_breakdowns_never_show_a_group_below_k(demo):
@@ -161,8 +164,311 @@ def test_a_milestone_without_responses_stops_with_a_clear_error(demo):
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_methods_limitations_and_glossary_exist_in_both_languages(demo, language):
-    assert len(sections.limitations(demo, "final", language)) == 5  # synthetic demo: five
+    # synthetic demo: five, and who stopped answering after the kick-off
+    assert len(sections.limitations(demo, "final", language)) == 6
+    assert len(sections.limitations(demo, "kickoff", language)) == 5
     assert "Kontrollgruppe" in sections.limitations(demo, "final", "de")[0]
     glossary = sections.glossary_table(demo, language)
     assert len(glossary) == len(sections.GLOSSARY) and glossary.iloc[:, 1].str.len().gt(40).all()
-    assert len(sections.methods_paragraphs(demo, "kickoff", language)) == 3
+    # scores, reliability, cut-offs, network, privacy
+    assert len(sections.methods_paragraphs(demo, "kickoff", language)) == 5
+
+
+# -- the statistics wired into the reports ---------------------------------------------------
+
+
+def _fresh(programme, **changes):
+    """A new Programme (empty cache) with the same data, optionally other definitions."""
+    import dataclasses
+
+    return dataclasses.replace(programme, **changes)
+
+
+def _with_privacy(programme, **privacy):
+    survey = programme.survey.model_copy(
+        update={"privacy": programme.survey.privacy.model_copy(update=privacy)}
+    )
+    return _fresh(programme, survey=survey)
+
+
+def test_each_statistic_is_computed_once_per_programme_and_arguments(demo, monkeypatch):
+    import impact.pipeline
+
+    calls = []
+    original = impact.pipeline.paired_change
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("adjust"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(impact.pipeline, "paired_change", counting)
+    programme = _fresh(demo)
+    for language in ("de", "en"):
+        sections.summary_sentences(programme, "final", language)
+        sections.key_figures(programme, "final", language)
+        sections.change_table(programme, "final", language)
+        sections.methods_paragraphs(programme, "final", language)
+        sections.results(programme, "final", language)
+    assert calls == ["holm"], "change() computed once; positional and keyword share a result"
+    first = programme.change("final")
+    first.loc[:, "mean_diff"] = 99.0  # a caller changing its copy changes nothing for others
+    assert (programme.change(until="final")["mean_diff"] != 99.0).all()
+    programme.change("final", adjust="fdr_bh")
+    assert calls == ["holm", "fdr_bh"]
+
+
+def test_profile_classes_add_up_and_hide_counts_below_k(demo):
+    k = demo.survey.privacy.min_group_size
+    table = sections.profile_classes(demo, "final")
+    assert table["wave"].astype(str).unique().tolist() == demo.survey.wave_ids
+    raw = demo.category_counts("cantril")
+    merged = table.merge(raw, on=["wave", "category"], suffixes=("", "_raw"))
+    assert (merged["suppressed"] == ((merged["n_raw"] > 0) & (merged["n_raw"] < k))).all()
+    assert (
+        merged.loc[~merged["suppressed"], "n"]
+        .astype(int)
+        .eq(merged.loc[~merged["suppressed"], "n_raw"])
+        .all()
+    )
+    kickoff = sections.profile_classes(demo, "kickoff")
+    assert set(kickoff["wave"].astype(str)) == {"kickoff"}
+    german = sections.profile_classes_table(demo, "kickoff", "de")
+    assert {"aufblühend", "kämpfend", "leidend"} <= set(german.columns)
+    assert f"< {k}" in german["leidend"].tolist()  # one participant suffering at the kick-off
+
+
+def test_reliability_shows_the_first_wave_and_the_milestone(demo):
+    table = sections.reliability_summary(demo, "milestone-2")
+    who5 = table[table["scale"] == "who5"]
+    assert who5["wave"].astype(str).tolist() == ["kickoff", "milestone-2"]
+    partnership = table[table["scale"] == "partnership"]
+    assert partnership["wave"].astype(str).tolist() == ["milestone-1", "milestone-2"]
+    expected = demo.reliability().query("scale == 'who5' and wave == 'kickoff'").iloc[0]
+    assert who5.iloc[0]["alpha"] == pytest.approx(expected["alpha"])
+    text = sections.reliability_table(demo, "milestone-2", "de")["Reliabilität"].iloc[0]
+    assert text.startswith("α = ,") and "ω_t = ," in text
+
+
+def test_change_table_shows_holm_adjusted_p_and_wilcoxon(demo):
+    change = demo.change("final")
+    table = sections.change_table(demo, "final", "en")
+    assert table["p (Holm)"].tolist() == [fmt.p_value(p, "en") for p in change["p_adjusted"]]
+    assert all(w.startswith("V = ") and "r_rb = " in w for w in table["Wilcoxon signed-rank"])
+    # Holm never makes a p-value smaller
+    assert (change["p_adjusted"] >= change["p_value"] - 1e-15).all()
+
+
+def test_partnership_is_described_per_milestone_not_compared_with_the_kick_off(demo):
+    described = sections.described_outcomes(demo)
+    assert described == ["partnership"]
+    assert "partnership" not in set(demo.change("final")["scale"])
+    sentences = sections.described_sentences(demo, "final", "en")
+    summary = sections.score_summary(demo, "final").query("scale == 'partnership'")
+    final = summary[summary["wave"] == "final"].iloc[0]
+    assert len(sentences) == 1 and f"mean was {final['mean']:.2f}" in sentences[0]
+    assert "Milestone 1" in sentences[0] and "from 1 to 5" in sentences[0]
+    table = sections.described_table(demo, "final", "en")
+    assert len(table) == len(summary) == 3
+
+
+def test_mixed_model_is_shown_beside_the_completers_change(demo):
+    table = sections.all_waves(demo, "final")
+    model = demo.mixed_model("final").query("wave != 'kickoff' and scale == 'who5'")
+    who5 = table[table["scale"] == "who5"]
+    assert who5["wave"].tolist() == ["milestone-1", "milestone-2", "final"]
+    assert who5["diff"].to_numpy() == pytest.approx(model["diff"].to_numpy())
+    change = demo.change("final").set_index(["scale", "wave"])["n"]
+    for row in table.itertuples():
+        assert row.n_completers <= change[(row.scale, row.wave)]
+    assert "partnership" not in set(table["scale"])
+
+
+def test_attrition_hides_leavers_below_k_and_names_the_largest_difference(demo):
+    results = sections.attrition_results(demo, "final")
+    assert (results["n_leavers"] >= 5).all() and not results["suppressed"].any()
+    sentence = sections.attrition_sentence(demo, "final", "en")
+    largest = results.iloc[results["g"].abs().to_numpy().argmax()]
+    assert f"g = {abs(largest['g']):.2f}" in sentence
+    strict = _with_privacy(demo, min_group_size=9)
+    hidden = sections.attrition_results(strict, "final")
+    assert hidden["suppressed"].all() and hidden["mean_leavers"].isna().all()
+    assert sections.attrition_sentence(strict, "final", "en") is None
+    assert set(sections.attrition_table(strict, "final", "en")["Left: kick-off mean"]) == {"< 9"}
+
+
+def test_design_sensitivity_sentence_uses_the_smallest_sample(demo):
+    table = sections.sensitivity_results(demo, "final")
+    smallest = table.iloc[table["n"].to_numpy().argmin()]
+    sentence = sections.sensitivity_sentence(demo, "final", "de")
+    assert f"d_z = {smallest['min_d_z']:.2f}".replace(".", ",") in sentence
+    assert f"{int(table['n'].min())} bis {int(table['n'].max())}" in sentence
+    assert "80\u00a0%" in sentence
+    assert any(
+        p.startswith("Design sensitivity")
+        for p in sections.methods_paragraphs(demo, "milestone-1", "en")
+    )
+
+
+def test_reliable_change_counts_add_up_and_hide_small_counts(demo):
+    k = demo.survey.privacy.min_group_size
+    table = sections.reliable_change_results(demo, "final")
+    assert set(table["wave"]) == {"final"} and "participant" not in table.columns
+    raw = demo.reliable_change_counts("final").query("wave == 'final'")
+    merged = table.merge(raw, on=["scale", "wave", "kind", "category"], suffixes=("", "_raw"))
+    assert len(merged) == len(table)
+    assert (merged["suppressed"] == ((merged["n_raw"] > 0) & (merged["n_raw"] < k))).all()
+    for _, part in merged.groupby(["scale", "kind"]):
+        assert part["n_raw"].sum() == part["total"].iloc[0]
+    assert set(table.loc[table["scale"] == "who5", "reliability_source"]) == {"definition"}
+    assert set(table.loc[table["scale"] == "gse", "reliability_source"]) == {"baseline alpha"}
+    clinical = sections.reliable_change_table(demo, "final", "en", kind="clinical_change")
+    assert clinical["Scale"].tolist() == ["Well-being (WHO-5)", "Life satisfaction (SWLS)"]
+    method = sections.reliable_change_method(demo, "final", "en")
+    assert "Well-being (WHO-5) r_xx = .84 (published)" in method
+    assert "Self-efficacy (GSE) r_xx = ." in method and "(kick-off alpha)" in method
+
+
+def test_response_shift_only_where_then_ratings_exist(demo):
+    assert sections.response_shift_results(demo, "milestone-2").empty
+    table = sections.response_shift_results(demo, "final")
+    assert table["comparison"].tolist() == ["pre_post", "then_post", "pre_then"]
+    pre_then = table.set_index("comparison").loc["pre_then"]
+    sentence = sections.response_shift_sentences(demo, "final", "en")[0]
+    shifted = pre_then["ci_high"] < 0
+    assert ("rated their start lower" in sentence) == shifted
+    assert fmt.signed(pre_then["mean_diff"], 2, "en") in sentence
+
+
+def test_uncertain_results_are_worded_as_uncertain(demo):
+    programme = _fresh(demo)
+    shift = demo.response_shift("final")
+    shift[["ci_low", "ci_high"]] = [-0.5, 0.5]  # every interval now includes zero
+    programme.response_shift = lambda wave=None: shift.copy()
+    sentence = sections.response_shift_sentences(programme, "final", "en")[0]
+    assert "the change is uncertain" in sentence and "no clear response shift" in sentence
+    ei = demo.ei_change("final").assign(ci_low=-0.1)
+    programme.ei_change = lambda until=None: ei.copy()
+    sentence = sections.network_sentence(programme, "final", "de")
+    assert "schließt keine Veränderung ein" in sentence
+
+
+def test_collaboration_matrix_blanks_sectors_below_k(demo):
+    k = demo.survey.privacy.min_group_size
+    table = sections.collaboration_results(demo, "final")
+    assert table["wave"].unique().tolist() == ["kickoff", "final"]
+    shown = table[~table["suppressed"]]
+    assert (shown["respondents"] >= k).all() and shown["mean_contacts"].notna().all()
+    assert table.loc[table["suppressed"], ["respondents", "mean_contacts"]].isna().all().all()
+    assert sections.collaboration_results(demo, "kickoff")["wave"].unique().tolist() == ["kickoff"]
+    assert sections.collaboration_results(demo, "milestone-1")["wave"].unique().tolist() == [
+        "kickoff"
+    ]
+
+
+def test_silo_crossing_sentence_follows_the_bootstrap_interval(demo):
+    change = demo.ei_change("final").query("wave == 'final'").iloc[0]
+    sentence = sections.network_sentence(demo, "final", "en")
+    assert ("index rose" in sentence) == (change["ci_low"] > 0)
+    assert fmt.interval(change["ci_low"], change["ci_high"], 2, "en") in sentence
+    kickoff = sections.network_sentence(demo, "kickoff", "en")
+    cohort = demo.cohort_ei().query("wave == 'kickoff'").iloc[0]
+    assert f"E–I index of {fmt.number(cohort['ei'], 2, 'en')}" in kickoff
+
+
+def test_sdgs_are_counted_per_project(demo):
+    table = sections.sdg_coverage(demo, "final")
+    assert len(table) == 17 and not table["suppressed"].any()
+    people = demo.sdgs("final").set_index("item")["n"]
+    sizes = demo.registry.groupby("tandem").size()
+    answered = int(table["answered"].iloc[0])
+    assert answered <= demo.registry["tandem"].nunique()
+    for row in table.itertuples():
+        # a project counts once however many members ticked the goal
+        assert people[row.item] / sizes.max() <= row.projects <= people[row.item]
+    sentence = sections.sdg_sentence(demo, "final", "en")
+    top = table.sort_values(["projects", "order"], ascending=[False, True]).iloc[0]
+    assert f"({int(top['projects'])})" in sentence and sentence.startswith(f"{answered} projects")
+
+
+def test_feedback_is_counted_and_quoted_only_when_enabled(demo):
+    results = sections.feedback_results(demo, "final")
+    comments = demo.feedback().query("wave == 'final'")
+    assert results["comments"] == len(comments) > 0
+    assert [r["theme"] for r in results["themes"]] == list(sections.THEMES)
+    for theme in results["themes"]:
+        assert 0 <= theme["comments"] <= len(comments)
+    assert sections.feedback_quotes_html(demo, "final") == ""
+    assert (
+        sections.feedback_results(_with_privacy(demo, min_group_size=50), "final")["themes"] == []
+    ), "no theme counts below k comments"
+    quoting = _with_privacy(demo, quotes=True)
+    html = sections.feedback_quotes_html(quoting, "final")
+    assert html.count("<blockquote") == len(comments)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "@" not in html and "+49" not in html
+
+
+def test_subgroups_hide_groups_below_k(demo):
+    k = demo.survey.privacy.min_group_size
+    table = sections.subgroup_results(demo, "final")
+    assert set(table["by"]) == {"sector_group", "role", "site"}
+    assert (table.loc[~table["suppressed"], "n"] >= k).all()
+    assert table.loc[table["suppressed"], ["n", "mean_diff", "ci_low", "d_z"]].isna().all().all()
+    wide = sections.subgroup_table(demo, "final", "en").set_index("Group")
+    assert set(wide.loc["Moshi (Tanzania)"].drop("Breakdown")) == {f"n < {k}"}
+
+
+def test_results_carry_the_statistics_of_each_kind_of_report(demo):
+    final = sections.results(demo, "final", "en")
+    for key in (
+        "reliability",
+        "profile_classes",
+        "all_waves",
+        "attrition",
+        "design_sensitivity",
+        "reliable_change",
+        "response_shift",
+        "sdg_coverage",
+        "feedback",
+        "subgroups",
+        "collaboration",
+        "ei_index",
+    ):
+        assert final[key], key
+    progress = sections.results(demo, "milestone-1", "en")
+    assert "reliable_change" not in progress and "collaboration" not in progress
+    kickoff = sections.results(demo, "kickoff", "en")
+    assert "all_waves" not in kickoff and kickoff["ei_index"]["change"] == []
+    change = final["ei_index"]["change"][0]
+    assert change["ei_diff"] == pytest.approx(
+        demo.ei_change().query("wave == 'final'").iloc[0]["ei_diff"]
+    )
+    shown = [r for r in final["reliable_change"] if r["n"] is not None]
+    assert all(r["n"] >= 5 or r["n"] == 0 for r in shown)
+    assert not any(code in repr(final) for code in demo.registry["participant"])
+
+
+def test_a_statistic_that_cannot_be_estimated_is_named_not_fatal(demo):
+    import numpy as np
+
+    programme = _fresh(demo)
+
+    def singular(until=None):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    original = programme.subgroup_change
+
+    def failing(by, until=None):
+        if by == "role":
+            raise ValueError("The function value at x=-12.3 is NaN; solver cannot continue.")
+        return original(by, until)
+
+    programme.mixed_model = singular
+    programme.subgroup_change = failing
+    assert sections.all_waves(programme, "final").empty
+    assert sections.subgroups_not_estimated(programme, "final") == ["role"]
+    table = sections.subgroup_table(programme, "final", "en")
+    assert table.iloc[-1]["Group"].startswith("could not be estimated")
+    assert "role" not in set(sections.subgroup_results(programme, "final")["by"])
+    results = sections.results(programme, "final", "en")
+    assert results["all_waves"] == [] and results["subgroups_not_estimated"] == ["role"]

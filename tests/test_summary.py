@@ -1,0 +1,69 @@
+"""Snapshots of the generated summary, as easystats ``report`` tests its sentences.
+
+The summary opens every report and is written from the results. The snapshots in
+``tests/snapshots/summary_<milestone>_<language>.txt`` (one sentence a line) pin its exact
+wording for the demo cohort in both languages; after a deliberate change of wording or
+statistics, regenerate them with ``IMPACT_UPDATE_SNAPSHOTS=1 pytest tests/test_summary.py``
+and review the diff. The other tests check that the sentences carry the API's numbers
+and that their wording follows the uncertainty.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from impact import fmt, sections
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+CASES = [(m, lang) for m in ("kickoff", "milestone-1", "final") for lang in ("de", "en")]
+
+
+@pytest.mark.parametrize(("milestone", "language"), CASES)
+def test_summary_matches_its_snapshot(demo, milestone, language):
+    sentences = sections.summary_sentences(demo, milestone, language)
+    path = SNAPSHOTS / f"summary_{milestone}_{language}.txt"
+    text = "\n".join(sentences) + "\n"
+    if os.environ.get("IMPACT_UPDATE_SNAPSHOTS"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"regenerate {path.name} if intended"
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_final_summary_covers_every_outcome_area(demo, language):
+    t = {
+        "de": ["Holm", "Jacobson", "vorher vs. damals", "E-I-Index", "Projekte", "Kommentar"],
+        "en": ["Holm", "Jacobson", "pre vs then", "E–I index", "projects", "comment"],
+    }[language]
+    summary = " ".join(sections.summary_sentences(demo, "final", language))
+    missing = [word for word in t if word not in summary]
+    assert not missing
+
+
+def test_kickoff_summary_has_the_baseline_classes_and_network_but_no_change(demo):
+    summary = sections.summary_sentences(demo, "kickoff", "en")
+    counts = demo.category_counts("cantril").query("wave == 'kickoff'").set_index("category")
+    thriving = fmt.percent(counts.loc["thriving", "share"], "en")
+    assert any(f"thriving {thriving}" in s for s in summary)
+    assert any("suffering fewer than 5" in s for s in summary)  # one person: not a share
+    assert any("E–I index" in s for s in summary)
+    assert not any("points from the kick-off" in s for s in summary)
+
+
+def test_summary_numbers_come_from_the_api(demo):
+    summary = sections.summary_sentences(demo, "final", "de")
+    change = demo.change("final").query("wave == 'final'")
+    below = int((change["p_adjusted"] < 0.05).sum())
+    assert f"bleiben {below} der {len(change)} Veränderungen" in " ".join(summary)
+    ei = demo.ei_change("final").query("wave == 'final'").iloc[0]
+    assert any(fmt.signed(ei["ei_diff"], 2, "de") in s for s in summary)
+    then_post = demo.response_shift("final").set_index("comparison").loc["then_post"]
+    assert any(fmt.signed(then_post["mean_diff"], 2, "de") in s for s in summary)
+
+
+def test_progress_summary_has_no_final_only_sentences(demo):
+    summary = " ".join(sections.summary_sentences(demo, "milestone-2", "en"))
+    assert "Jacobson" not in summary and "E–I" not in summary and "projects" not in summary
+    assert "Partnership quality" in summary and "no control group" in summary
