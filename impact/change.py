@@ -106,15 +106,30 @@ def d_z_interval(t: float, df: float, n: int, level: float = 0.95) -> tuple[floa
     if not np.isfinite(t):
         return (np.nan, np.nan)
     tail = (1 - level) / 2
-    width = 4 * np.sqrt(1 + t**2 / (2 * df)) + 1
+    step = np.sqrt(1 + t**2 / (2 * df))
 
-    def limit(probability: float, low: float, high: float) -> float:
-        return optimize.brentq(
-            lambda ncp: stats.nct.cdf(t, df, ncp) - probability, low, high, xtol=1e-14, rtol=1e-14
-        )
+    def gap(ncp: float, probability: float) -> float:
+        return stats.nct.cdf(t, df, ncp) - probability
 
-    lower = limit(1 - tail, t - width, t)
-    upper = limit(tail, t, t + width)
+    def limit(probability: float, direction: float) -> float:
+        # Walk outwards from t one approximate SE at a time until the sign changes, so the
+        # bracket never reaches non-centralities where scipy's nct.cdf returns NaN.
+        inner, inner_gap = t, gap(t, probability)
+        for _ in range(200):
+            outer = inner + direction * step
+            outer_gap = gap(outer, probability)
+            if not np.isfinite(outer_gap):
+                return np.nan
+            if np.sign(outer_gap) != np.sign(inner_gap):
+                low, high = sorted((inner, outer))
+                return optimize.brentq(
+                    lambda ncp: gap(ncp, probability), low, high, xtol=1e-14, rtol=1e-14
+                )
+            inner, inner_gap = outer, outer_gap
+        return np.nan
+
+    lower = limit(1 - tail, -1.0)
+    upper = limit(tail, 1.0)
     return (lower / np.sqrt(n), upper / np.sqrt(n))
 
 

@@ -90,6 +90,7 @@ def scale_label(programme: Programme, scale: str, language: str) -> str:
 
 
 def wave_label(programme: Programme, wave: str, language: str) -> str:
+    """The display name of a wave in the report's language (``final`` → 'Abschluss')."""
     return programme.survey.wave(wave).label[language]
 
 

@@ -240,3 +240,17 @@ def test_paired_statistics_with_too_few_pairs_are_missing_not_errors():
     assert row["n"] == 1 and np.isnan(row["t"]) and np.isnan(row["d_z_ci_low"])
     row = paired_statistics(np.array([1.0, 2.0]), np.array([2.0, 3.0]))  # constant difference
     assert row["n"] == 2 and np.isnan(row["t"]) and np.isnan(row["shapiro_w"])
+
+
+def test_d_z_interval_holds_for_large_t_in_tiny_groups():
+    # scipy's nct.cdf returns NaN far from t; the interval must still be found (found in a
+    # subgroup of four with a large t, where a wide bracket made brentq fail).
+    from scipy import stats
+
+    from impact.change import d_z_interval
+
+    t, df, n = 40.0, 3, 4
+    low, high = d_z_interval(t, df, n)
+    assert low < t / np.sqrt(n) < high
+    assert stats.nct.cdf(t, df, low * np.sqrt(n)) == pytest.approx(0.975, abs=1e-9)
+    assert stats.nct.cdf(t, df, high * np.sqrt(n)) == pytest.approx(0.025, abs=1e-9)
