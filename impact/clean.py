@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from impact.definitions import ExportFile, Instrument, Survey, key_column
 from impact.errors import InputError
@@ -291,9 +293,27 @@ def _column_labels(
     return labels
 
 
+def _to_numbers(text: pd.Series) -> pd.Series:
+    """Numbers (decimal comma or point) from stripped text; NaN where there is none.
+
+    Arrow casts a column of plain numbers at once; a column with any other text (labels)
+    takes the slower road of ``pandas.to_numeric``.
+    """
+    try:
+        values = pa.array(text, type=pa.large_string())
+        values = pc.replace_substring(values, ",", ".")
+        values = pc.if_else(pc.equal(values, ""), None, values)
+        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        if np.isinf(numbers).any():  # arrow reads "inf": leave such cells to pandas
+            raise ValueError("infinite")
+        return pd.Series(numbers, index=text.index, dtype=float)
+    except (ValueError, TypeError, pa.ArrowInvalid):
+        return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+
+
 def _parse_values(long: pd.DataFrame, labels: dict[str, dict[str, float]], path: str) -> pd.Series:
     text = long["raw"].str.strip()
-    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    numbers = _to_numbers(text)
     unparsed = numbers.isna() & text.ne("")
     if unparsed.any():
         lookup = {
@@ -389,6 +409,33 @@ def _dropped_columns(raw: RawExport, file: ExportFile, survey: Survey, wave: str
     return _log(wave=wave, file=raw.provenance.path, column=columns, rule=rules)
 
 
+def _long_table(table: pd.DataFrame, specs: dict, key: pd.Series) -> pd.DataFrame:
+    """The mapped columns stacked column by column (as ``melt`` would): ``raw_row, column,
+    raw, instrument, item, frame, participant``.
+
+    Built by repeating each column's target once per row, so no value is looked up
+    one by one (this is the widest table of the import: rows × mapped columns).
+    """
+    columns = list(specs)
+    rows = len(table)
+
+    def repeated(values: list[str]) -> pd.Series:
+        return pd.Series(np.repeat(np.array(values, dtype=object), rows), dtype="str")
+
+    targets = [specs[c].target for c in columns]
+    return pd.DataFrame(
+        {
+            "raw_row": np.tile(table.index.to_numpy(), len(columns)),
+            "column": repeated(columns),
+            "raw": pd.Series(table[columns].to_numpy().ravel(order="F"), dtype="str"),
+            "instrument": repeated([t.instrument for t in targets]),
+            "item": repeated([t.item for t in targets]),
+            "frame": repeated([t.frame for t in targets]),
+            "participant": pd.Series(np.tile(key.to_numpy(), len(columns)), dtype="str"),
+        }
+    )
+
+
 def _clean_file(
     raw: RawExport,
     wave: str,
@@ -434,17 +481,7 @@ def _clean_file(
         )
 
     specs = mapping.columns
-    long = (
-        table[list(specs)]
-        .rename_axis("raw_row")
-        .reset_index()
-        .melt(id_vars="raw_row", var_name="column", value_name="raw")
-    )
-    targets = {column: spec.target for column, spec in specs.items()}
-    long["instrument"] = long["column"].map({c: t.instrument for c, t in targets.items()})
-    long["item"] = long["column"].map({c: t.item for c, t in targets.items()})
-    long["frame"] = long["column"].map({c: t.frame for c, t in targets.items()})
-    long["participant"] = long["raw_row"].map(key)
+    long = _long_table(table, specs, key)
     text_ids = [i for i in long["instrument"].unique() if instruments[i].kind == "text"]
     if text_ids:
         is_text = long["instrument"].isin(text_ids)
@@ -535,15 +572,27 @@ def _straightliners(
     """
     scales = [i.id for i in instruments.values() if i.kind == "scale"]
     with_reverse = [i.id for i in instruments.values() if i.reverse_items]
-    grid = long[long["instrument"].isin(scales) & long["code"].notna()]
+    # One answer code per grid: its lowest and highest code are the same (integer group
+    # keys and min/max are much cheaper than nunique over strings).
+    instrument = pd.Categorical(long["instrument"], categories=scales).codes
+    grid = (instrument >= 0) & long["code"].notna().to_numpy()
     per_grid = (
-        grid.groupby(["raw_row", "instrument"])["code"]
-        .agg(distinct="nunique", answered="count")
+        pd.DataFrame(
+            {
+                "raw_row": long["raw_row"].to_numpy()[grid],
+                "instrument": instrument[grid],
+                "code": long["code"].to_numpy()[grid],
+            }
+        )
+        .groupby(["raw_row", "instrument"])["code"]
+        .agg(["min", "max", "count"])
         .reset_index()
     )
-    per_grid["reverse"] = per_grid["instrument"].isin(with_reverse)
+    per_grid["distinct"] = np.where(per_grid["min"].eq(per_grid["max"]), 1, 2)
+    reverse = [scales.index(i) for i in with_reverse if i in scales]
+    per_grid["reverse"] = per_grid["instrument"].isin(reverse)
     per_row = per_grid.groupby("raw_row").agg(
-        distinct=("distinct", "max"), answered=("answered", "sum"), reverse=("reverse", "any")
+        distinct=("distinct", "max"), answered=("count", "sum"), reverse=("reverse", "any")
     )
     flagged = per_row["distinct"].eq(1) & per_row["answered"].ge(min_items) & per_row["reverse"]
     return per_row.index[flagged]
@@ -647,6 +696,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     provenance = [registry_provenance]
     longs, texts, all_submissions, logs = [], [], [], [registry_log]
     key_columns: dict[str, str] = {}
+    offset = 0
     for wave in survey.waves:
         for file in wave.files:
             raw = read_export(
@@ -665,6 +715,9 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             for frame in (long, text):
                 frame["wave"] = wave.id
                 frame["file"] = raw.provenance.path
+            # Each item row's submission, as a position in the submissions of all files.
+            long["submission"] = offset + long["raw_row"].to_numpy() - 1
+            offset += len(submissions)
             key_columns[raw.provenance.path] = key_column(survey, file)
             longs.append(long)
             texts.append(text)
@@ -711,9 +764,11 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         exclude(submissions["speeder"], "speeder")
     if policy.straightlining == "exclude":
         exclude(submissions["straightlining"], "straight_lining")
-    answered = long.groupby(["file", "raw_row"])["value"].count()
+    position = long["submission"].to_numpy()
+    answered = np.bincount(position, long["value"].notna(), minlength=len(submissions))
+    has_items = np.bincount(position, minlength=len(submissions)) > 0
     submissions["answered"] = (
-        pd.MultiIndex.from_frame(submissions[["file", "raw_row"]]).map(answered).to_numpy()
+        answered.astype(np.int64) if has_items.all() else np.where(has_items, answered, np.nan)
     )
     order = (
         ["finished", "answered", "started"]
@@ -747,7 +802,9 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     logs.append(_submission_log(excluded, "excluded:" + excluded["reason"]))
 
     keep_rows = submissions.loc[kept, ["file", "raw_row", "participant"]]
-    responses = long.merge(keep_rows, on=["file", "raw_row"], how="inner")[RESPONSE_COLUMNS]
+    of_kept = kept.to_numpy()[position]
+    responses = long.loc[of_kept, RESPONSE_COLUMNS[1:]]
+    responses.insert(0, "participant", submissions["participant"].array.take(position[of_kept]))
     text = pd.concat(texts, ignore_index=True).drop(columns="participant")
     text = text.merge(keep_rows, on=["file", "raw_row"], how="inner")
     text = text[text["raw"].str.strip().ne("")].rename(columns={"raw": "text"})[TEXT_COLUMNS]
