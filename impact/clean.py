@@ -574,7 +574,7 @@ def _straightliners(
     with_reverse = [i.id for i in instruments.values() if i.reverse_items]
     # One answer code per grid: its lowest and highest code are the same (integer group
     # keys and min/max are much cheaper than nunique over strings).
-    instrument = pd.Categorical(long["instrument"], categories=scales).codes
+    instrument = pd.Index(scales).get_indexer(long["instrument"])
     grid = (instrument >= 0) & long["code"].notna().to_numpy()
     per_grid = (
         pd.DataFrame(
