@@ -411,27 +411,33 @@ def _dropped_columns(raw: RawExport, file: ExportFile, survey: Survey, wave: str
 
 def _long_table(table: pd.DataFrame, specs: dict, key: pd.Series) -> pd.DataFrame:
     """The mapped columns stacked column by column (as ``melt`` would): ``raw_row, column,
-    raw, instrument, item, frame, participant``.
+    raw, instrument, item, frame, participant`` and ``target`` (the column's position in
+    ``specs``).
 
-    Built by repeating each column's target once per row, so no value is looked up
-    one by one (this is the widest table of the import: rows × mapped columns).
+    Built by repeating each column's target once per row (arrow ``take``), so no value is
+    looked up one by one: this is the largest table of the import (rows × mapped columns).
     """
     columns = list(specs)
     rows = len(table)
+    of_column = np.repeat(np.arange(len(columns)), rows)
 
     def repeated(values: list[str]) -> pd.Series:
-        return pd.Series(np.repeat(np.array(values, dtype=object), rows), dtype="str")
+        return pd.Series(pd.array(values, dtype="str").take(of_column))
 
     targets = [specs[c].target for c in columns]
+    raw = pd.concat([table[c] for c in columns], ignore_index=True)
     return pd.DataFrame(
         {
             "raw_row": np.tile(table.index.to_numpy(), len(columns)),
             "column": repeated(columns),
-            "raw": pd.Series(table[columns].to_numpy().ravel(order="F"), dtype="str"),
+            "raw": raw.astype("str"),
             "instrument": repeated([t.instrument for t in targets]),
             "item": repeated([t.item for t in targets]),
             "frame": repeated([t.frame for t in targets]),
-            "participant": pd.Series(np.tile(key.to_numpy(), len(columns)), dtype="str"),
+            "participant": pd.Series(
+                key.astype("str").array.take(np.tile(np.arange(rows), len(columns)))
+            ),
+            "target": of_column,
         }
     )
 
@@ -697,6 +703,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     longs, texts, all_submissions, logs = [], [], [], [registry_log]
     key_columns: dict[str, str] = {}
     offset = 0
+    target_ids: dict[tuple[str, str, str], int] = {}
     for wave in survey.waves:
         for file in wave.files:
             raw = read_export(
@@ -712,20 +719,29 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             )
             flagged = _straightliners(long, instruments, policy.straightlining_min_items)
             submissions["straightlining"] = submissions["raw_row"].isin(flagged)
-            for frame in (long, text):
-                frame["wave"] = wave.id
-                frame["file"] = raw.provenance.path
-            # Each item row's submission, as a position in the submissions of all files.
+            text["wave"] = wave.id
+            text["file"] = raw.provenance.path
+            # Each item row's submission, as a position in the submissions of all files,
+            # and its target (instrument, frame, item) as a number shared by all files.
             long["submission"] = offset + long["raw_row"].to_numpy() - 1
             offset += len(submissions)
+            ids = np.array(
+                [
+                    target_ids.setdefault((t.instrument, t.frame, t.item), len(target_ids))
+                    for t in (
+                        spec.target for spec in survey.mappings[file.mapping].columns.values()
+                    )
+                ]
+            )
+            long["target"] = ids[long["target"].to_numpy()]
+            longs.append(long[["submission", "target", "instrument", "item", "frame", "value"]])
             key_columns[raw.provenance.path] = key_column(survey, file)
-            longs.append(long)
             texts.append(text)
             all_submissions.append(submissions)
             logs.extend(file_logs)
 
     submissions = pd.concat(all_submissions, ignore_index=True)
-    long = pd.concat(longs, ignore_index=True).drop(columns="participant")
+    long = pd.concat(longs, ignore_index=True)
     submissions["participant"], match_log = _match_registry(
         submissions, registry["participant"], policy.typo_tolerant_keys
     )
@@ -802,9 +818,6 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     logs.append(_submission_log(excluded, "excluded:" + excluded["reason"]))
 
     keep_rows = submissions.loc[kept, ["file", "raw_row", "participant"]]
-    of_kept = kept.to_numpy()[position]
-    responses = long.loc[of_kept, RESPONSE_COLUMNS[1:]]
-    responses.insert(0, "participant", submissions["participant"].array.take(position[of_kept]))
     text = pd.concat(texts, ignore_index=True).drop(columns="participant")
     text = text.merge(keep_rows, on=["file", "raw_row"], how="inner")
     text = text[text["raw"].str.strip().ne("")].rename(columns={"raw": "text"})[TEXT_COLUMNS]
@@ -812,13 +825,18 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     logs = [frame for frame in logs if not frame.empty]
     log = pd.concat(logs, ignore_index=True) if logs else _log()
     if salt is not None:
-        responses, text, submissions, log, registry = _pseudonymised(
-            salt, responses, text, submissions, log, registry
+        # Responses take their participant from the (pseudonymised) submissions below.
+        _, text, submissions, log, registry = _pseudonymised(
+            salt,
+            pd.DataFrame({"participant": pd.Series(dtype="str")}),
+            text,
+            submissions,
+            log,
+            registry,
         )
 
     waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
-    responses["wave"] = responses["wave"].astype(waves)
-    responses = responses.sort_values(["participant", "wave", "instrument", "frame", "item"])
+    responses = _kept_responses(long, submissions, kept.to_numpy(), target_ids, waves)
     text["wave"] = text["wave"].astype(waves)
     log["wave"] = log["wave"].astype(waves)
     log["raw_row"] = log["raw_row"].astype("Int64")
@@ -831,6 +849,38 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         provenance=provenance,
         texts=text.reset_index(drop=True),
     )
+
+
+def _kept_responses(
+    long: pd.DataFrame,
+    submissions: pd.DataFrame,
+    kept: np.ndarray,
+    target_ids: dict[tuple[str, str, str], int],
+    waves: pd.CategoricalDtype,
+) -> pd.DataFrame:
+    """Item rows of kept submissions, sorted by participant, wave, instrument, frame, item.
+
+    The sort order is built from the few kept submissions (participant, wave) and the few
+    targets (instrument, frame, item), then applied to the long table with one ``take``:
+    sorting millions of rows by their strings would cost more than all the cleaning.
+    """
+    position = long["submission"].to_numpy()
+    rows = np.flatnonzero(kept[position])
+    kept_at = np.flatnonzero(kept)
+    wave = pd.Categorical(submissions["wave"], dtype=waves).codes
+    participant, _ = pd.factorize(submissions["participant"].to_numpy()[kept_at], sort=True)
+    rank = np.zeros(len(submissions), dtype=np.int64)
+    rank[kept_at[np.lexsort((wave[kept_at], participant))]] = np.arange(len(kept_at))
+    targets = list(target_ids)
+    target_rank = np.empty(len(targets), dtype=np.int64)
+    target_rank[sorted(range(len(targets)), key=targets.__getitem__)] = np.arange(len(targets))
+    key = rank[position[rows]] * len(targets) + target_rank[long["target"].to_numpy()[rows]]
+    order = rows[np.argsort(key, kind="stable")]
+    responses = long.take(order)[["instrument", "item", "frame", "value"]]
+    at = position[order]
+    responses.insert(0, "participant", submissions["participant"].array.take(at))
+    responses.insert(1, "wave", pd.Categorical.from_codes(wave[at], dtype=waves))
+    return responses[RESPONSE_COLUMNS]
 
 
 def _submission_log(rows: pd.DataFrame, rule: object) -> pd.DataFrame:
