@@ -321,7 +321,7 @@ def _parse_values(long: pd.DataFrame, labels: dict[str, dict[str, float]], path:
             for column, mapping in labels.items()
             for label, value in mapping.items()
         }
-        keys = long.loc[unparsed, "column"] + "\x00" + text[unparsed].str.casefold()
+        keys = long.loc[unparsed, "column"].astype("str") + "\x00" + text[unparsed].str.casefold()
         numbers.loc[unparsed] = keys.map(lookup).astype(float)
         still = numbers.isna() & text.ne("")
         if still.any():
@@ -414,15 +414,16 @@ def _long_table(table: pd.DataFrame, specs: dict, key: pd.Series) -> pd.DataFram
     raw, instrument, item, frame, participant`` and ``target`` (the column's position in
     ``specs``).
 
-    Built by repeating each column's target once per row (arrow ``take``), so no value is
-    looked up one by one: this is the largest table of the import (rows × mapped columns).
+    This is the largest table of the import (rows × mapped columns), so nothing in it is
+    looked up one by one: ``column``, ``instrument``, ``item`` and ``frame`` are
+    categoricals (one small code per cell), repeated from the mapping.
     """
     columns = list(specs)
     rows = len(table)
     of_column = np.repeat(np.arange(len(columns)), rows)
 
-    def repeated(values: list[str]) -> pd.Series:
-        return pd.Series(pd.array(values, dtype="str").take(of_column))
+    def repeated(values: list[str]) -> pd.Categorical:
+        return pd.Categorical(values).take(of_column)
 
     targets = [specs[c].target for c in columns]
     raw = pd.concat([table[c] for c in columns], ignore_index=True)
@@ -495,6 +496,7 @@ def _clean_file(
         long = long[~is_text].reset_index(drop=True)
     else:
         texts = long.iloc[:0].copy()
+    texts = texts.astype({c: "str" for c in ("column", "instrument", "item", "frame")})
     long["value"] = _parse_values(long, _column_labels(raw, file, survey, instruments), path)
 
     def record(mask: pd.Series, rule: str) -> None:
@@ -580,7 +582,7 @@ def _straightliners(
     with_reverse = [i.id for i in instruments.values() if i.reverse_items]
     # One answer code per grid: its lowest and highest code are the same (integer group
     # keys and min/max are much cheaper than nunique over strings).
-    instrument = pd.Index(scales).get_indexer(long["instrument"])
+    instrument = _positions(long["instrument"], scales)
     grid = (instrument >= 0) & long["code"].notna().to_numpy()
     per_grid = (
         pd.DataFrame(
@@ -602,6 +604,14 @@ def _straightliners(
     )
     flagged = per_row["distinct"].eq(1) & per_row["answered"].ge(min_items) & per_row["reverse"]
     return per_row.index[flagged]
+
+
+def _positions(values: pd.Series, choices: list[str]) -> np.ndarray:
+    """Position of each value in ``choices`` (-1 if absent), looked up once per category."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = np.append(pd.Index(choices).get_indexer(values.cat.categories), -1)
+        return found[values.cat.codes.to_numpy()]  # code -1 (missing) → the appended -1
+    return pd.Index(choices).get_indexer(values)
 
 
 def _match_registry(
@@ -734,7 +744,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
                 ]
             )
             long["target"] = ids[long["target"].to_numpy()]
-            longs.append(long[["submission", "target", "instrument", "item", "frame", "value"]])
+            longs.append(long[["submission", "target", "value"]])
             key_columns[raw.provenance.path] = key_column(survey, file)
             texts.append(text)
             all_submissions.append(submissions)
@@ -876,11 +886,22 @@ def _kept_responses(
     target_rank[sorted(range(len(targets)), key=targets.__getitem__)] = np.arange(len(targets))
     key = rank[position[rows]] * len(targets) + target_rank[long["target"].to_numpy()[rows]]
     order = rows[np.argsort(key, kind="stable")]
-    responses = long.take(order)[["instrument", "item", "frame", "value"]]
     at = position[order]
-    responses.insert(0, "participant", submissions["participant"].array.take(at))
-    responses.insert(1, "wave", pd.Categorical.from_codes(wave[at], dtype=waves))
-    return responses[RESPONSE_COLUMNS]
+    target = long["target"].to_numpy()[order]
+
+    def of_target(part: int) -> pd.arrays.ArrowStringArray:
+        return pd.array([t[part] for t in targets], dtype="str").take(target)
+
+    return pd.DataFrame(
+        {
+            "participant": submissions["participant"].array.take(at),
+            "wave": pd.Categorical.from_codes(wave[at], dtype=waves),
+            "instrument": of_target(0),
+            "item": of_target(2),
+            "frame": of_target(1),
+            "value": long["value"].to_numpy()[order],
+        }
+    )
 
 
 def _submission_log(rows: pd.DataFrame, rule: object) -> pd.DataFrame:

@@ -623,11 +623,11 @@ def _write_xlsx(out: pd.DataFrame, path: Path, header_rows: list[list[str]] | No
         cells = pd.concat([extra, cells], ignore_index=True)
     try:
         import xlsxwriter  # noqa: F401  (several times faster than openpyxl for large files)
-
-        engine = "xlsxwriter"
     except ImportError:
-        engine = "openpyxl"
-    cells.to_excel(path, index=False, engine=engine)
+        cells.to_excel(path, index=False, engine="openpyxl")
+    else:  # a URL stays text, as the survey tools export it
+        options = {"options": {"strings_to_urls": False}}
+        cells.to_excel(path, index=False, engine="xlsxwriter", engine_kwargs=options)
 
 
 def _write_sav(out: pd.DataFrame, path: Path) -> None:
