@@ -885,7 +885,13 @@ def _kept_responses(
     target_rank = np.empty(len(targets), dtype=np.int64)
     target_rank[sorted(range(len(targets)), key=targets.__getitem__)] = np.arange(len(targets))
     key = rank[position[rows]] * len(targets) + target_rank[long["target"].to_numpy()[rows]]
-    order = rows[np.argsort(key, kind="stable")]
+    # Each kept submission has each target at most once, so every row owns one slot of a
+    # (submissions × targets) grid: placing rows in their slots sorts them in linear time.
+    slots = np.full(len(kept_at) * len(targets), -1, dtype=np.int64)
+    slots[key] = rows
+    order = slots[slots >= 0]
+    if len(order) != len(rows):  # two columns of one file mapped to one item: sort instead
+        order = rows[np.argsort(key, kind="stable")]
     at = position[order]
     target = long["target"].to_numpy()[order]
 
