@@ -45,7 +45,7 @@ def test_scaled_generator_is_deterministic(tmp_path):
     first = generate(participants=60, out=tmp_path / "a", seed=5)
     second = generate(participants=60, out=tmp_path / "b", seed=5)
     other = generate(participants=60, out=tmp_path / "c", seed=6)
-    for a, b, c in zip(first, second, other, strict=True):
+    for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     assert first[0].read_bytes() != other[0].read_bytes()
 
