@@ -191,7 +191,7 @@ def fit_random_intercept(
         sigma2, a, _, _ = solve(gamma)
         return (n - p) * np.log(sigma2) + np.log1p(counts * gamma).sum() + np.linalg.slogdet(a)[1]
 
-    grid = np.concatenate([[0.0], np.logspace(-6, 6, 49)])
+    grid = np.concatenate([[0.0], np.logspace(-6, 6, 13)])
     values = [criterion(g) for g in grid]
     best = int(np.argmin(values))
     low, high = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
