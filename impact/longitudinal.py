@@ -67,7 +67,7 @@ def _wave_order(data: pd.DataFrame, within: str, waves: list[str] | None) -> lis
         order = list(data[within].cat.categories)
     else:
         order = list(pd.unique(data[within]))
-    present = set(data[within].dropna().astype(str))
+    present = set(data[within].dropna().astype(str).unique())
     return [w for w in order if w in present]
 
 
