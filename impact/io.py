@@ -301,9 +301,13 @@ def _numbers_as_text(values: pd.Series) -> pd.Series:
     """Floats as an export would print them: ``3`` not ``3.0``, blank for missing."""
     numbers = values.astype(float)
     whole = numbers.notna() & numbers.eq(np.floor(numbers)) & numbers.abs().lt(2**53)
-    text = numbers.astype(str)
+    # Printing a float is slow, and nearly every answer code is whole: print those as
+    # integers and only the rest as floats.
+    text = pd.Series("", index=numbers.index, dtype="str")
     text[whole] = numbers[whole].astype(np.int64).astype(str)
-    text[numbers.isna()] = ""
+    fraction = numbers.notna() & ~whole
+    if fraction.any():
+        text[fraction] = numbers[fraction].astype(str)
     return text
 
 
