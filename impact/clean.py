@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from impact.definitions import ExportFile, Instrument, Survey, key_column
 from impact.errors import InputError
@@ -291,9 +293,27 @@ def _column_labels(
     return labels
 
 
+def _to_numbers(text: pd.Series) -> pd.Series:
+    """Numbers (decimal comma or point) from stripped text; NaN where there is none.
+
+    Arrow casts a column of plain numbers at once; a column with any other text (labels)
+    takes the slower road of ``pandas.to_numeric``.
+    """
+    try:
+        values = pa.array(text, type=pa.large_string())
+        values = pc.replace_substring(values, ",", ".")
+        values = pc.if_else(pc.equal(values, ""), None, values)
+        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        if np.isinf(numbers).any():  # arrow reads "inf": leave such cells to pandas
+            raise ValueError("infinite")
+        return pd.Series(numbers, index=text.index, dtype=float)
+    except (ValueError, TypeError, pa.ArrowInvalid):
+        return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+
+
 def _parse_values(long: pd.DataFrame, labels: dict[str, dict[str, float]], path: str) -> pd.Series:
     text = long["raw"].str.strip()
-    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    numbers = _to_numbers(text)
     unparsed = numbers.isna() & text.ne("")
     if unparsed.any():
         lookup = {
@@ -301,7 +321,7 @@ def _parse_values(long: pd.DataFrame, labels: dict[str, dict[str, float]], path:
             for column, mapping in labels.items()
             for label, value in mapping.items()
         }
-        keys = long.loc[unparsed, "column"] + "\x00" + text[unparsed].str.casefold()
+        keys = long.loc[unparsed, "column"].astype("str") + "\x00" + text[unparsed].str.casefold()
         numbers.loc[unparsed] = keys.map(lookup).astype(float)
         still = numbers.isna() & text.ne("")
         if still.any():
@@ -389,6 +409,40 @@ def _dropped_columns(raw: RawExport, file: ExportFile, survey: Survey, wave: str
     return _log(wave=wave, file=raw.provenance.path, column=columns, rule=rules)
 
 
+def _long_table(table: pd.DataFrame, specs: dict, key: pd.Series) -> pd.DataFrame:
+    """The mapped columns stacked column by column (as ``melt`` would): ``raw_row, column,
+    raw, instrument, item, frame, participant`` and ``target`` (the column's position in
+    ``specs``).
+
+    This is the largest table of the import (rows × mapped columns), so nothing in it is
+    looked up one by one: ``column``, ``instrument``, ``item`` and ``frame`` are
+    categoricals (one small code per cell), repeated from the mapping.
+    """
+    columns = list(specs)
+    rows = len(table)
+    of_column = np.repeat(np.arange(len(columns)), rows)
+
+    def repeated(values: list[str]) -> pd.Categorical:
+        return pd.Categorical(values).take(of_column)
+
+    targets = [specs[c].target for c in columns]
+    raw = pd.concat([table[c] for c in columns], ignore_index=True)
+    return pd.DataFrame(
+        {
+            "raw_row": np.tile(table.index.to_numpy(), len(columns)),
+            "column": repeated(columns),
+            "raw": raw.astype("str"),
+            "instrument": repeated([t.instrument for t in targets]),
+            "item": repeated([t.item for t in targets]),
+            "frame": repeated([t.frame for t in targets]),
+            "participant": pd.Series(
+                key.astype("str").array.take(np.tile(np.arange(rows), len(columns)))
+            ),
+            "target": of_column,
+        }
+    )
+
+
 def _clean_file(
     raw: RawExport,
     wave: str,
@@ -434,17 +488,7 @@ def _clean_file(
         )
 
     specs = mapping.columns
-    long = (
-        table[list(specs)]
-        .rename_axis("raw_row")
-        .reset_index()
-        .melt(id_vars="raw_row", var_name="column", value_name="raw")
-    )
-    targets = {column: spec.target for column, spec in specs.items()}
-    long["instrument"] = long["column"].map({c: t.instrument for c, t in targets.items()})
-    long["item"] = long["column"].map({c: t.item for c, t in targets.items()})
-    long["frame"] = long["column"].map({c: t.frame for c, t in targets.items()})
-    long["participant"] = long["raw_row"].map(key)
+    long = _long_table(table, specs, key)
     text_ids = [i for i in long["instrument"].unique() if instruments[i].kind == "text"]
     if text_ids:
         is_text = long["instrument"].isin(text_ids)
@@ -452,6 +496,7 @@ def _clean_file(
         long = long[~is_text].reset_index(drop=True)
     else:
         texts = long.iloc[:0].copy()
+    texts = texts.astype({c: "str" for c in ("column", "instrument", "item", "frame")})
     long["value"] = _parse_values(long, _column_labels(raw, file, survey, instruments), path)
 
     def record(mask: pd.Series, rule: str) -> None:
@@ -535,18 +580,38 @@ def _straightliners(
     """
     scales = [i.id for i in instruments.values() if i.kind == "scale"]
     with_reverse = [i.id for i in instruments.values() if i.reverse_items]
-    grid = long[long["instrument"].isin(scales) & long["code"].notna()]
+    # One answer code per grid: its lowest and highest code are the same (integer group
+    # keys and min/max are much cheaper than nunique over strings).
+    instrument = _positions(long["instrument"], scales)
+    grid = (instrument >= 0) & long["code"].notna().to_numpy()
     per_grid = (
-        grid.groupby(["raw_row", "instrument"])["code"]
-        .agg(distinct="nunique", answered="count")
+        pd.DataFrame(
+            {
+                "raw_row": long["raw_row"].to_numpy()[grid],
+                "instrument": instrument[grid],
+                "code": long["code"].to_numpy()[grid],
+            }
+        )
+        .groupby(["raw_row", "instrument"])["code"]
+        .agg(["min", "max", "count"])
         .reset_index()
     )
-    per_grid["reverse"] = per_grid["instrument"].isin(with_reverse)
+    per_grid["distinct"] = np.where(per_grid["min"].eq(per_grid["max"]), 1, 2)
+    reverse = [scales.index(i) for i in with_reverse if i in scales]
+    per_grid["reverse"] = per_grid["instrument"].isin(reverse)
     per_row = per_grid.groupby("raw_row").agg(
-        distinct=("distinct", "max"), answered=("answered", "sum"), reverse=("reverse", "any")
+        distinct=("distinct", "max"), answered=("count", "sum"), reverse=("reverse", "any")
     )
     flagged = per_row["distinct"].eq(1) & per_row["answered"].ge(min_items) & per_row["reverse"]
     return per_row.index[flagged]
+
+
+def _positions(values: pd.Series, choices: list[str]) -> np.ndarray:
+    """Position of each value in ``choices`` (-1 if absent), looked up once per category."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        found = np.append(pd.Index(choices).get_indexer(values.cat.categories), -1)
+        return found[values.cat.codes.to_numpy()]  # code -1 (missing) → the appended -1
+    return pd.Index(choices).get_indexer(values)
 
 
 def _match_registry(
@@ -647,6 +712,8 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     provenance = [registry_provenance]
     longs, texts, all_submissions, logs = [], [], [], [registry_log]
     key_columns: dict[str, str] = {}
+    offset = 0
+    target_ids: dict[tuple[str, str, str], int] = {}
     for wave in survey.waves:
         for file in wave.files:
             raw = read_export(
@@ -662,17 +729,29 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             )
             flagged = _straightliners(long, instruments, policy.straightlining_min_items)
             submissions["straightlining"] = submissions["raw_row"].isin(flagged)
-            for frame in (long, text):
-                frame["wave"] = wave.id
-                frame["file"] = raw.provenance.path
+            text["wave"] = wave.id
+            text["file"] = raw.provenance.path
+            # Each item row's submission, as a position in the submissions of all files,
+            # and its target (instrument, frame, item) as a number shared by all files.
+            long["submission"] = offset + long["raw_row"].to_numpy() - 1
+            offset += len(submissions)
+            ids = np.array(
+                [
+                    target_ids.setdefault((t.instrument, t.frame, t.item), len(target_ids))
+                    for t in (
+                        spec.target for spec in survey.mappings[file.mapping].columns.values()
+                    )
+                ]
+            )
+            long["target"] = ids[long["target"].to_numpy()]
+            longs.append(long[["submission", "target", "value"]])
             key_columns[raw.provenance.path] = key_column(survey, file)
-            longs.append(long)
             texts.append(text)
             all_submissions.append(submissions)
             logs.extend(file_logs)
 
     submissions = pd.concat(all_submissions, ignore_index=True)
-    long = pd.concat(longs, ignore_index=True).drop(columns="participant")
+    long = pd.concat(longs, ignore_index=True)
     submissions["participant"], match_log = _match_registry(
         submissions, registry["participant"], policy.typo_tolerant_keys
     )
@@ -711,9 +790,11 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         exclude(submissions["speeder"], "speeder")
     if policy.straightlining == "exclude":
         exclude(submissions["straightlining"], "straight_lining")
-    answered = long.groupby(["file", "raw_row"])["value"].count()
+    position = long["submission"].to_numpy()
+    answered = np.bincount(position, long["value"].notna(), minlength=len(submissions))
+    has_items = np.bincount(position, minlength=len(submissions)) > 0
     submissions["answered"] = (
-        pd.MultiIndex.from_frame(submissions[["file", "raw_row"]]).map(answered).to_numpy()
+        answered.astype(np.int64) if has_items.all() else np.where(has_items, answered, np.nan)
     )
     order = (
         ["finished", "answered", "started"]
@@ -747,7 +828,6 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     logs.append(_submission_log(excluded, "excluded:" + excluded["reason"]))
 
     keep_rows = submissions.loc[kept, ["file", "raw_row", "participant"]]
-    responses = long.merge(keep_rows, on=["file", "raw_row"], how="inner")[RESPONSE_COLUMNS]
     text = pd.concat(texts, ignore_index=True).drop(columns="participant")
     text = text.merge(keep_rows, on=["file", "raw_row"], how="inner")
     text = text[text["raw"].str.strip().ne("")].rename(columns={"raw": "text"})[TEXT_COLUMNS]
@@ -755,13 +835,18 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     logs = [frame for frame in logs if not frame.empty]
     log = pd.concat(logs, ignore_index=True) if logs else _log()
     if salt is not None:
-        responses, text, submissions, log, registry = _pseudonymised(
-            salt, responses, text, submissions, log, registry
+        # Responses take their participant from the (pseudonymised) submissions below.
+        _, text, submissions, log, registry = _pseudonymised(
+            salt,
+            pd.DataFrame({"participant": pd.Series(dtype="str")}),
+            text,
+            submissions,
+            log,
+            registry,
         )
 
     waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
-    responses["wave"] = responses["wave"].astype(waves)
-    responses = responses.sort_values(["participant", "wave", "instrument", "frame", "item"])
+    responses = _kept_responses(long, submissions, kept.to_numpy(), target_ids, waves)
     text["wave"] = text["wave"].astype(waves)
     log["wave"] = log["wave"].astype(waves)
     log["raw_row"] = log["raw_row"].astype("Int64")
@@ -773,6 +858,55 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         registry=registry,
         provenance=provenance,
         texts=text.reset_index(drop=True),
+    )
+
+
+def _kept_responses(
+    long: pd.DataFrame,
+    submissions: pd.DataFrame,
+    kept: np.ndarray,
+    target_ids: dict[tuple[str, str, str], int],
+    waves: pd.CategoricalDtype,
+) -> pd.DataFrame:
+    """Item rows of kept submissions, sorted by participant, wave, instrument, frame, item.
+
+    The sort order is built from the few kept submissions (participant, wave) and the few
+    targets (instrument, frame, item), then applied to the long table with one ``take``:
+    sorting millions of rows by their strings would cost more than all the cleaning.
+    """
+    position = long["submission"].to_numpy()
+    rows = np.flatnonzero(kept[position])
+    kept_at = np.flatnonzero(kept)
+    wave = pd.Categorical(submissions["wave"], dtype=waves).codes
+    participant, _ = pd.factorize(submissions["participant"].to_numpy()[kept_at], sort=True)
+    rank = np.zeros(len(submissions), dtype=np.int64)
+    rank[kept_at[np.lexsort((wave[kept_at], participant))]] = np.arange(len(kept_at))
+    targets = list(target_ids)
+    target_rank = np.empty(len(targets), dtype=np.int64)
+    target_rank[sorted(range(len(targets)), key=targets.__getitem__)] = np.arange(len(targets))
+    key = rank[position[rows]] * len(targets) + target_rank[long["target"].to_numpy()[rows]]
+    # Each kept submission has each target at most once, so every row owns one slot of a
+    # (submissions × targets) grid: placing rows in their slots sorts them in linear time.
+    slots = np.full(len(kept_at) * len(targets), -1, dtype=np.int64)
+    slots[key] = rows
+    order = slots[slots >= 0]
+    if len(order) != len(rows):  # two columns of one file mapped to one item: sort instead
+        order = rows[np.argsort(key, kind="stable")]
+    at = position[order]
+    target = long["target"].to_numpy()[order]
+
+    def of_target(part: int) -> pd.arrays.ArrowStringArray:
+        return pd.array([t[part] for t in targets], dtype="str").take(target)
+
+    return pd.DataFrame(
+        {
+            "participant": submissions["participant"].array.take(at),
+            "wave": pd.Categorical.from_codes(wave[at], dtype=waves),
+            "instrument": of_target(0),
+            "item": of_target(2),
+            "frame": of_target(1),
+            "value": long["value"].to_numpy()[order],
+        }
     )
 
 

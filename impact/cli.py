@@ -232,16 +232,44 @@ def report(
 
 @app.command("demo")
 def demo(
-    out: Annotated[Path, typer.Option(help="Output folder.")] = DEMO_OUTPUT,
+    out: Annotated[
+        Path,
+        typer.Option(help="Output folder: of the reports, or with --participants of the data."),
+    ] = DEMO_OUTPUT,
     regenerate: Annotated[
         bool, typer.Option(help="Rewrite the demo's raw exports from the generator first.")
     ] = False,
+    participants: Annotated[
+        int | None,
+        typer.Option(
+            help="Write a synthetic programme of this many people, shaped like the demo, "
+            "to --out (survey.yml, registry, raw exports) instead of rendering reports.",
+            min=2,
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the generator.")] = None,
+    container: Annotated[
+        str, typer.Option("--format", help="With --participants: csv, xlsx or sav exports.")
+    ] = "csv",
 ) -> None:
-    """Render every report of the embedded synthetic demo programme."""
-    from impact.demo import DEMO_SURVEY, generate
+    """Render every report of the embedded synthetic demo programme (or, with
+    --participants, write a demo-shaped programme of any size for benchmarks)."""
+    from impact.demo import CONTAINERS, DEMO_SURVEY, SEED, generate
 
+    if participants is not None:
+        if container not in CONTAINERS:
+            _fail(ValueError(f"--format must be one of {list(CONTAINERS)}, not {container!r}"))
+        written = generate(
+            participants=participants,
+            out=out,
+            seed=SEED if seed is None else seed,
+            container=container,
+        )
+        for path in written:
+            console.print(f"wrote {path}")
+        return
     if regenerate:
-        for path in generate(DEMO_SURVEY):
+        for path in generate(DEMO_SURVEY, seed=SEED if seed is None else seed):
             console.print(f"wrote {path}")
     try:
         _render(DEMO_SURVEY, out, None, None)

@@ -129,9 +129,14 @@ class _Person:
     tandem: str
 
 
+CODE_LETTERS = "ABCDEFGHIKLMNOPRSTUWZ"
+# In a cohort larger than the demo's, each kind of mess recurs once every this many rows.
+MESS_STRIDE = 50
+
+
 def _codes(rng: np.random.Generator, n: int) -> list[str]:
     """Self-generated codes (mother's name, birth day, birthplace), two edits apart."""
-    letters = np.array(list("ABCDEFGHIKLMNOPRSTUWZ"))
+    letters = np.array(list(CODE_LETTERS))
     codes: list[str] = []
     while len(codes) < n:
         code = (
@@ -144,43 +149,119 @@ def _codes(rng: np.random.Generator, n: int) -> list[str]:
     return codes
 
 
-def _cohort(rng: np.random.Generator) -> list[_Person]:
-    sectors = [(sector, site) for sector, count, site in SECTORS for _ in range(count)]
-    codes = _codes(rng, len(sectors))
-    order = rng.permutation(len(sectors))
+def _distinct_codes(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct codes of the same shape, drawn at once (a large cohort).
+
+    In a cohort of thousands, codes one edit apart are unavoidable (as with real
+    self-generated codes); they are only kept distinct.
+    """
+    k = len(CODE_LETTERS)
+    space = k**4 * 28
+    if n > space:
+        raise ValueError(f"at most {space} distinct codes exist, not {n}")
+    drawn = rng.choice(space, n, replace=False)
+    letters = np.array(list(CODE_LETTERS))
+    parts = []
+    for base in (k, k, 28, k, k):
+        parts.append(drawn % base)
+        drawn = drawn // base
+    a, b, day, c, d = parts
+    days = pd.Series(day + 1).map("{:02d}".format).to_numpy(dtype=object)
+    return list(letters[a].astype(object) + letters[b] + days + letters[c] + letters[d])
+
+
+def _sector_counts(participants: int | None) -> list[int]:
+    """People per entry of ``SECTORS``: the demo's counts, or scaled to ``participants``."""
+    counts = np.array([count for _, count, _ in SECTORS])
+    if participants is None:
+        return counts.tolist()
+    share = counts * participants / counts.sum()
+    scaled = np.floor(share).astype(int)
+    # Largest remainders first, so the counts add up to ``participants``.
+    extra = np.argsort(-(share - scaled), kind="stable")[: participants - scaled.sum()]
+    scaled[extra] += 1
+    return scaled.tolist()
+
+
+def _pairs(
+    rng: np.random.Generator, order: np.ndarray, sector: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mentors and mentees of a large cohort, paired across sectors without a search.
+
+    The first half of ``order`` mentors, the second half is shuffled against them until no
+    pair shares a sector (a few rounds: no sector holds half the cohort).
+    """
+    half = len(order) // 2
+    mentors, mentees = order[:half], order[half : 2 * half].copy()
+    clash = np.flatnonzero(sector[mentors] == sector[mentees])
+    while clash.size:
+        others = rng.choice(half, min(half, 2 * clash.size), replace=False)
+        pool = np.union1d(clash, others)
+        mentees[pool] = mentees[rng.permutation(pool)]
+        clash = np.flatnonzero(sector[mentors] == sector[mentees])
+    return mentors, mentees
+
+
+def _cohort(rng: np.random.Generator, participants: int | None = None) -> list[_Person]:
+    counts = _sector_counts(participants)
+    sectors = [
+        (sector, site)
+        for (sector, _, site), count in zip(SECTORS, counts, strict=True)
+        for _ in range(count)
+    ]
+    n = len(sectors)
+    codes = _codes(rng, n) if participants is None else _distinct_codes(rng, n)
+    order = rng.permutation(n)
     # Tandems pair a mentor and a mentee from different sectors.
-    mentors, mentees = order[: len(order) // 2], list(order[len(order) // 2 :])
     tandem_of: dict[int, tuple[str, str]] = {}
-    for number, mentor in enumerate(mentors, start=1):
-        partner = next(m for m in mentees if sectors[m][0] != sectors[mentor][0])
-        mentees.remove(partner)
-        tandem = f"T{number:02d}"
-        tandem_of[int(mentor)] = (tandem, "mentor")
-        tandem_of[int(partner)] = (tandem, "mentee")
+    if participants is None:
+        mentors, mentees = order[: len(order) // 2], list(order[len(order) // 2 :])
+        for number, mentor in enumerate(mentors, start=1):
+            partner = next(m for m in mentees if sectors[m][0] != sectors[mentor][0])
+            mentees.remove(partner)
+            tandem = f"T{number:02d}"
+            tandem_of[int(mentor)] = (tandem, "mentor")
+            tandem_of[int(partner)] = (tandem, "mentee")
+    else:
+        sector_ids = pd.factorize(np.array([s for s, _ in sectors], dtype=object))[0]
+        mentors, partners = _pairs(rng, order, sector_ids)
+        for number, (mentor, partner) in enumerate(zip(mentors, partners, strict=True), 1):
+            tandem = f"T{number:02d}"
+            tandem_of[int(mentor)] = (tandem, "mentor")
+            tandem_of[int(partner)] = (tandem, "mentee")
+        if n % 2:  # one person left over joins the last tandem: a team of three
+            tandem_of[int(order[-1])] = (f"T{len(mentors):02d}", "mentee")
     return [
         _Person(
             code=codes[i],
-            first_name=_FIRST[i],
-            last_name=_LAST[i],
+            first_name=_FIRST[i % len(_FIRST)],
+            last_name=_LAST[(i + i // len(_FIRST)) % len(_LAST)],
             sector=sectors[i][0],
             site=sectors[i][1],
             role=tandem_of[i][1],
             tandem=tandem_of[i][0],
         )
-        for i in range(len(sectors))
+        for i in range(n)
     ]
 
 
 def _attendance(n: int, waves: list[str], rng: np.random.Generator) -> np.ndarray:
-    """Who answers which wave: about 15% gone by the final wave, a few missed waves."""
+    """Who answers which wave: about 15% gone by the final wave, a few missed waves.
+
+    The shares are the demo's (3 of its 52 people drop out before milestone 1, ...).
+    """
     present = np.ones((n, len(waves)), dtype=bool)
     people = rng.permutation(n)
-    dropouts = {1: people[0:3], 2: people[3:5], 3: people[5:8]}  # gone from that wave on
-    for first_missing, who in dropouts.items():
-        present[who, first_missing:] = False
-    present[people[8:11], 1] = False  # skip milestone-1, come back
-    present[people[11:13], 2] = False  # skip milestone-2, come back
-    present[people[13], 0] = False  # joined after the kick-off
+    # Per 52 people: gone from milestone 1, 2, final on; skip milestone 1; skip milestone 2;
+    # joined after the kick-off.
+    sizes = np.rint(np.array([3, 2, 3, 3, 2, 1]) * n / 52).astype(int)
+    ends = np.cumsum(sizes)
+    group = np.split(people, ends)
+    for first_missing, who in zip((1, 2, 3), group[:3], strict=True):
+        present[who, first_missing:] = False  # gone from that wave on
+    present[group[3], 1] = False  # skip milestone-1, come back
+    present[group[4], 2] = False  # skip milestone-2, come back
+    present[group[5], 0] = False  # joined after the kick-off
     return present
 
 
@@ -330,40 +411,49 @@ def _add_mess(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None
         for j, column in enumerate(counts):
             table[column] = table[column].astype(object).where(~blanks[:, j], "")
 
+    def every(table: pd.DataFrame, first: int) -> pd.Index:
+        """The row at ``first`` and, in a large cohort, every ``MESS_STRIDE``-th after it."""
+        return table.index[first::MESS_STRIDE]
+
     m1 = tables["milestone-1"]
     # A duplicate submission: the same person sends the form twice, answers drift a little.
-    again = m1.iloc[[4]].copy()
-    again["CASE"] = m1["CASE"].max() + 1
+    again = m1.loc[every(m1, 4)].copy()
+    again["CASE"] = m1["CASE"].max() + 1 + np.arange(len(again))
     again["STARTED"] = (pd.to_datetime(again["STARTED"]) + pd.Timedelta(hours=1)).dt.strftime(
         "%Y-%m-%d %H:%M:%S"
     )
     again["WB01_02"] = (again["WB01_02"].clip(0, 4) + 1).astype(int)
     # An out-of-range value: 9 typed on a 0-5 item.
-    m1.loc[m1.index[10], "WB01_03"] = 9
+    m1.loc[every(m1, 10), "WB01_03"] = 9
     # A self-generated code typed in lower case with a stray space.
-    m1.loc[m1.index[12], "IC01_01"] = " " + str(m1.loc[m1.index[12], "IC01_01"]).lower()
+    lower = every(m1, 12)
+    m1.loc[lower, "IC01_01"] = " " + m1.loc[lower, "IC01_01"].astype(str).str.lower()
     tables["milestone-1"] = pd.concat([m1, again], ignore_index=True)
 
     m2 = tables["milestone-2"]
     # A typo in a self-generated code: one character off.
-    code = str(m2.loc[m2.index[7], "IC01_01"])
-    m2.loc[m2.index[7], "IC01_01"] = code[:2] + ("1" if code[2] != "1" else "2") + code[3:]
+    typo = every(m2, 7)
+    code = m2.loc[typo, "IC01_01"].astype(str)
+    digit = np.where(code.str[2] != "1", "1", "2")
+    m2.loc[typo, "IC01_01"] = code.str[:2] + digit + code.str[3:]
     # A straight-liner: the same answer everywhere, reverse-keyed items included.
-    m2.loc[m2.index[15], _item_columns(m2)] = 3
+    m2.loc[every(m2, 15), _item_columns(m2)] = 3
     # An abandoned form: stopped on page 3, never completed.
-    abandoned = m2.index[20]
+    abandoned = every(m2, 20)
     m2.loc[abandoned, [c for c in _item_columns(m2) if c.startswith("KO")]] = -9
-    m2.loc[abandoned, ["FINISHED", "LASTPAGE"]] = [0, 3]
+    m2.loc[abandoned, "FINISHED"] = 0
+    m2.loc[abandoned, "LASTPAGE"] = 3
 
     final = tables["final"]
     # An incomplete first attempt, then a complete one later the same evening.
-    first_try = final.iloc[[3]].copy()
-    first_try["CASE"] = final["CASE"].max() + 1
+    first_try = final.loc[every(final, 3)].copy()
+    first_try["CASE"] = final["CASE"].max() + 1 + np.arange(len(first_try))
     first_try["STARTED"] = (
         pd.to_datetime(first_try["STARTED"]) - pd.Timedelta(minutes=40)
     ).dt.strftime("%Y-%m-%d %H:%M:%S")
     first_try[[c for c in _item_columns(final) if c.startswith(("LZ", "KO"))]] = -9
-    first_try[["FINISHED", "LASTPAGE"]] = [0, 2]
+    first_try["FINISHED"] = 0
+    first_try["LASTPAGE"] = 2
     tables["final"] = pd.concat([final, first_try], ignore_index=True)
 
 
@@ -400,7 +490,7 @@ def _tool_items(table: pd.DataFrame, survey: Survey, file: ExportFile) -> pd.Dat
     for column, spec in mapping.columns.items():
         values = pd.to_numeric(table[sosci[spec.target]], errors="coerce")
         inverse = {old: new for new, old in spec.recode.items()}
-        codes = values.map(lambda v, inverse=inverse: inverse.get(v, v))
+        codes = values.map(inverse).fillna(values) if inverse else values
         answered = values.ge(0)
         items[column] = codes.where(answered, 0).astype(int).astype(str).where(answered, "")
     return pd.DataFrame(items, index=table.index)
@@ -514,6 +604,45 @@ def _qualtrics(
     return out, [list(out.columns), texts, import_ids]
 
 
+CONTAINERS = ("csv", "xlsx", "sav")
+
+
+def _spss_name(column: str) -> str:
+    """A column name as SPSS allows it (``WHO5[SQ001]`` → ``WHO5_SQ001``)."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", column).strip("_")
+
+
+def _write_xlsx(out: pd.DataFrame, path: Path, header_rows: list[list[str]] | None) -> None:
+    """An Excel export: numbers as number cells, blanks empty; the tool's extra header rows
+    (Qualtrics) as the first rows under the column names."""
+    cells = out.apply(lambda column: pd.to_numeric(column, errors="coerce").where(column.ne("")))
+    cells = cells.astype(object).where(cells.notna(), out.astype(object))
+    cells = cells.where(out.astype(str).ne(""), None)
+    if header_rows:
+        extra = pd.DataFrame(header_rows[1:], columns=out.columns)
+        cells = pd.concat([extra, cells], ignore_index=True)
+    try:
+        import xlsxwriter  # noqa: F401  (several times faster than openpyxl for large files)
+    except ImportError:
+        cells.to_excel(path, index=False, engine="openpyxl")
+    else:  # a URL stays text, as the survey tools export it
+        options = {"options": {"strings_to_urls": False}}
+        cells.to_excel(path, index=False, engine="xlsxwriter", engine_kwargs=options)
+
+
+def _write_sav(out: pd.DataFrame, path: Path) -> None:
+    """An SPSS export: numeric columns as numbers (blank → system-missing), the rest text."""
+    import pyreadstat
+
+    frame = pd.DataFrame(index=out.index)
+    for column in out.columns:
+        text = out[column].astype(str)
+        numbers = pd.to_numeric(text.where(text.ne("")), errors="coerce")
+        numeric = numbers.notna().eq(text.ne("")).all()
+        frame[_spss_name(column)] = numbers.astype(float) if numeric else text.astype(object)
+    pyreadstat.write_sav(frame, str(path))
+
+
 def _write_export(
     table: pd.DataFrame,
     path: Path,
@@ -522,20 +651,67 @@ def _write_export(
     number: int,
     rng: np.random.Generator,
     instruments: dict[str, Instrument],
+    container: str = "csv",
 ) -> None:
     """Write one wave's SoSci-shaped table as the tool named in the survey definition."""
+    header_rows = None
     if file.format == "limesurvey":
         out, _ = _limesurvey(table, survey, file, rng)
-        _write_csv(out, path, delimiter=",", bom=False, quoting=csv.QUOTE_ALL)
+        if container == "csv":
+            _write_csv(out, path, delimiter=",", bom=False, quoting=csv.QUOTE_ALL)
     elif file.format == "qualtrics":
         out, header_rows = _qualtrics(table, survey, file, rng, instruments)
-        _write_csv(out, path, delimiter=",", bom=True, header_rows=header_rows)
+        if container == "csv":
+            _write_csv(out, path, delimiter=",", bom=True, header_rows=header_rows)
     else:
-        _write_csv(table, path, delimiter=";" if number == 0 else "\t", bom=number == 0)
+        out = table
+        if container == "csv":
+            _write_csv(table, path, delimiter=";" if number == 0 else "\t", bom=number == 0)
+    if container == "xlsx":
+        _write_xlsx(out, path, header_rows)
+    elif container == "sav":
+        _write_sav(out, path)
 
 
-def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list[Path]:
-    """Write the demo registry and raw exports beside ``survey_path``.
+def _scaled_definition(survey_path: Path, out: Path, container: str) -> Path:
+    """The demo's survey definition in ``out``, its exports renamed for the container."""
+    import yaml
+
+    text = survey_path.read_text(encoding="utf-8")
+    if container == "csv":
+        target = out / "survey.yml"
+        target.write_text(text, encoding="utf-8")
+        return target
+    definition = yaml.safe_load(text)
+    for wave in definition["waves"]:
+        for file in wave["files"]:
+            file["path"] = str(Path(file["path"]).with_suffix(f".{container}"))
+            if container == "sav" and "key_column" in file:
+                file["key_column"] = _spss_name(file["key_column"])
+    if container == "sav":  # SPSS variable names cannot hold brackets or spaces
+        for name, mapping in definition["mappings"].items():
+            if isinstance(mapping, dict) and "columns" in mapping:
+                mapping["key"] = _spss_name(mapping["key"])
+                mapping["columns"] = {_spss_name(c): v for c, v in mapping["columns"].items()}
+            else:
+                definition["mappings"][name] = {_spss_name(c): v for c, v in mapping.items()}
+    target = out / "survey.yml"
+    header = "# SYNTHETIC: a scaled copy of the demo programme written by impact.demo.generate.\n"
+    target.write_text(
+        header + yaml.safe_dump(definition, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return target
+
+
+def generate(
+    survey_path: str | Path = DEMO_SURVEY,
+    *,
+    seed: int = SEED,
+    participants: int | None = None,
+    out: str | Path | None = None,
+    container: str = "csv",
+) -> list[Path]:
+    """Write the demo registry and raw exports beside ``survey_path``, or a scaled copy.
 
     Parameters
     ----------
@@ -543,16 +719,43 @@ def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list
         The demo survey definition; the files named in it are (re)written.
     seed : int
         Seed of the random generator; the same seed writes the same bytes.
+    participants : int, optional
+        Size of the cohort. Default: the demo's 52 people. With any size the cohort keeps
+        the demo's structure: the same sectors (in proportion), tandems, waves, tools,
+        instruments, attrition shares, and its mess once every ``MESS_STRIDE`` rows.
+    out : str or Path, optional
+        Write a complete programme folder here (``survey.yml``, registry, ``raw/``)
+        instead of beside ``survey_path``.
+    container : {"csv", "xlsx", "sav"}
+        The exports as each tool's CSV (the demo), or the same tables as Excel
+        workbooks or SPSS files (``survey.yml`` in ``out`` names them).
 
     Returns
     -------
     list of Path
-        The files written.
+        The files written (with ``out``: ``survey.yml`` last).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from impact.pipeline import load_programme
+    >>> folder = tempfile.mkdtemp()
+    >>> written = generate(participants=120, out=folder, seed=7)
+    >>> [p.name for p in written]
+    ['kickoff.csv', 'milestone-1.csv', 'milestone-2.csv', 'final.csv', 'registry.csv', 'survey.yml']
+    >>> len(load_programme(written[-1]).registry)
+    120
     """
+    if container not in CONTAINERS:
+        raise ValueError(f"container must be one of {CONTAINERS}, not {container!r}")
+    if container != "csv" and out is None:
+        raise ValueError("write an Excel or SPSS copy to a folder of its own: pass 'out'")
+    if participants is not None and participants < 2:
+        raise ValueError(f"participants must be at least 2, not {participants}")
     survey_path = Path(survey_path)
     survey, instruments = load_survey(survey_path)
     rng = np.random.default_rng(seed)
-    people = _cohort(rng)
+    people = _cohort(rng, participants)
     present = _attendance(len(people), survey.wave_ids, rng)
     frames = _responses(people, present, survey, instruments, rng)
 
@@ -569,13 +772,13 @@ def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list
         case += len(frame) + 10
     _add_mess(tables, rng)
 
-    base = survey_path.parent
+    base = survey_path.parent if out is None else Path(out)
     written = []
     for number, wave in enumerate(survey.waves):
-        target = base / wave.files[0].path
+        target = (base / wave.files[0].path).with_suffix(f".{container}")
         target.parent.mkdir(parents=True, exist_ok=True)
         table = tables[wave.id].sort_values("STARTED", kind="stable")
-        _write_export(table, target, survey, wave.files[0], number, rng, instruments)
+        _write_export(table, target, survey, wave.files[0], number, rng, instruments, container)
         written.append(target)
 
     registry = pd.DataFrame(
@@ -596,4 +799,6 @@ def generate(survey_path: str | Path = DEMO_SURVEY, *, seed: int = SEED) -> list
     registry_path = base / survey.registry.file
     _write_csv(registry, registry_path, delimiter=",", bom=False)
     written.append(registry_path)
+    if out is not None:
+        written.append(_scaled_definition(survey_path, base, container))
     return written

@@ -94,14 +94,15 @@ def collaboration_matrix(
     """
     data = _counts(responses, instrument, registry).dropna(subset=["from_sector"])
     sectors = list(dict.fromkeys(instrument.sectors.values()))
-    from_sectors = sectors + sorted(set(data["from_sector"]) - set(sectors))
+    from_sectors = sectors + sorted(set(data["from_sector"].unique()) - set(sectors))
     waves = data["wave"]
     wave_levels = (
         list(waves.cat.categories)
         if isinstance(waves.dtype, pd.CategoricalDtype)
         else sorted(waves.unique())
     )
-    present = [w for w in wave_levels if w in set(waves)]
+    observed = set(waves.unique())  # once, not per row and wave
+    present = [w for w in wave_levels if w in observed]
     full = pd.MultiIndex.from_product(
         [present, from_sectors, sectors], names=["wave", "from_sector", "to_sector"]
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize, stats
 from statsmodels.stats.power import TTestPower
 
 
@@ -40,9 +40,19 @@ def min_detectable_d_z(n: int, *, power: float = 0.8, alpha: float = 0.05) -> fl
         lower, upper = upper, upper * 1.25
         if upper > 50:
             return np.nan
-    if np.isnan(gap(upper)):
+    if not np.isnan(gap(upper)):
+        try:
+            return float(optimize.brentq(gap, lower, upper, xtol=1e-14, rtol=1e-14))
+        except ValueError:  # NaN inside the bracket
+            pass
+    # Large n: the power is already numerically 1 (NaN) at small effects. The root lies
+    # just above the normal approximation (z₁₋α/₂ + z_power)/√n, whose double still has
+    # power < 1.
+    normal = (stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) / np.sqrt(n)
+    try:
+        return float(optimize.brentq(gap, normal / 2, 2 * normal, xtol=1e-14, rtol=1e-14))
+    except ValueError:
         return np.nan
-    return float(optimize.brentq(gap, lower, upper, xtol=1e-14, rtol=1e-14))
 
 
 def design_sensitivity(

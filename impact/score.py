@@ -83,10 +83,9 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
             table["n_valid"] = table["value"].notna().astype(int)
             table["score"] = table["value"] * instrument.scoring.multiply + instrument.scoring.add
             table["instrument"] = instrument.id
-            table["scale"] = [
-                scale_name(instrument.id, f, i)
-                for f, i in zip(table["frame"], table["item"], strict=True)
-            ]
+            # scale_name() for every row at once: <instrument>_<item>[_<frame>]
+            named = instrument.id + "_" + table["item"]
+            table["scale"] = named.where(table["frame"].eq("now"), named + "_" + table["frame"])
             table["n_items"] = 1
             scored.append(table[SCORE_COLUMNS])
             continue
@@ -100,7 +99,9 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
         raw = per_item * n_items if instrument.scoring.method == "sum" else per_item
         table["score"] = raw * instrument.scoring.multiply + instrument.scoring.add
         table["instrument"] = instrument.id
-        table["scale"] = [scale_name(instrument.id, f) for f in table["frame"]]
+        table["scale"] = (instrument.id + "_" + table["frame"]).where(
+            table["frame"].ne("now"), instrument.id
+        )
         table["n_items"] = n_items
         scored.append(table[SCORE_COLUMNS])
     if not scored:
