@@ -10,9 +10,9 @@ overwrite or mix with raw exports).
 Every file is written into a scratch folder inside the output folder
 (``.impact-<pid>-<report>-…``) and renamed into place when complete, under a lock on the
 output folder (:func:`folder_lock`), so a failed or killed render leaves no partial report
-and two runs writing to one folder do not mix their files. Scratch folders of killed runs are removed by the
-next run. :func:`render_all` renders milestones × languages in a process pool and writes
-``index.html``.
+and two runs writing to one folder do not mix their files. Scratch folders of killed runs
+are removed by the next run. :func:`render_all` renders milestones × languages in a process
+pool and writes ``index.html``.
 
 The PDF engine is WeasyPrint (from PyPI): it needs no browser, only the pango, harfbuzz and
 fontconfig libraries that Debian and Ubuntu machines have installed (``libpango-1.0-0``).
