@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from impact.errors import DefinitionError
 
@@ -173,8 +181,8 @@ class Instrument(_Strict):
         reversed_ = self.reverse_items
         if reversed_ and self.kind not in ("scale", "single"):
             raise ValueError(
-                f"items {reversed_} are reverse-keyed, but a {self.kind!r} instrument has no "
-                "response scale to reverse them on"
+                f"items {reversed_} are reverse-keyed, but reverse keying needs a response "
+                f"scale ('scale' or 'single' instruments), not a {self.kind!r} instrument"
             )
         if self.kind == "counts":
             unnamed = [item.id for item in self.items if item.sector is None]
@@ -379,17 +387,24 @@ class Survey(_Strict):
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
+    # The file it was loaded from, so that later errors (an unknown wave) can name it.
+    _source: Path | None = PrivateAttr(default=None)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Survey:
-        ids = [wave.id for wave in self.waves]
+    @field_validator("waves")
+    @classmethod
+    def _ordered_waves(cls, waves: list[Wave]) -> list[Wave]:
+        ids = [wave.id for wave in waves]
         if ids[0] != "kickoff":
             raise ValueError(f"the first wave must be 'kickoff' (the baseline), not {ids[0]!r}")
         if len(set(ids)) != len(ids):
             raise ValueError(f"wave ids must be unique: {ids}")
-        dates = [wave.date for wave in self.waves]
+        dates = [wave.date for wave in waves]
         if dates != sorted(dates):
             raise ValueError("waves must be listed in the order of their dates")
+        return waves
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Survey:
         for wave in self.waves:
             for file in wave.files:
                 if file.mapping not in self.mappings:
@@ -414,6 +429,8 @@ class Survey(_Strict):
                 return wave
         raise DefinitionError(
             f"there is no wave {wave_id!r}",
+            file=self._source,
+            key="waves" if self._source is not None else None,
             hint=_did_you_mean(wave_id, self.wave_ids) or f"the waves are {self.wave_ids}",
         )
 
@@ -577,6 +594,10 @@ def line_of(path: Path, key: str | None) -> int | None:
     for part in (key or "").split(".") if key else []:
         if isinstance(node, yaml.MappingNode):
             match = next((kv for kv in node.value if str(kv[0].value) == part), None)
+            columns = next((kv for kv in node.value if str(kv[0].value) == "columns"), None)
+            if match is None and columns is not None and isinstance(columns[1], yaml.MappingNode):
+                # 'mappings.<name>.<column>' names a column of a mapping in its full form.
+                match = next((kv for kv in columns[1].value if str(kv[0].value) == part), None)
             if match is None:
                 break
             line = match[0].start_mark.line + 1
@@ -600,7 +621,7 @@ def _validated(model: type[BaseModel], data: object, path: Path) -> BaseModel:
         message = {
             "extra_forbidden": "unknown key",
             "missing": "a required key is missing",
-        }.get(first["type"], first["msg"])
+        }.get(first["type"], first["msg"].removeprefix("Value error, "))
         hint = None
         if first["type"] == "extra_forbidden" and first["loc"]:
             parent = model
@@ -671,6 +692,7 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     path = Path(path)
     survey = _validated(Survey, _read_yaml(path), path)
     assert isinstance(survey, Survey)
+    survey._source = path
     folders = [path.parent / "instruments", SHIPPED_INSTRUMENTS]
     instruments: dict[str, Instrument] = {}
     for index, instrument_id in enumerate(survey.instruments):

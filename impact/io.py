@@ -514,6 +514,12 @@ def read_export(
         tool = None  # named a plain table: take it as such, whatever its columns
     if tool in TOOLS:
         lacking = [c for c in SIGNATURES[tool] if c not in table.columns]
+        if lacking and tool == "limesurvey" and set(LIMESURVEY_TEXT_HEADINGS) <= set(table):
+            raise InputError(
+                "this LimeSurvey export has full question texts as headings",
+                file=path,
+                hint="export the responses again with 'question code' headings",
+            )
         if lacking:
             raise InputError(
                 f"this is not a {TOOL_NAMES[tool]} export: columns {lacking} are missing",
