@@ -241,17 +241,37 @@ def _read_text(
             if last
             else f"check the quoting of that row, or the delimiter {delimiter!r}",
         )
-    table = pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=True,
-        index_col=False,
-    )
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        # Python's csv module forgives what pandas refuses, e.g. a quote left open at the end.
+        raise InputError(
+            f"malformed CSV: {str(error).strip()}",
+            file=path,
+            line=_strict_error_line(text, delimiter),
+            hint="a quote that is never closed? Export the file again",
+        ) from None
     table.columns = [c.strip() for c in header]
     _check_unnamed(table, path)
     return table, encoding, delimiter
+
+
+def _strict_error_line(text: str, delimiter: str) -> int | None:
+    """The line where a strict CSV parser gives up (only asked once pandas has failed)."""
+    records = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        for _ in records:
+            pass
+    except csv.Error:
+        return records.line_num
+    return None
 
 
 # Characters that never belong inside an export's text, and what their presence means.

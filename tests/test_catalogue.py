@@ -187,6 +187,13 @@ CASES = [
         InputError,
         ("limesurvey.csv", "row 2", "fields where the header has", "quoting"),
     ),
+    Case(  # found by tests/test_fuzz.py: pandas refused what Python's csv module forgave
+        "quote-never-closed",
+        "export",
+        _bytes("limesurvey.csv", lambda b: b[: b.index(b'"WHO5[SQ001]') + 5]),
+        InputError,
+        ("limesurvey.csv", "line 1", "malformed CSV", "a quote that is never closed"),
+    ),
     Case(
         "excel-merged-header-cells",
         "export",
