@@ -22,9 +22,10 @@ def test_environment_yml_has_the_same_dependencies_and_ranges():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, str) and not dep.startswith(("python", "pip")):
+        if isinstance(dep, str):
             name, spec = re.match(r"([A-Za-z0-9_.-]+)(.*)", dep).groups()
-            conda[name.lower()] = spec
+            if name not in ("python", "pip"):  # pip-audit is a dependency, pip is not
+                conda[name.lower()] = spec
     assert conda == _requirements()
     pip_section = next(d for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_section["pip"]
