@@ -483,7 +483,7 @@ CASES = [
         api=lambda survey, out: check_output_dir(out, survey),
     ),
     Case(
-        "report-output-among-raw-data",
+        "output-of-report-among-raw-data",
         "CLI argument",
         lambda folder: None,
         ReportError,
@@ -492,7 +492,7 @@ CASES = [
         api=lambda survey, out: check_output_dir(survey.parent / "reports", survey),
     ),
     Case(
-        "import-output-among-raw-data",
+        "output-of-import-among-raw-data",
         "CLI argument",
         lambda folder: None,
         ReportError,
