@@ -233,9 +233,8 @@ def report(
         from impact.definitions import load_survey
 
         definition, _ = load_survey(survey)
-        for m in milestone or definition.wave_ids:
-            for lang in language or definition.languages:
-                check_parameters(survey, m, lang, output_dir=out)
+        milestones = milestone or definition.wave_ids
+        check_parameters(survey, milestones, language or definition.languages, output_dir=out)
         _render(survey, out, None if all_ else milestone, language)
     except ImpactError as error:
         _fail(error)

@@ -39,7 +39,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
-from impact.definitions import _did_you_mean, load_survey
+from impact.definitions import Survey, _did_you_mean, load_survey
 from impact.errors import DefinitionError, ReportError
 from impact.fmt import LOCALES
 
@@ -70,13 +70,16 @@ class RenderResult:
 
 def check_parameters(
     survey: str | Path,
-    milestone: str,
-    language: str,
+    milestone: str | list[str],
+    language: str | list[str],
     *,
     output_dir: str | Path | None = None,
     notebook: str | Path = REPORT_NOTEBOOK,
 ) -> None:
     """Fail before a kernel starts when a parameter of a report is not acceptable.
+
+    ``milestone`` and ``language`` may be lists: every combination is checked, the survey
+    loaded once.
 
     Parameters
     ----------
@@ -107,22 +110,24 @@ def check_parameters(
     """
     survey = Path(survey)
     definition, _ = load_survey(survey)
-    if milestone not in definition.wave_ids:
-        raise DefinitionError(
-            f"there is no milestone {milestone!r}",
-            file=survey,
-            key="waves",
-            hint=_did_you_mean(milestone, definition.wave_ids)
-            or f"the waves are {definition.wave_ids}",
-        )
-    if language not in definition.languages or language not in LOCALES:
-        raise ReportError(
-            f"file {str(survey)!r}, key 'languages': language {language!r} is not offered by "
-            f"this programme; choose from {definition.languages}"
-        )
+    for wave in [milestone] if isinstance(milestone, str) else milestone:
+        if wave not in definition.wave_ids:
+            raise DefinitionError(
+                f"there is no milestone {wave!r}",
+                file=survey,
+                key="waves",
+                hint=_did_you_mean(wave, definition.wave_ids)
+                or f"the waves are {definition.wave_ids}",
+            )
+    for code in [language] if isinstance(language, str) else language:
+        if code not in definition.languages or code not in LOCALES:
+            raise ReportError(
+                f"file {str(survey)!r}, key 'languages': language {code!r} is not offered by "
+                f"this programme; choose from {definition.languages}"
+            )
     _check_notebook(Path(notebook))
     if output_dir is not None:
-        check_output_dir(output_dir, survey)
+        check_output_dir(output_dir, survey, definition=definition)
 
 
 def _check_notebook(notebook: Path) -> None:
@@ -144,16 +149,17 @@ def _declared_parameters(notebook: str, mtime_ns: int) -> tuple[str, ...]:
     return tuple(papermill.inspect_notebook(notebook))
 
 
-def _raw_folders(survey: Path) -> set[Path]:
+def _raw_folders(survey: Path, definition: Survey) -> set[Path]:
     """The programme's folder and every folder that holds one of its raw files."""
-    definition, _ = load_survey(survey)
     base = survey.resolve().parent
     files = [base / definition.registry.file]
     files += [base / file.path for wave in definition.waves for file in wave.files]
     return {base, *(path.resolve().parent for path in files)}
 
 
-def check_output_dir(output_dir: str | Path, survey: str | Path) -> Path:
+def check_output_dir(
+    output_dir: str | Path, survey: str | Path, *, definition: Survey | None = None
+) -> Path:
     """The resolved output folder, once it is known not to endanger raw data.
 
     Examples
@@ -165,7 +171,9 @@ def check_output_dir(output_dir: str | Path, survey: str | Path) -> Path:
     target = Path(output_dir).resolve()
     if target.exists() and not target.is_dir():
         raise ReportError(f"the output folder {str(target)!r} is a file, not a folder")
-    for folder in sorted(_raw_folders(Path(survey))):
+    if definition is None:
+        definition, _ = load_survey(survey)
+    for folder in sorted(_raw_folders(Path(survey), definition)):
         if target == folder or folder in target.parents:
             raise ReportError(
                 f"the output folder {str(target)!r} lies inside {str(folder)!r}, which holds "
@@ -488,8 +496,7 @@ def render_all(
     milestones = milestones or definition.wave_ids
     languages = languages or list(definition.languages)
     jobs = [(m, lang) for m in milestones for lang in languages]
-    for milestone, language in jobs:
-        check_parameters(survey, milestone, language, output_dir=output_dir)
+    check_parameters(survey, milestones, languages, output_dir=output_dir)
     try:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
         remove_stale_scratch(output_dir)
