@@ -230,3 +230,18 @@ def test_a_failed_rename_keeps_an_earlier_complete_report_out_of_the_index(tmp_p
     assert not _report_files(out, "final_en") and not _hidden(out)
     assert render(DEMO_SURVEY, "final", "en", out, notebook=notebook, pdf=False).ok
     _valid_report(out, "final", "en", pdf=False)
+
+
+def test_a_full_disk_during_import_gives_a_clear_error_and_no_half_written_file(
+    tmp_path, monkeypatch
+):
+    from impact import export
+
+    out = tmp_path / "data"
+    monkeypatch.setattr(export.os, "replace", _fail_on("scores.csv", errno.ENOSPC))
+    result = runner.invoke(app, ["import", str(DEMO_SURVEY), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("error: cannot write into") and "No space left on device" in last
+    assert not list(out.glob(".*")), "no temporary file is left behind"
+    assert not (out / "scores.csv").exists()
