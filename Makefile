@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint lab clean chromium bench
+.PHONY: demo test lint lab clean chromium bench audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/test.stamp: pyproject.toml $(VENV)/install.stamp
 
 $(VENV)/lab.stamp: pyproject.toml $(VENV)/install.stamp
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $@
+
+$(VENV)/audit.stamp: pyproject.toml $(VENV)/install.stamp
+	$(BIN)/python -m pip install --quiet -e ".[audit]"
 	touch $@
 
 demo: $(VENV)/install.stamp
@@ -43,6 +47,12 @@ lint: $(VENV)/test.stamp
 
 bench: $(VENV)/install.stamp
 	$(BIN)/python bench/report_render.py
+
+# Known vulnerabilities (PyPI's advisory data) in every installed package; needs network.
+# --strict: a package that could not be looked up fails the audit instead of passing
+# unchecked. The project itself is not on PyPI, hence --skip-editable.
+audit: $(VENV)/audit.stamp
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
 lab: $(VENV)/lab.stamp
 	$(BIN)/jupyter lab --allow-root notebooks/

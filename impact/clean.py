@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import fnmatch
 from dataclasses import dataclass, field
@@ -225,6 +226,15 @@ def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFram
                 hint=f"did you mean {close[0]!r}?" if close else f"columns: {list(table.columns)}",
             )
     keys = normalise_key(table[spec.key])
+    blank = keys.isna() | keys.eq("")
+    if blank.any():
+        raise InputError(
+            "a registry row has no participant key",
+            file=raw.provenance.path,
+            column=spec.key,
+            row=int(keys.index[blank.to_numpy()][0]),
+            hint="every registered participant needs a key; remove the row or fill in the key",
+        )
     repeated = keys[keys.duplicated(keep=False)]
     if not repeated.empty:
         raise InputError(
@@ -663,10 +673,23 @@ def _match_registry(
     return participant, pd.concat(logs, ignore_index=True) if logs else _log()
 
 
+# Scaffolded programmes carry planned wave dates up to a year ahead and are tried out with
+# test exports; an export of a wave dated further ahead is a typo in the date (2205, 2052).
+FUTURE_WAVE_DAYS = 730
+
+
 def _check_files_exist(survey: Survey, base: Path) -> None:
+    latest = dt.date.today() + dt.timedelta(days=FUTURE_WAVE_DAYS)
     for w, wave in enumerate(survey.waves):
         for f, file in enumerate(wave.files):
             path = base / file.path
+            if wave.date > latest and path.exists():
+                raise InputError(
+                    f"wave {wave.id!r} is dated {wave.date.isoformat()} (waves.{w}.date), more "
+                    f"than {FUTURE_WAVE_DAYS} days in the future, yet this export of it exists",
+                    file=path,
+                    hint="correct the wave's 'date' in survey.yml",
+                )
             if not path.exists():
                 near = difflib.get_close_matches(
                     path.name, [p.name for p in path.parent.glob("*")], n=1

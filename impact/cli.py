@@ -95,33 +95,44 @@ def import_(
 
     Nothing is written unless every file was read and cleaned.
     """
+    from impact.definitions import LANGUAGES
     from impact.export import EXPORT_FORMATS, _atomic
     from impact.export import export as write_export
     from impact.pipeline import load_programme
+    from impact.report import check_output_dir
 
     unknown = [f for f in export or [] if f not in EXPORT_FORMATS]
     if unknown:
         _fail(ImpactError(f"unknown export format(s) {unknown} (choose from {EXPORT_FORMATS})"))
+    if lang not in LANGUAGES:
+        _fail(ImpactError(f"--lang {lang!r} is not offered (choose from {list(LANGUAGES)})"))
     try:
         programme = load_programme(survey)
         scores = programme.scores
+        check_output_dir(out, survey)
     except ImpactError as error:
         _fail(error)
     _print_accounting(programme)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(ImpactError(f"cannot create the output folder {str(out)!r}: {error.strerror}"))
     tables = {
         "responses.csv": programme.responses,
         "scores.csv": scores,
         "cleaning_log.csv": programme.cleaned.log,
     }
     written = []
-    for name, table in tables.items():
-        _atomic(out / name, lambda p, table=table: table.to_csv(p, index=False))
-        written.append(out / name)
-    if export:
-        written += write_export(
-            programme.cleaned, programme.instruments, out, formats=export, language=lang
-        )
+    try:
+        for name, table in tables.items():
+            _atomic(out / name, lambda p, table=table: table.to_csv(p, index=False))
+            written.append(out / name)
+        if export:
+            written += write_export(
+                programme.cleaned, programme.instruments, out, formats=export, language=lang
+            )
+    except OSError as error:
+        _fail(ImpactError(f"cannot write into {str(out)!r}: {error.strerror or error}"))
     for path in written:
         console.print(str(path))
 
@@ -222,9 +233,8 @@ def report(
         from impact.definitions import load_survey
 
         definition, _ = load_survey(survey)
-        for m in milestone or definition.wave_ids:
-            for lang in language or definition.languages:
-                check_parameters(survey, m, lang)
+        milestones = milestone or definition.wave_ids
+        check_parameters(survey, milestones, language or definition.languages, output_dir=out)
         _render(survey, out, None if all_ else milestone, language)
     except ImpactError as error:
         _fail(error)
@@ -255,6 +265,7 @@ def demo(
     """Render every report of the embedded synthetic demo programme (or, with
     --participants, write a demo-shaped programme of any size for benchmarks)."""
     from impact.demo import CONTAINERS, DEMO_SURVEY, SEED, generate
+    from impact.report import check_output_dir
 
     if participants is not None:
         if container not in CONTAINERS:
@@ -268,6 +279,10 @@ def demo(
         for path in written:
             console.print(f"wrote {path}")
         return
+    try:
+        check_output_dir(out, DEMO_SURVEY)
+    except ImpactError as error:
+        _fail(error)
     if regenerate:
         for path in generate(DEMO_SURVEY, seed=SEED if seed is None else seed):
             console.print(f"wrote {path}")

@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from impact.errors import DefinitionError
 
@@ -176,6 +184,12 @@ class Instrument(_Strict):
         maxima = [band.max for band in self.bands if band.max is not None]
         if maxima != sorted(maxima):
             raise ValueError("bands must be ordered by their 'max'")
+        reversed_ = self.reverse_items
+        if reversed_ and self.kind not in ("scale", "single"):
+            raise ValueError(
+                f"items {reversed_} are reverse-keyed, but reverse keying needs a response "
+                f"scale ('scale' or 'single' instruments), not a {self.kind!r} instrument"
+            )
         if self.kind == "counts":
             unnamed = [item.id for item in self.items if item.sector is None]
             if unnamed:
@@ -387,17 +401,24 @@ class Survey(_Strict):
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
+    # The file it was loaded from, so that later errors (an unknown wave) can name it.
+    _source: Path | None = PrivateAttr(default=None)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Survey:
-        ids = [wave.id for wave in self.waves]
+    @field_validator("waves")
+    @classmethod
+    def _ordered_waves(cls, waves: list[Wave]) -> list[Wave]:
+        ids = [wave.id for wave in waves]
         if ids[0] != "kickoff":
             raise ValueError(f"the first wave must be 'kickoff' (the baseline), not {ids[0]!r}")
         if len(set(ids)) != len(ids):
             raise ValueError(f"wave ids must be unique: {ids}")
-        dates = [wave.date for wave in self.waves]
+        dates = [wave.date for wave in waves]
         if dates != sorted(dates):
             raise ValueError("waves must be listed in the order of their dates")
+        return waves
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Survey:
         for wave in self.waves:
             for file in wave.files:
                 if file.mapping not in self.mappings:
@@ -422,6 +443,8 @@ class Survey(_Strict):
                 return wave
         raise DefinitionError(
             f"there is no wave {wave_id!r}",
+            file=self._source,
+            key="waves" if self._source is not None else None,
             hint=_did_you_mean(wave_id, self.wave_ids) or f"the waves are {self.wave_ids}",
         )
 
@@ -431,19 +454,137 @@ def _did_you_mean(value: str, choices: list[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def _read_yaml(path: Path) -> object:
+# Limits that make a hostile or broken definition fail fast instead of hanging: real
+# definitions are a few kilobytes with a few dozen aliases.
+MAX_DEFINITION_BYTES = 1_000_000
+MAX_YAML_ALIASES = 1_000
+MAX_YAML_NODES = 200_000
+
+
+class _YamlLimit(yaml.YAMLError):
+    def __init__(self, problem: str, mark: yaml.Mark | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that also counts aliases and refuses repeated keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _YamlLimit(f"more than {MAX_YAML_ALIASES} aliases (*name)", mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                if key_node.value in seen:
+                    raise _YamlLimit(
+                        f"the key {key_node.value!r} appears twice in one mapping "
+                        "(YAML would silently keep only the last)",
+                        key_node.start_mark,
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once every alias is expanded (capped), or raise
+    on an anchor that contains itself."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if finished:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in children)
+            sizes[key] = min(total, MAX_YAML_NODES + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise _YamlLimit(
+                "an anchor contains an alias of itself (an anchor loop)", node.start_mark
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _safe_load(text: str) -> object:
+    """Parse YAML with the safe loader within the limits above."""
+    loader = _GuardedLoader(text)
     try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_YAML_NODES:
+            raise _YamlLimit(
+                f"the aliases expand to more than {MAX_YAML_NODES:,} values (an alias bomb?)",
+                node.start_mark,
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _read_yaml(path: Path) -> object:
+    """A definition file parsed safely: no Python tags, no alias bombs, no huge files."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DEFINITION_BYTES:
+            raise DefinitionError(
+                f"the definition file is {size:,} bytes; definitions are at most "
+                f"{MAX_DEFINITION_BYTES:,} bytes",
+                file=path,
+                hint="is this the right file?",
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DefinitionError("the definition file does not exist", file=path) from None
+    except IsADirectoryError:
+        raise DefinitionError("this is a folder, not a definition file", file=path) from None
     except UnicodeDecodeError as error:
         raise DefinitionError(f"the file is not UTF-8 ({error.reason})", file=path) from None
+    except OSError as error:
+        raise DefinitionError(f"cannot read the file: {error.strerror}", file=path) from None
     try:
-        return yaml.safe_load(text)
+        return _safe_load(text)
+    except RecursionError:
+        raise DefinitionError("the YAML is nested too deeply", file=path) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise DefinitionError(f"the YAML is not well-formed{where}", file=path) from None
+        problem = getattr(error, "problem", None)
+        if isinstance(error, _YamlLimit):
+            message = "the YAML is refused"
+        elif isinstance(error, yaml.constructor.ConstructorError):
+            message = "the YAML uses a tag that definitions may not use"
+        else:
+            message = "the YAML is not well-formed"
+        if problem:
+            message += f": {problem}"
+        raise DefinitionError(
+            message, file=path, line=None if mark is None else mark.line + 1
+        ) from None
 
 
 def line_of(path: Path, key: str | None) -> int | None:
@@ -467,6 +608,10 @@ def line_of(path: Path, key: str | None) -> int | None:
     for part in (key or "").split(".") if key else []:
         if isinstance(node, yaml.MappingNode):
             match = next((kv for kv in node.value if str(kv[0].value) == part), None)
+            columns = next((kv for kv in node.value if str(kv[0].value) == "columns"), None)
+            if match is None and columns is not None and isinstance(columns[1], yaml.MappingNode):
+                # 'mappings.<name>.<column>' names a column of a mapping in its full form.
+                match = next((kv for kv in columns[1].value if str(kv[0].value) == part), None)
             if match is None:
                 break
             line = match[0].start_mark.line + 1
@@ -490,7 +635,7 @@ def _validated(model: type[BaseModel], data: object, path: Path) -> BaseModel:
         message = {
             "extra_forbidden": "unknown key",
             "missing": "a required key is missing",
-        }.get(first["type"], first["msg"])
+        }.get(first["type"], first["msg"].removeprefix("Value error, "))
         hint = None
         if first["type"] == "extra_forbidden" and first["loc"]:
             parent = model
@@ -561,6 +706,7 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     path = Path(path)
     survey = _validated(Survey, _read_yaml(path), path)
     assert isinstance(survey, Survey)
+    survey._source = path
     folders = [path.parent / "instruments", SHIPPED_INSTRUMENTS]
     instruments: dict[str, Instrument] = {}
     for index, instrument_id in enumerate(survey.instruments):

@@ -206,6 +206,7 @@ def _read_text(
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError("the export file is empty", file=path)
+    _check_stray_characters(text, path)
     explicit = delimiter is not None
     delimiter = delimiter or detect_delimiter(text, path)
     records = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -213,7 +214,12 @@ def _read_text(
         header = next(records)
         widths = np.fromiter(map(len, records), dtype=np.int64)
     except csv.Error as error:
-        raise InputError(f"malformed CSV: {error}", file=path) from None
+        raise InputError(
+            f"malformed CSV: {error}",
+            file=path,
+            line=records.line_num,
+            hint="a lone carriage return or a broken quote? Export the file again",
+        ) from None
     if len(header) < 2 and explicit:
         raise InputError(
             f"the header is a single column when split by {delimiter!r}",
@@ -235,16 +241,76 @@ def _read_text(
             if last
             else f"check the quoting of that row, or the delimiter {delimiter!r}",
         )
-    table = pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=True,
-        index_col=False,
-    )
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        # Python's csv module forgives what pandas refuses, e.g. a quote left open at the end.
+        raise InputError(
+            f"malformed CSV: {str(error).strip()}",
+            file=path,
+            line=_strict_error_line(text, delimiter),
+            hint="a quote that is never closed? Export the file again",
+        ) from None
     table.columns = [c.strip() for c in header]
+    _check_unnamed(table, path)
     return table, encoding, delimiter
+
+
+def _strict_error_line(text: str, delimiter: str) -> int | None:
+    """The line where a strict CSV parser gives up (only asked once pandas has failed)."""
+    records = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        for _ in records:
+            pass
+    except csv.Error:
+        return records.line_num
+    return None
+
+
+# Characters that never belong inside an export's text, and what their presence means.
+_STRAY = {
+    "\ufeff": (
+        "a byte-order mark (BOM) in the middle of the file",
+        "were two exports pasted together? Keep each export in its own file",
+    ),
+    "\x00": (
+        "a NUL byte: this is not a text export",
+        "export the file again as CSV (UTF-8)",
+    ),
+}
+
+
+def _check_stray_characters(text: str, path: Path) -> None:
+    for char, (problem, hint) in _STRAY.items():
+        position = text.find(char)
+        if position >= 0:
+            line = text.count("\n", 0, position) + 1
+            raise InputError(problem, file=path, line=line, hint=hint)
+
+
+def _check_unnamed(table: pd.DataFrame, path: Path, merged: str | None = None) -> None:
+    """A column without a name in the header but with data under it cannot be mapped."""
+    for position, name in enumerate(table.columns):
+        if name:
+            continue
+        filled = np.flatnonzero(table.iloc[:, position].astype(str).str.strip().ne("").to_numpy())
+        if filled.size:
+            raise InputError(
+                f"column {position + 1} has no name in the header, but holds data"
+                + (f" (the header cells {merged} are merged)" if merged else ""),
+                file=path,
+                row=int(filled[0]) + 1,
+                hint="unmerge the header cells and give every column its own name"
+                if merged
+                else "give every column a name in the header row",
+            )
 
 
 def _check_header(header: list[str], path: Path) -> None:
@@ -291,10 +357,24 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     if grid.empty:
         raise InputError(f"the sheet {name!r} is empty", file=path)
     header = [str(c).strip() for c in grid.iloc[0]]
-    _check_header(header, path)
+    _check_header([c for c in header if c], path)
     table = grid.iloc[1:].reset_index(drop=True)
     table.columns = header
+    if "" in header:
+        _check_unnamed(table, path, _merged_cells(path, name, int(grid.index[0]) + 1))
     return table, name
+
+
+def _merged_cells(path: Path, sheet: str, row: int) -> str | None:
+    """The merged cell ranges that touch a row of a sheet (only read on the error path)."""
+    import openpyxl
+
+    try:
+        worksheet = openpyxl.load_workbook(path)[sheet]
+    except Exception:  # the workbook was readable a moment ago; the message will do without
+        return None
+    ranges = [str(r) for r in worksheet.merged_cells.ranges if r.min_row <= row <= r.max_row]
+    return ", ".join(sorted(ranges)) or None
 
 
 def _numbers_as_text(values: pd.Series) -> pd.Series:
@@ -475,6 +555,12 @@ def read_export(
         tool = None  # named a plain table: take it as such, whatever its columns
     if tool in TOOLS:
         lacking = [c for c in SIGNATURES[tool] if c not in table.columns]
+        if lacking and tool == "limesurvey" and set(LIMESURVEY_TEXT_HEADINGS) <= set(table):
+            raise InputError(
+                "this LimeSurvey export has full question texts as headings",
+                file=path,
+                hint="export the responses again with 'question code' headings",
+            )
         if lacking:
             raise InputError(
                 f"this is not a {TOOL_NAMES[tool]} export: columns {lacking} are missing",

@@ -1,10 +1,18 @@
 """Rendering reports: papermill executes the report notebook, nbconvert exports it to HTML,
 WeasyPrint prints the HTML to PDF.
 
-Parameters are checked before a kernel starts. Every file is written to a temporary name
-in the output folder and renamed when complete, so a failed or killed render leaves no
-partial report. :func:`render_all` renders milestones × languages in a process pool and
-writes ``index.html``.
+Parameters are checked before a kernel starts (:func:`check_parameters`): the milestone is
+a wave of the survey, the language one it offers, the notebook declares every
+parameter papermill will inject, and the output folder is an explicitly given folder that
+is neither the programme's folder nor a folder holding its raw data (so reports can never
+overwrite or mix with raw exports).
+
+Every file is written into a scratch folder inside the output folder
+(``.impact-<pid>-<report>-…``) and renamed into place when complete, under a lock on the
+output folder (:func:`folder_lock`), so a failed or killed render leaves no partial report
+and two runs writing to one folder do not mix their files. Scratch folders of killed runs
+are removed by the next run. :func:`render_all` renders milestones × languages in a process
+pool and writes ``index.html``.
 
 The PDF engine is WeasyPrint (from PyPI): it needs no browser, only the pango, harfbuzz and
 fontconfig libraries that Debian and Ubuntu machines have installed (``libpango-1.0-0``).
@@ -12,13 +20,16 @@ fontconfig libraries that Debian and Ubuntu machines have installed (``libpango-
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
 import html
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +39,17 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
-from impact.definitions import load_survey
-from impact.errors import ReportError
+from impact.definitions import Survey, _did_you_mean, load_survey
+from impact.errors import DefinitionError, ReportError
 from impact.fmt import LOCALES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPORT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "evaluation_report.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# The parameters papermill injects; the notebook must declare each of them.
+PARAMETERS = ("survey", "milestone", "language", "output_dir")
+SCRATCH_PREFIX = ".impact-"
+REPORT_SUFFIXES = (".results.json", ".pdf", ".html")
 
 
 @dataclass(frozen=True)
@@ -53,15 +68,119 @@ class RenderResult:
         return self.error is None
 
 
-def check_parameters(survey: str | Path, milestone: str, language: str) -> None:
-    """Fail before a kernel starts when the milestone or language is not offered."""
+def check_parameters(
+    survey: str | Path,
+    milestone: str | list[str],
+    language: str | list[str],
+    *,
+    output_dir: str | Path | None = None,
+    notebook: str | Path = REPORT_NOTEBOOK,
+) -> None:
+    """Fail before a kernel starts when a parameter of a report is not acceptable.
+
+    ``milestone`` and ``language`` may be lists: every combination is checked, the survey
+    loaded once.
+
+    Parameters
+    ----------
+    survey : str or Path
+        The programme's ``survey.yml``; it must load.
+    milestone : str
+        Must be a wave of the survey.
+    language : str
+        Must be offered by the survey and have a locale.
+    output_dir : str or Path, optional
+        Where the report goes: not an existing file, and not the programme's folder or a
+        folder holding its raw exports or registry (nor inside one).
+    notebook : str or Path
+        Must exist and declare every parameter papermill injects.
+
+    Raises
+    ------
+    DefinitionError
+        For a survey that does not load or a milestone that is not one of its waves.
+    ReportError
+        For a language, output folder or notebook that does not fit.
+
+    Examples
+    --------
+    >>> check_parameters("surveys/demo/survey.yml", "final", "xx")
+    Traceback (most recent call last):
+    impact.errors.ReportError: file '...survey.yml', key 'languages': language 'xx' is ...
+    """
+    survey = Path(survey)
     definition, _ = load_survey(survey)
-    definition.wave(milestone)
-    if language not in definition.languages or language not in LOCALES:
+    for wave in [milestone] if isinstance(milestone, str) else milestone:
+        if wave not in definition.wave_ids:
+            raise DefinitionError(
+                f"there is no milestone {wave!r}",
+                file=survey,
+                key="waves",
+                hint=_did_you_mean(wave, definition.wave_ids)
+                or f"the waves are {definition.wave_ids}",
+            )
+    for code in [language] if isinstance(language, str) else language:
+        if code not in definition.languages or code not in LOCALES:
+            raise ReportError(
+                f"file {str(survey)!r}, key 'languages': language {code!r} is not offered by "
+                f"this programme; choose from {definition.languages}"
+            )
+    _check_notebook(Path(notebook))
+    if output_dir is not None:
+        check_output_dir(output_dir, survey, definition=definition)
+
+
+def _check_notebook(notebook: Path) -> None:
+    if not notebook.is_file():
+        raise ReportError(f"the report notebook {str(notebook)!r} does not exist")
+    declared = set(_declared_parameters(str(notebook), notebook.stat().st_mtime_ns))
+    missing = [p for p in PARAMETERS if p not in declared]
+    if missing:
         raise ReportError(
-            f"language {language!r} is not offered by {str(survey)!r}; "
-            f"choose from {definition.languages}"
+            f"the report notebook {str(notebook)!r} does not declare the parameters "
+            f"{missing} in its 'parameters' cell (papermill would only warn)"
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _declared_parameters(notebook: str, mtime_ns: int) -> tuple[str, ...]:
+    import papermill
+
+    return tuple(papermill.inspect_notebook(notebook))
+
+
+def _raw_folders(survey: Path, definition: Survey) -> set[Path]:
+    """The programme's folder and every folder that holds one of its raw files."""
+    base = survey.resolve().parent
+    files = [base / definition.registry.file]
+    files += [base / file.path for wave in definition.waves for file in wave.files]
+    return {base, *(path.resolve().parent for path in files)}
+
+
+def check_output_dir(
+    output_dir: str | Path, survey: str | Path, *, definition: Survey | None = None
+) -> Path:
+    """The resolved output folder, once it is known not to endanger raw data.
+
+    Examples
+    --------
+    >>> check_output_dir("surveys/demo/raw/reports", "surveys/demo/survey.yml")
+    Traceback (most recent call last):
+    impact.errors.ReportError: the output folder ... lies inside ... outputs never go there ...
+    """
+    target = Path(output_dir).resolve()
+    if target.exists() and not target.is_dir():
+        raise ReportError(f"the output folder {str(target)!r} is a file, not a folder")
+    if definition is None:
+        definition, _ = load_survey(survey)
+    for folder in sorted(_raw_folders(Path(survey), definition)):
+        if target == folder or folder in target.parents:
+            raise ReportError(
+                f"the output folder {str(target)!r} lies inside {str(folder)!r}, which holds "
+                "the programme's definition or raw data; outputs never go there "
+                "(choose another folder with --out)"
+            )
+    return target
 
 
 def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
@@ -91,8 +210,34 @@ class _DropMarkdown(TagRemovePreprocessor):
         return nb, resources
 
 
+def _running_cell(executed: Path) -> str:
+    """Where a kernel died: the last cell papermill started, by position, tags and code."""
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except Exception:  # nothing readable was saved
+        return ""
+    started = [
+        (position, cell)
+        for position, cell in enumerate(cells, start=1)
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return ""
+    position, cell = started[-1]
+    tags = cell.metadata.get("tags", [])
+    first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return (
+        f" in cell {position} of {len(cells)}"
+        + (f" [{', '.join(tags)}]" if tags else "")
+        + (f" ({first_line.strip()[:60]!r})" if first_line else "")
+    )
+
+
 def _failing_cell(error: Exception, executed: Path | None = None) -> str:
     """``ReportError in cell 2 [setup]: …``: the failing cell, its tags, the error."""
+    if type(error).__name__ == "DeadKernelError":
+        where = _running_cell(executed) if executed is not None else ""
+        return f"the kernel died{where} (it crashed, ran out of memory or was killed)"
     name = getattr(error, "ename", type(error).__name__)
     value = getattr(error, "evalue", str(error))
     cell = getattr(error, "exec_count", None)
@@ -165,12 +310,19 @@ def render(
     import papermill
 
     survey = Path(survey).resolve()
+    notebook = Path(notebook).resolve()
+    check_parameters(survey, milestone, language, output_dir=output_dir, notebook=notebook)
     output_dir = Path(output_dir).resolve()
-    check_parameters(survey, milestone, language)
-    output_dir.mkdir(parents=True, exist_ok=True)
     name = f"{milestone}_{language}"
-    with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=output_dir) as scratch:
-        scratch_dir = Path(scratch)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_scratch(output_dir)
+        scratch_dir = Path(
+            tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{name}-", dir=output_dir)
+        )
+    except OSError as error:
+        raise _write_error(name, output_dir, error) from None
+    try:
         executed = scratch_dir / f"{name}.ipynb"
         try:
             papermill.execute_notebook(
@@ -191,16 +343,20 @@ def render(
             )
         except Exception as error:  # papermill raises PapermillExecutionError and others
             raise ReportError(f"report {name} failed: {_failing_cell(error, executed)}") from error
-        page = export_html(nbformat.read(executed, as_version=4), language)
-        html_tmp = scratch_dir / f"{name}.html"
-        html_tmp.write_text(page, encoding="utf-8")
-        if pdf:
-            export_pdf(page, scratch_dir / f"{name}.pdf")
-        paths = {}
-        # The HTML goes last: a report is listed once its HTML is there.
-        for suffix in [".results.json", *([".pdf"] if pdf else []), ".html"]:
-            paths[suffix] = output_dir / f"{name}{suffix}"
-            os.replace(scratch_dir / f"{name}{suffix}", paths[suffix])
+        suffixes = [s for s in REPORT_SUFFIXES if pdf or s != ".pdf"]
+        try:
+            page = export_html(nbformat.read(executed, as_version=4), language)
+            (scratch_dir / f"{name}.html").write_text(page, encoding="utf-8")
+            if pdf:
+                export_pdf(page, scratch_dir / f"{name}.pdf")
+            if not (scratch_dir / f"{name}.results.json").is_file():
+                raise ReportError(f"report {name} failed: the notebook wrote no results.json")
+            with folder_lock(output_dir):
+                paths = _publish(scratch_dir, output_dir, name, suffixes)
+        except OSError as error:
+            raise _write_error(name, output_dir, error) from None
+    finally:
+        shutil.rmtree(scratch_dir, ignore_errors=True)
     return RenderResult(
         milestone,
         language,
@@ -208,6 +364,90 @@ def render(
         results=paths[".results.json"],
         pdf=paths.get(".pdf"),
     )
+
+
+def _publish(scratch_dir: Path, output_dir: Path, name: str, suffixes: list[str]) -> dict:
+    """Rename a report's files into place, HTML last: a report is listed once its HTML is
+    there. A failure part-way removes the report's files: a report is all or nothing."""
+    paths = {suffix: output_dir / f"{name}{suffix}" for suffix in suffixes}
+    try:
+        for suffix, target in paths.items():
+            os.replace(scratch_dir / f"{name}{suffix}", target)
+    except OSError:
+        for suffix in REPORT_SUFFIXES:
+            with contextlib.suppress(OSError):
+                (output_dir / f"{name}{suffix}").unlink(missing_ok=True)
+        raise
+    return paths
+
+
+def _write_error(name: str, output_dir: Path, error: OSError) -> ReportError:
+    """A clear message for a report that cannot be written (full disk, read-only folder)."""
+    code = errno.errorcode.get(error.errno or 0, "")
+    hints = {
+        errno.ENOSPC: "the disk is full: free some space and render again",
+        errno.EDQUOT: "the disk quota is used up: free some space and render again",
+        errno.EROFS: "the folder is on a read-only file system: choose another with --out",
+        errno.EACCES: "the folder is not writable: choose another with --out",
+        errno.EPERM: "the folder is not writable: choose another with --out",
+    }
+    hint = hints.get(error.errno or 0, "check the output folder")
+    reason = error.strerror or str(error)
+    return ReportError(
+        f"report {name}: cannot write into the output folder {str(output_dir)!r}: {reason}"
+        + (f" [{code}]" if code else "")
+        + f" ({hint}); no partial report was left"
+    )
+
+
+@contextlib.contextmanager
+def folder_lock(output_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder while files are renamed into it.
+
+    The lock (``fcntl.flock`` on the folder itself, so no lock file is left behind) is
+    released by the system when its holder dies: a killed render never leaves it locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: the renames are still atomic, only not grouped
+        yield
+        return
+    handle = os.open(output_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_scratch(output_dir: str | Path) -> list[Path]:
+    """Remove the scratch folders (and index files) of renders whose process is gone.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    removed = []
+    for folder in Path(output_dir).glob(f"{SCRATCH_PREFIX}*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                folder.unlink(missing_ok=True)
+            removed.append(folder)
+    return removed
 
 
 def _quiet_worker() -> None:
@@ -256,6 +496,12 @@ def render_all(
     milestones = milestones or definition.wave_ids
     languages = languages or list(definition.languages)
     jobs = [(m, lang) for m in milestones for lang in languages]
+    check_parameters(survey, milestones, languages, output_dir=output_dir)
+    try:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        remove_stale_scratch(output_dir)
+    except OSError as error:
+        raise _write_error("index", Path(output_dir), error) from None
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     results: dict[tuple[str, str], RenderResult] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
@@ -269,7 +515,11 @@ def render_all(
             if on_done:
                 on_done(result)
     ordered = [results[job] for job in jobs]
-    write_index(output_dir, definition.programme.name.en)
+    try:
+        with folder_lock(Path(output_dir)):
+            write_index(output_dir, definition.programme.name.en)
+    except OSError as error:
+        raise _write_error("index", Path(output_dir), error) from None
     return ordered
 
 
@@ -291,7 +541,12 @@ def write_index(output_dir: str | Path, title: str) -> Path:
     for results_path in output_dir.glob("*.results.json"):
         name = results_path.name.removesuffix(".results.json")
         if (output_dir / f"{name}.html").exists():
-            info = json.loads(results_path.read_text(encoding="utf-8"))
+            try:
+                info = json.loads(results_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # not ours, or damaged by hand: not listed
+                continue
+            if not isinstance(info, dict):
+                continue
             reports.append((str(info.get("wave_date")), str(info.get("language")), name, info))
     for _, _, name, info in sorted(reports):
         page = output_dir / f"{name}.html"
@@ -315,9 +570,18 @@ def write_index(output_dir: str | Path, title: str) -> Path:
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
     )
     target = output_dir / "index.html"
-    scratch = target.with_name(".index.html.tmp")
-    scratch.write_text(document, encoding="utf-8")
-    os.replace(scratch, target)
+    # A name of its own: another run may be writing its index into the same folder.
+    handle, scratch = tempfile.mkstemp(
+        prefix=f"{SCRATCH_PREFIX}{os.getpid()}-index-", dir=output_dir
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(document)
+        os.chmod(scratch, 0o644)  # mkstemp makes it private; the index is for readers
+        os.replace(scratch, target)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
     return target
 
 

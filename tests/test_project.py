@@ -24,7 +24,7 @@ def test_environment_yml_has_the_same_dependencies_and_ranges():
     for dep in env["dependencies"]:
         if isinstance(dep, str):
             name, spec = re.match(r"([A-Za-z0-9_.-]+)(.*)", dep).groups()
-            if name not in ("python", "pip"):
+            if name not in ("python", "pip"):  # pip-audit is a dependency, pip is not
                 conda[name.lower()] = spec
     assert conda == _requirements()
     pip_section = next(d for d in env["dependencies"] if isinstance(d, dict))
