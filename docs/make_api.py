@@ -13,6 +13,7 @@ from pathlib import Path
 import impact
 
 API = Path(__file__).resolve().parent / "api.md"
+PROJECT = str(API.parent.parent)
 SKIP = {"impact.cli"}  # the command line is documented by `impact --help`
 
 
@@ -52,7 +53,8 @@ def render() -> str:
         lines += [f"## `{module.__name__}`", "", summary, ""]
         for name, member in members:
             try:
-                signature = str(inspect.signature(member))
+                # Defaults such as DEMO_SURVEY hold absolute paths: show them from the project.
+                signature = str(inspect.signature(member)).replace(PROJECT, "<project>")
             except (TypeError, ValueError):
                 signature = "(...)"
             kind = "class" if inspect.isclass(member) else "function"
