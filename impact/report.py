@@ -583,8 +583,3 @@ def write_index(output_dir: str | Path, title: str) -> Path:
         Path(scratch).unlink(missing_ok=True)
         raise
     return target
-
-
-def clean_output(output_dir: str | Path) -> None:
-    """Remove a report folder (used by tests and ``impact demo --fresh``)."""
-    shutil.rmtree(output_dir, ignore_errors=True)
