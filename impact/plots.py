@@ -85,11 +85,16 @@ def paired_trajectories(
     set_theme()
     waves = [w for w in wave_labels if w in set(data["wave"].astype(str))]
     scales = [s for s in scale_labels if s in set(data["scale"])]
+    # At most three panels a row, so seven outcomes stay readable on a page.
+    columns = min(3, len(scales))
+    rows = -(-len(scales) // columns)
     fig, axes = plt.subplots(
-        1, len(scales), figsize=(3.3 * len(scales), 3.4), squeeze=False, sharey=False
+        rows, columns, figsize=(3.6 * columns, 3.4 * rows), squeeze=False, sharey=False
     )
+    for ax in axes.flat[len(scales) :]:
+        fig.delaxes(ax)
     x = np.arange(len(waves))
-    for ax, scale in zip(axes[0], scales, strict=True):
+    for ax, scale in zip(axes.flat, scales, strict=False):
         part = data[data["scale"] == scale]
         wide = part.pivot_table(
             index="participant", columns="wave", values="score", observed=True
