@@ -179,23 +179,6 @@ def wilcoxon_signed_rank(diff: np.ndarray) -> dict[str, float]:
     }
 
 
-def paired_pairs(
-    data: pd.DataFrame,
-    *,
-    baseline: str,
-    wave: str,
-    dv: str = "score",
-    within: str = "wave",
-    subject: str = "participant",
-) -> pd.DataFrame:
-    """Participants with a valid ``dv`` at both waves: columns ``subject, pre, post``."""
-    valid = data.dropna(subset=[dv])
-    pre = valid[valid[within] == baseline].set_index(subject)[dv]
-    post = valid[valid[within] == wave].set_index(subject)[dv]
-    pairs = pd.concat({"pre": pre, "post": post}, axis=1, join="inner")
-    return pairs.rename_axis(subject).reset_index()
-
-
 def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
     """Every paired statistic of one comparison (``post − pre``), as a dict.
 
@@ -326,14 +309,15 @@ def paired_change(
     later = [w for w in ordered[ordered.index(baseline) + 1 :] if w in present]
     rows = []
     for scale_id, part in data.dropna(subset=[dv]).groupby(scale, sort=True, observed=True):
-        waves_scored = set(part[within].unique())
-        if baseline not in waves_scored:
+        # One participant × wave table per scale; each comparison then takes two columns.
+        wide = part.pivot(index=subject, columns=within, values=dv)
+        scored = {w for w in wide.columns if wide[w].notna().any()}
+        if baseline not in scored:
             continue
-        for wave in [w for w in later if w in waves_scored]:
-            pairs = paired_pairs(
-                part, baseline=baseline, wave=wave, dv=dv, within=within, subject=subject
-            )
-            row = paired_statistics(pairs["pre"].to_numpy(float), pairs["post"].to_numpy(float))
+        pre = wide[baseline]
+        for wave in [w for w in later if w in scored]:
+            both = (pre.notna() & wide[wave].notna()).to_numpy()
+            row = paired_statistics(pre.to_numpy(float)[both], wide[wave].to_numpy(float)[both])
             rows.append({"scale": scale_id, "baseline": baseline, "wave": wave} | row)
     result = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     result["n"] = result["n"].astype(int)
