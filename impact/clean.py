@@ -730,7 +730,12 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     base = Path(base)
     _check_files_exist(survey, base)
     policy = survey.quality
-    salt = load_salt(base) if survey.privacy.pseudonymise_keys else None
+    definition = base / "survey.yml"
+    salt = (
+        load_salt(base, definition=definition if definition.is_file() else None)
+        if survey.privacy.pseudonymise_keys
+        else None
+    )
     registry, registry_log, registry_provenance = read_registry(survey, base)
     provenance = [registry_provenance]
     longs, texts, all_submissions, logs = [], [], [], [registry_log]

@@ -31,13 +31,15 @@ MIN_SALT_LENGTH = 16
 PSEUDONYM_LENGTH = 16
 
 
-def load_salt(*folders: str | Path) -> str:
+def load_salt(*folders: str | Path, definition: str | Path | None = None) -> str:
     """The salt from ``IMPACT_SALT``, else from the first ``.impact-salt`` in ``folders``.
 
     Parameters
     ----------
     *folders : str or Path
         Where to look for ``.impact-salt`` (the working folder is always tried last).
+    definition : str or Path, optional
+        The survey definition that asks for pseudonymisation; errors name it and its line.
 
     Raises
     ------
@@ -56,6 +58,7 @@ def load_salt(*folders: str | Path) -> str:
     if not salt:
         raise DefinitionError(
             "pseudonymise_keys is on, but there is no salt",
+            file=definition,
             key="privacy.pseudonymise_keys",
             hint=f"set {SALT_VARIABLE}, or write a secret into a {SALT_FILE} file beside "
             f"survey.yml: python -c 'import secrets; print(secrets.token_hex(32))' > {SALT_FILE}",
@@ -63,6 +66,7 @@ def load_salt(*folders: str | Path) -> str:
     if len(salt) < MIN_SALT_LENGTH:
         raise DefinitionError(
             f"the salt from {source} is too short ({len(salt)} characters)",
+            file=definition,
             key="privacy.pseudonymise_keys",
             hint=f"use at least {MIN_SALT_LENGTH} random characters",
         )

@@ -363,8 +363,11 @@ def test_pseudonymised_keys_need_a_salt(fixture_copy, monkeypatch):
     monkeypatch.delenv("IMPACT_SALT", raising=False)
     monkeypatch.chdir(fixture_copy.parent)
     _pseudonymise(fixture_copy)
-    with pytest.raises(DefinitionError, match="no salt.*IMPACT_SALT"):
+    with pytest.raises(DefinitionError, match="no salt.*IMPACT_SALT") as caught:
         _clean(fixture_copy)
+    assert caught.value.file == str(fixture_copy)
+    lines = fixture_copy.read_text(encoding="utf-8").splitlines()
+    assert lines[caught.value.line - 1].strip().startswith("pseudonymise_keys:")
     monkeypatch.setenv("IMPACT_SALT", "0123456789abcdef-test-salt")
     cleaned = _clean(fixture_copy)
     participants = set(cleaned.responses["participant"])
