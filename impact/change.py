@@ -43,6 +43,7 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
 from impact.definitions import Instrument
+from impact.score import count_categories
 
 Z975 = stats.norm.ppf(0.975)
 CHANGE_COLUMNS = [
@@ -545,24 +546,17 @@ def reliable_change_counts(individual: pd.DataFrame) -> pd.DataFrame:
         known = individual.dropna(subset=[kind])
         if known.empty:
             continue
-        counts = (
-            known.assign(category=pd.Categorical(known[kind], categories=categories))
-            .groupby(["scale", "wave", "category"], observed=False)
-            .size()
-            .rename("n")
-            .reset_index()
+        counts = count_categories(
+            known.rename(columns={kind: "category"}),
+            by=["scale", "wave"],
+            category="category",
+            categories=list(categories),
         )
-        totals = counts.groupby(["scale", "wave"], observed=True)["n"].transform("sum")
-        counts = counts[totals > 0].assign(total=totals[totals > 0])
-        counts.insert(2, "kind", kind)
-        parts.append(counts)
+        parts.append(counts.assign(kind=kind))
     columns = ["scale", "wave", "kind", "category", "n", "total", "share"]
     if not parts:
         return pd.DataFrame(columns=columns)
-    result = pd.concat(parts, ignore_index=True)
-    result["category"] = result["category"].astype(str)
-    result["share"] = result["n"] / result["total"]
-    return result[columns]
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 RESPONSE_SHIFT_COMPARISONS = {

@@ -50,7 +50,7 @@ from impact.change import (
 from impact.clean import Cleaned, accounting, clean
 from impact.definitions import Instrument, Survey, load_survey
 from impact.power import design_sensitivity
-from impact.score import band_labels, categories, score
+from impact.score import band_labels, categories, count_categories, score
 from impact.subgroups import subgroup_change
 
 Method = TypeVar("Method", bound=Callable[..., pd.DataFrame])
@@ -168,26 +168,17 @@ class Programme:
             instrument = self.instruments[part["instrument"].iloc[0]]
             if not instrument.bands or scale != instrument.id:
                 continue
-            labels = [b.label[language] for b in instrument.bands]
-            band = pd.Categorical(band_labels(part["score"], instrument, language), labels)
-            counts = (
-                part.assign(band=band)
-                .groupby(["wave", "band"], observed=False)
-                .size()
-                .rename("n")
-                .reset_index()
+            counts = count_categories(
+                part.assign(band=band_labels(part["score"], instrument, language)),
+                by=["wave"],
+                category="band",
+                categories=[b.label[language] for b in instrument.bands],
             )
-            counts = counts[counts["wave"].isin(part["wave"].unique())]
-            counts["order"] = counts["band"].cat.codes
-            counts["total"] = counts.groupby("wave", observed=True)["n"].transform("sum")
             parts.append(counts.assign(scale=scale))
         columns = ["scale", "wave", "band", "order", "n", "total", "share"]
         if not parts:
             return pd.DataFrame(columns=columns)
-        table = pd.concat(parts, ignore_index=True)
-        table["band"] = table["band"].astype(str)
-        table["share"] = table["n"] / table["total"]
-        return table[columns]
+        return pd.concat(parts, ignore_index=True)[columns]
 
     @memoised
     def categories(self, instrument: str, language: str = "en") -> pd.DataFrame:
@@ -199,17 +190,12 @@ class Programme:
     def category_counts(self, instrument: str, language: str = "en") -> pd.DataFrame:
         """Participants per profile class and wave: ``wave, category, order, n, total, share``."""
         definition = self.instruments[instrument]
-        labels = [c.label[language] for c in definition.categories]
-        table = self.categories(instrument, language)
-        table["category"] = pd.Categorical(table["category"], labels)
-        counts = table.groupby(["wave", "category"], observed=False).size().rename("n")
-        counts = counts.reset_index()
-        counts = counts[counts["wave"].isin(table["wave"].unique())]
-        counts["order"] = counts["category"].cat.codes
-        counts["total"] = counts.groupby("wave", observed=True)["n"].transform("sum")
-        counts["share"] = counts["n"] / counts["total"]
-        counts["category"] = counts["category"].astype(str)
-        return counts.reset_index(drop=True)
+        return count_categories(
+            self.categories(instrument, language),
+            by=["wave"],
+            category="category",
+            categories=[c.label[language] for c in definition.categories],
+        )
 
     @memoised
     def reliable_change(self, until: str | None = None) -> pd.DataFrame:

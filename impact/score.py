@@ -182,3 +182,53 @@ def categories(scores: pd.DataFrame, instrument: Instrument, language: str = "en
 
 def _text(text: Text, language: str) -> str:
     return text[language]
+
+
+def count_categories(
+    data: pd.DataFrame, *, by: list[str], category: str, categories: list[str]
+) -> pd.DataFrame:
+    """Participants per category and group, every category listed (zeros kept).
+
+    Groups without any counted row are left out.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant and group, with the category in ``category``.
+    by : list of str
+        The grouping columns, e.g. ``["scale", "wave"]``.
+    category : str
+        The column holding the category labels.
+    categories : list of str
+        Every category, in order; values outside it are not counted.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, then ``category`` (as text), ``order`` (position in
+        ``categories``), ``n``, ``total`` (counted rows of the group) and ``share``.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"wave": ["k", "k", "k", "f"], "band": ["low", "high", "high", "low"]})
+    >>> count_categories(data, by=["wave"], category="band", categories=["low", "high"])
+      wave  band  order  n  total     share
+    0    f   low      0  1      1  1.000000
+    1    f  high      1  0      1  0.000000
+    2    k   low      0  1      3  0.333333
+    3    k  high      1  2      3  0.666667
+    """
+    values = pd.Categorical(data[category], categories=categories)
+    counts = (
+        data.assign(**{category: values})
+        .groupby([*by, category], observed=False)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+    totals = counts.groupby(by, observed=True)["n"].transform("sum")
+    counts = counts[totals > 0].assign(total=totals[totals > 0])
+    counts["order"] = counts[category].cat.codes
+    counts["share"] = counts["n"] / counts["total"]
+    counts[category] = counts[category].astype(str)
+    return counts[[*by, category, "order", "n", "total", "share"]].reset_index(drop=True)
