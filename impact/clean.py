@@ -75,9 +75,12 @@ class Cleaned:
     ----------
     responses : DataFrame
         One row per kept participant × wave × item: ``participant, wave, instrument, item,
-        frame, value``. ``wave`` is an ordered categorical in the order of the waves;
-        ``frame`` is ``now`` or ``then`` (retrospective rating); ``value`` is a float
-        (missing as NaN), recoded, reverse-keyed items already reversed.
+        frame, value``, sorted in that order. ``wave`` is an ordered categorical in the
+        order of the waves; ``participant``, ``instrument``, ``item`` and ``frame`` are
+        categoricals whose categories are their values in lexicographic order (16 million
+        rows at 100,000 participants: a code per cell instead of a string); ``frame`` is
+        ``now`` or ``then`` (retrospective rating); ``value`` is a float (missing as NaN),
+        recoded, reverse-keyed items already reversed.
     submissions : DataFrame
         One row per raw row of every export: ``wave, file, raw_row, key, participant,
         started, duration, finished, progress, answered, speeder, straightlining,
@@ -321,32 +324,6 @@ def _to_numbers(text: pd.Series) -> pd.Series:
         return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
 
 
-def _parse_values(long: pd.DataFrame, labels: dict[str, dict[str, float]], path: str) -> pd.Series:
-    text = long["raw"].str.strip()
-    numbers = _to_numbers(text)
-    unparsed = numbers.isna() & text.ne("")
-    if unparsed.any():
-        lookup = {
-            f"{column}\x00{label}": value
-            for column, mapping in labels.items()
-            for label, value in mapping.items()
-        }
-        keys = long.loc[unparsed, "column"].astype("str") + "\x00" + text[unparsed].str.casefold()
-        numbers.loc[unparsed] = keys.map(lookup).astype(float)
-        still = numbers.isna() & text.ne("")
-        if still.any():
-            first = long[still].iloc[0]
-            raise InputError(
-                f"{first['raw']!r} is neither a number nor a response label of "
-                f"{first['instrument']!r} ({int(still.sum())} such cell(s) in this file)",
-                file=path,
-                column=first["column"],
-                row=int(first["raw_row"]),
-                hint="add the label to the mapping's 'labels' or fix the export",
-            )
-    return numbers.astype(float)
-
-
 def _text_column(table: pd.DataFrame, column: str) -> pd.Series:
     if column in table:
         return table[column].str.strip()
@@ -419,38 +396,59 @@ def _dropped_columns(raw: RawExport, file: ExportFile, survey: Survey, wave: str
     return _log(wave=wave, file=raw.provenance.path, column=columns, rule=rules)
 
 
-def _long_table(table: pd.DataFrame, specs: dict, key: pd.Series) -> pd.DataFrame:
-    """The mapped columns stacked column by column (as ``melt`` would): ``raw_row, column,
-    raw, instrument, item, frame, participant`` and ``target`` (the column's position in
-    ``specs``).
+@dataclass
+class _FileItems:
+    """One export's item answers as a matrix: a row per raw row, a column per mapped item.
 
-    This is the largest table of the import (rows × mapped columns), so nothing in it is
-    looked up one by one: ``column``, ``instrument``, ``item`` and ``frame`` are
-    categoricals (one small code per cell), repeated from the mapping.
+    ``values`` are the cleaned item values (missing as NaN); ``targets`` the
+    ``(instrument, frame, item)`` of each column. Cleaning works on this matrix, one
+    column at a time, so no cell is looked up or copied one by one; the long table is made
+    only of the kept rows, at the end (:func:`_kept_responses`).
     """
-    columns = list(specs)
-    rows = len(table)
-    of_column = np.repeat(np.arange(len(columns)), rows)
 
-    def repeated(values: list[str]) -> pd.Categorical:
-        return pd.Categorical(values).take(of_column)
+    values: np.ndarray
+    targets: list[tuple[str, str, str]]
 
-    targets = [specs[c].target for c in columns]
-    raw = pd.concat([table[c] for c in columns], ignore_index=True)
-    return pd.DataFrame(
-        {
-            "raw_row": np.tile(table.index.to_numpy(), len(columns)),
-            "column": repeated(columns),
-            "raw": raw.astype("str"),
-            "instrument": repeated([t.instrument for t in targets]),
-            "item": repeated([t.item for t in targets]),
-            "frame": repeated([t.frame for t in targets]),
-            "participant": pd.Series(
-                key.astype("str").array.take(np.tile(np.arange(rows), len(columns)))
-            ),
-            "target": of_column,
-        }
-    )
+
+def _parse_columns(
+    table: pd.DataFrame,
+    columns: list[str],
+    labels: dict[str, dict[str, float]],
+    instrument_of: dict[str, str],
+    path: str,
+) -> np.ndarray:
+    """The columns' cells as numbers, a column of the matrix each; labels looked up.
+
+    A cell that is neither blank, a number nor a label stops the import, naming the first
+    such cell (columns in mapping order, then rows) and how many there are.
+    """
+    values = np.empty((len(table), len(columns)))
+    unreadable: list[tuple[str, np.ndarray]] = []
+    for position, column in enumerate(columns):
+        text = table[column].str.strip()
+        numbers = _to_numbers(text)
+        unparsed = numbers.isna() & text.ne("")
+        if unparsed.any():
+            numbers.loc[unparsed] = (
+                text[unparsed].str.casefold().map(labels[column]).astype(float).to_numpy()
+            )
+            still = (numbers.isna() & text.ne("")).to_numpy()
+            if still.any():
+                unreadable.append((column, still))
+        values[:, position] = numbers.to_numpy(dtype=float)
+    if unreadable:
+        column, still = unreadable[0]
+        row = int(np.flatnonzero(still)[0])
+        raise InputError(
+            f"{table[column].iloc[row]!r} is neither a number nor a response label of "
+            f"{instrument_of[column]!r} "
+            f"({sum(int(s.sum()) for _, s in unreadable)} such cell(s) in this file)",
+            file=path,
+            column=column,
+            row=int(table.index[row]),
+            hint="add the label to the mapping's 'labels' or fix the export",
+        )
+    return values
 
 
 def _clean_file(
@@ -459,8 +457,9 @@ def _clean_file(
     file: ExportFile,
     survey: Survey,
     instruments: dict[str, Instrument],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
-    """Item values, free texts and submission metadata of one export, with its log."""
+) -> tuple[_FileItems, np.ndarray, pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
+    """Item values, the answer codes before recoding, free texts and submission metadata
+    of one export, with its log."""
     path = raw.provenance.path
     _check_columns(raw, file, survey)
     table = raw.table
@@ -498,31 +497,41 @@ def _clean_file(
         )
 
     specs = mapping.columns
-    long = _long_table(table, specs, key)
-    text_ids = [i for i in long["instrument"].unique() if instruments[i].kind == "text"]
-    if text_ids:
-        is_text = long["instrument"].isin(text_ids)
-        texts = long[is_text].copy()
-        long = long[~is_text].reset_index(drop=True)
-    else:
-        texts = long.iloc[:0].copy()
-    texts = texts.astype({c: "str" for c in ("column", "instrument", "item", "frame")})
-    long["value"] = _parse_values(long, _column_labels(raw, file, survey, instruments), path)
+    targets = {column: spec.target for column, spec in specs.items()}
+    text_columns = [c for c, t in targets.items() if instruments[t.instrument].kind == "text"]
+    columns = [c for c in specs if c not in text_columns]
+    texts = _texts(table, text_columns, targets, key)
+    instrument_of = {c: targets[c].instrument for c in columns}
+    values = _parse_columns(
+        table, columns, _column_labels(raw, file, survey, instruments), instrument_of, path
+    )
+    position = {column: j for j, column in enumerate(columns)}
+    # Instruments in the order their first column appears, each with its columns in order.
+    of_instrument: dict[str, list[int]] = {}
+    for column in columns:
+        of_instrument.setdefault(instrument_of[column], []).append(position[column])
 
-    def record(mask: pd.Series, rule: str) -> None:
-        if mask.any():
-            hit = long[mask]
-            logs.append(
-                _log(
-                    wave=wave,
-                    file=path,
-                    raw_row=hit["raw_row"].to_numpy(),
-                    participant=hit["participant"].to_numpy(),
-                    column=hit["column"].to_numpy(),
-                    old_value=hit["raw"].to_numpy(),
-                    rule=rule,
-                )
+    def record(mask: np.ndarray, at: list[int], rule: str) -> None:
+        """Log the cells of ``mask`` (rows × ``at`` columns), column by column."""
+        hit_column, hit_row = np.nonzero(mask.T)
+        if not hit_row.size:
+            return
+        names = np.array(columns, dtype=object)[at][hit_column]
+        old = np.empty(hit_row.size, dtype=object)
+        for j in np.unique(hit_column):
+            here = hit_column == j
+            old[here] = table[columns[at[j]]].to_numpy()[hit_row[here]]
+        logs.append(
+            _log(
+                wave=wave,
+                file=path,
+                raw_row=table.index.to_numpy()[hit_row],
+                participant=key.to_numpy()[hit_row],
+                column=names,
+                old_value=old,
+                rule=rule,
             )
+        )
 
     def record_column(column: str, old: object, new: object, rule: str) -> None:
         logs.append(
@@ -530,98 +539,124 @@ def _clean_file(
         )
 
     for column, ranges in raw.user_missing.items():
-        rows = long["column"].eq(column)
-        if not rows.any():
+        if column not in position:
             continue
-        declared = np.zeros(len(long), dtype=bool)
+        j = position[column]
+        declared = np.zeros(len(table), dtype=bool)
         for low, high in ranges:
-            declared |= (rows & long["value"].between(low, high)).to_numpy()
-        record(pd.Series(declared, index=long.index), "user_missing")
-        long.loc[declared, "value"] = np.nan
+            declared |= (values[:, j] >= low) & (values[:, j] <= high)
+        record(declared[:, None], [j], "user_missing")
+        values[declared, j] = np.nan
 
     tool_codes = TOOL_MISSING_CODES.get(raw.provenance.format, ())
-    for instrument_id in long["instrument"].unique():
+    for instrument_id, at in of_instrument.items():
         instrument = instruments[instrument_id]
-        rows = long["instrument"].eq(instrument_id)
         codes = set(survey.missing_codes) | set(instrument.missing_codes)
         if instrument.response is not None:
             low, high = instrument.response.min, instrument.response.max
             codes |= {c for c in tool_codes if not low <= c <= high}
         else:
             codes |= set(tool_codes)
-        is_code = rows & long["value"].isin(codes)
-        record(is_code, "missing_code")
-        long.loc[is_code, "value"] = np.nan
-    # The answer code as exported, for straight-lining (same column clicked everywhere).
-    long["code"] = long["value"]
+        is_code = np.isin(values[:, at], list(codes))
+        record(is_code, at, "missing_code")
+        block = values[:, at]
+        block[is_code] = np.nan
+        values[:, at] = block
+    # The answer codes as exported, for straight-lining (same column clicked everywhere).
+    codes = values.copy()
 
-    present = set(long["column"].unique())
     for column, spec in specs.items():
-        if spec.recode and column in present:
-            rows = long["column"].eq(column)
-            long.loc[rows, "value"] = recode(long.loc[rows, "value"], spec.recode).to_numpy()
+        if spec.recode and column in position:
+            j = position[column]
+            values[:, j] = recode(pd.Series(values[:, j]), spec.recode).to_numpy()
             pairs = ", ".join(f"{k:g}→{v:g}" for k, v in spec.recode.items())
             record_column(column, pairs, None, "recoded")
 
-    for instrument_id in long["instrument"].unique():
+    for instrument_id, at in of_instrument.items():
         instrument = instruments[instrument_id]
         if instrument.response is None:
             continue
-        rows = long["instrument"].eq(instrument_id)
         low, high = instrument.response.min, instrument.response.max
-        outside = rows & long["value"].notna() & ~long["value"].between(low, high)
-        record(outside, "out_of_range")
-        long.loc[outside, "value"] = np.nan
-        reverse = rows & long["item"].isin(instrument.reverse_items)
-        long.loc[reverse, "value"] = reverse_key(long.loc[reverse, "value"], low=low, high=high)
-        for column in long.loc[reverse, "column"].unique():
-            record_column(column, None, None, "reverse_keyed")
-    return long, texts, submissions, logs
+        block = values[:, at]
+        outside = ~np.isnan(block) & ((block < low) | (block > high))
+        record(outside, at, "out_of_range")
+        block[outside] = np.nan
+        values[:, at] = block
+        for j in at:
+            if targets[columns[j]].item in instrument.reverse_items:
+                values[:, j] = reverse_key(values[:, j], low=low, high=high)
+                record_column(columns[j], None, None, "reverse_keyed")
+    items = _FileItems(
+        values=values,
+        targets=[(t.instrument, t.frame, t.item) for t in (targets[c] for c in columns)],
+    )
+    return items, codes, texts, submissions, logs
+
+
+def _texts(
+    table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Series
+) -> pd.DataFrame:
+    """The answered cells of free-text columns: ``raw_row, instrument, item, text``."""
+    parts = []
+    for column in columns:
+        answered = table[column].str.strip().ne("").to_numpy()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "raw_row": table.index.to_numpy()[answered],
+                    "instrument": targets[column].instrument,
+                    "item": targets[column].item,
+                    "text": table[column].to_numpy()[answered],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="str") for c in ("instrument", "item", "text")}
+        ).assign(raw_row=pd.Series(dtype=np.int64))[["raw_row", "instrument", "item", "text"]]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _straightliners(
-    long: pd.DataFrame, instruments: dict[str, Instrument], min_items: int
-) -> pd.Index:
-    """Raw rows with one answer code per grid across grids that include reverse-keyed items.
+    codes: np.ndarray,
+    targets: list[tuple[str, str, str]],
+    instruments: dict[str, Instrument],
+    min_items: int,
+) -> np.ndarray:
+    """Rows (positions) with one answer code per grid across grids with reverse-keyed items.
 
-    A grid is one scale instrument. A row is flagged when each of its grids has a single
-    answer code, at least ``min_items`` items are answered, and one of the grids holds a
-    reverse-keyed item (so the identical answers contradict each other).
+    A grid is one scale instrument (both frames). A row is flagged when each of its
+    answered grids has a single answer code, at least ``min_items`` items are answered,
+    and one of the answered grids holds a reverse-keyed item (so the identical answers
+    contradict each other).
     """
-    scales = [i.id for i in instruments.values() if i.kind == "scale"]
-    with_reverse = [i.id for i in instruments.values() if i.reverse_items]
-    # One answer code per grid: its lowest and highest code are the same (integer group
-    # keys and min/max are much cheaper than nunique over strings).
-    instrument = _positions(long["instrument"], scales)
-    grid = (instrument >= 0) & long["code"].notna().to_numpy()
-    per_grid = (
-        pd.DataFrame(
-            {
-                "raw_row": long["raw_row"].to_numpy()[grid],
-                "instrument": instrument[grid],
-                "code": long["code"].to_numpy()[grid],
-            }
-        )
-        .groupby(["raw_row", "instrument"])["code"]
-        .agg(["min", "max", "count"])
-        .reset_index()
-    )
-    per_grid["distinct"] = np.where(per_grid["min"].eq(per_grid["max"]), 1, 2)
-    reverse = [scales.index(i) for i in with_reverse if i in scales]
-    per_grid["reverse"] = per_grid["instrument"].isin(reverse)
-    per_row = per_grid.groupby("raw_row").agg(
-        distinct=("distinct", "max"), answered=("count", "sum"), reverse=("reverse", "any")
-    )
-    flagged = per_row["distinct"].eq(1) & per_row["answered"].ge(min_items) & per_row["reverse"]
-    return per_row.index[flagged]
+    rows = len(codes)
+    single = np.ones(rows, dtype=bool)
+    answered = np.zeros(rows, dtype=np.int64)
+    reverse = np.zeros(rows, dtype=bool)
+    for instrument in instruments.values():
+        if instrument.kind != "scale":
+            continue
+        at = [j for j, (i, _, _) in enumerate(targets) if i == instrument.id]
+        if not at:
+            continue
+        grid = codes[:, at]
+        valid = ~np.isnan(grid)
+        count = valid.sum(axis=1)
+        low = np.where(valid, grid, np.inf).min(axis=1)
+        high = np.where(valid, grid, -np.inf).max(axis=1)
+        some = count > 0
+        single &= ~some | (low == high)
+        answered += count
+        if instrument.reverse_items:
+            reverse |= some
+    return np.flatnonzero(single & (answered >= min_items) & reverse)
 
 
-def _positions(values: pd.Series, choices: list[str]) -> np.ndarray:
-    """Position of each value in ``choices`` (-1 if absent), looked up once per category."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        found = np.append(pd.Index(choices).get_indexer(values.cat.categories), -1)
-        return found[values.cat.codes.to_numpy()]  # code -1 (missing) → the appended -1
-    return pd.Index(choices).get_indexer(values)
+def _registered(keys: pd.Series, registry_keys: pd.Index) -> np.ndarray:
+    """Whether each key is one of the (unique) registry keys; a hash lookup, much cheaper
+    than ``isin`` over strings."""
+    return registry_keys.get_indexer(keys) >= 0
 
 
 def _match_registry(
@@ -629,9 +664,9 @@ def _match_registry(
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Keys one edit from exactly one registry key mapped onto it; the rest reported."""
     participant = submissions["participant"].copy()
-    known = set(registry_keys)
+    known = pd.Index(registry_keys)
     logs = []
-    unknown = participant[~participant.isin(known) & participant.ne("")]
+    unknown = participant[~_registered(participant, known) & participant.ne("")]
     if typo_tolerant and not unknown.empty:
         pairs = typo_candidates(pd.Series(unknown.unique()), registry_keys)
         target = unknown.map(pairs.set_index("key")["match"]).dropna()
@@ -656,7 +691,7 @@ def _match_registry(
                 )
             )
             participant.loc[target.index] = target
-    missing = ~participant.isin(known) & participant.ne("")
+    missing = ~_registered(participant, known) & participant.ne("")
     if missing.any():
         rows = submissions[missing]
         logs.append(
@@ -738,10 +773,10 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     )
     registry, registry_log, registry_provenance = read_registry(survey, base)
     provenance = [registry_provenance]
-    longs, texts, all_submissions, logs = [], [], [], [registry_log]
+    files: list[tuple[int, _FileItems]] = []
+    texts, all_submissions, answered, logs = [], [], [], [registry_log]
     key_columns: dict[str, str] = {}
     offset = 0
-    target_ids: dict[tuple[str, str, str], int] = {}
     for wave in survey.waves:
         for file in wave.files:
             raw = read_export(
@@ -752,39 +787,36 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
                 sheet=file.sheet,
             )
             provenance.append(raw.provenance)
-            long, text, submissions, file_logs = _clean_file(
+            items, codes, text, submissions, file_logs = _clean_file(
                 raw, wave.id, file, survey, instruments
             )
-            flagged = _straightliners(long, instruments, policy.straightlining_min_items)
-            submissions["straightlining"] = submissions["raw_row"].isin(flagged)
+            flagged = _straightliners(
+                codes, items.targets, instruments, policy.straightlining_min_items
+            )
+            submissions["straightlining"] = np.isin(np.arange(len(submissions)), flagged)
+            answered.append(
+                (~np.isnan(items.values)).sum(axis=1)
+                if items.targets
+                else np.full(len(submissions), np.nan)
+            )
             text["wave"] = wave.id
             text["file"] = raw.provenance.path
-            # Each item row's submission, as a position in the submissions of all files,
-            # and its target (instrument, frame, item) as a number shared by all files.
-            long["submission"] = offset + long["raw_row"].to_numpy() - 1
+            files.append((offset, items))
             offset += len(submissions)
-            ids = np.array(
-                [
-                    target_ids.setdefault((t.instrument, t.frame, t.item), len(target_ids))
-                    for t in (
-                        spec.target for spec in survey.mappings[file.mapping].columns.values()
-                    )
-                ]
-            )
-            long["target"] = ids[long["target"].to_numpy()]
-            longs.append(long[["submission", "target", "value"]])
             key_columns[raw.provenance.path] = key_column(survey, file)
             texts.append(text)
             all_submissions.append(submissions)
             logs.extend(file_logs)
 
     submissions = pd.concat(all_submissions, ignore_index=True)
-    long = pd.concat(longs, ignore_index=True)
     submissions["participant"], match_log = _match_registry(
         submissions, registry["participant"], policy.typo_tolerant_keys
     )
     logs.append(match_log)
-    in_registry = submissions["participant"].isin(set(registry["participant"]))
+    in_registry = pd.Series(
+        _registered(submissions["participant"], pd.Index(registry["participant"])),
+        index=submissions.index,
+    )
     matched = in_registry.groupby(submissions["file"], sort=False).any()
     if not matched.all():
         path = matched.index[~matched.to_numpy()][0]
@@ -818,12 +850,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         exclude(submissions["speeder"], "speeder")
     if policy.straightlining == "exclude":
         exclude(submissions["straightlining"], "straight_lining")
-    position = long["submission"].to_numpy()
-    answered = np.bincount(position, long["value"].notna(), minlength=len(submissions))
-    has_items = np.bincount(position, minlength=len(submissions)) > 0
-    submissions["answered"] = (
-        answered.astype(np.int64) if has_items.all() else np.where(has_items, answered, np.nan)
-    )
+    submissions["answered"] = np.concatenate(answered)
     order = (
         ["finished", "answered", "started"]
         if policy.duplicates == "keep-most-complete"
@@ -856,9 +883,8 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     logs.append(_submission_log(excluded, "excluded:" + excluded["reason"]))
 
     keep_rows = submissions.loc[kept, ["file", "raw_row", "participant"]]
-    text = pd.concat(texts, ignore_index=True).drop(columns="participant")
-    text = text.merge(keep_rows, on=["file", "raw_row"], how="inner")
-    text = text[text["raw"].str.strip().ne("")].rename(columns={"raw": "text"})[TEXT_COLUMNS]
+    text = pd.concat(texts, ignore_index=True)
+    text = text.merge(keep_rows, on=["file", "raw_row"], how="inner")[TEXT_COLUMNS]
 
     logs = [frame for frame in logs if not frame.empty]
     log = pd.concat(logs, ignore_index=True) if logs else _log()
@@ -874,7 +900,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         )
 
     waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
-    responses = _kept_responses(long, submissions, kept.to_numpy(), target_ids, waves)
+    responses = _kept_responses(files, submissions, kept.to_numpy(), waves)
     text["wave"] = text["wave"].astype(waves)
     log["wave"] = log["wave"].astype(waves)
     log["raw_row"] = log["raw_row"].astype("Int64")
@@ -890,51 +916,65 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
 
 
 def _kept_responses(
-    long: pd.DataFrame,
+    files: list[tuple[int, _FileItems]],
     submissions: pd.DataFrame,
     kept: np.ndarray,
-    target_ids: dict[tuple[str, str, str], int],
     waves: pd.CategoricalDtype,
 ) -> pd.DataFrame:
-    """Item rows of kept submissions, sorted by participant, wave, instrument, frame, item.
+    """The long table of kept submissions' items, sorted by participant, wave, instrument,
+    frame, item, with categorical columns.
 
-    The sort order is built from the few kept submissions (participant, wave) and the few
-    targets (instrument, frame, item), then applied to the long table with one ``take``:
-    sorting millions of rows by their strings would cost more than all the cleaning.
+    Each kept submission gets its rank in (participant, wave) order and a block of rows
+    that long (as many as its file has items); each file's matrix of kept rows, its
+    columns put in (instrument, frame, item) order, is written into those blocks at once.
+    No sort of millions of rows, no string per cell.
     """
-    position = long["submission"].to_numpy()
-    rows = np.flatnonzero(kept[position])
+    targets = sorted({t for _, items in files for t in items.targets})
+    target_rank = {t: r for r, t in enumerate(targets)}
     kept_at = np.flatnonzero(kept)
     wave = pd.Categorical(submissions["wave"], dtype=waves).codes
-    participant, _ = pd.factorize(submissions["participant"].to_numpy()[kept_at], sort=True)
-    rank = np.zeros(len(submissions), dtype=np.int64)
-    rank[kept_at[np.lexsort((wave[kept_at], participant))]] = np.arange(len(kept_at))
-    targets = list(target_ids)
-    target_rank = np.empty(len(targets), dtype=np.int64)
-    target_rank[sorted(range(len(targets)), key=targets.__getitem__)] = np.arange(len(targets))
-    key = rank[position[rows]] * len(targets) + target_rank[long["target"].to_numpy()[rows]]
-    # Each kept submission has each target at most once, so every row owns one slot of a
-    # (submissions × targets) grid: placing rows in their slots sorts them in linear time.
-    slots = np.full(len(kept_at) * len(targets), -1, dtype=np.int64)
-    slots[key] = rows
-    order = slots[slots >= 0]
-    if len(order) != len(rows):  # two columns of one file mapped to one item: sort instead
-        order = rows[np.argsort(key, kind="stable")]
-    at = position[order]
-    target = long["target"].to_numpy()[order]
+    participant_code, participants = pd.factorize(
+        submissions["participant"].to_numpy()[kept_at], sort=True
+    )
+    order = np.lexsort((wave[kept_at], participant_code))
+    rank = np.full(len(submissions), -1, dtype=np.int64)
+    rank[kept_at[order]] = np.arange(len(kept_at))
 
-    def of_target(part: int) -> pd.arrays.ArrowStringArray:
-        return pd.array([t[part] for t in targets], dtype="str").take(target)
+    placed = []  # per file: ranks of its kept rows, the rows, the column order, target ranks
+    block = np.zeros(len(kept_at), dtype=np.int64)
+    for offset, items in files:
+        ranks = rank[offset : offset + len(items.values)]
+        rows = np.flatnonzero(ranks >= 0)
+        at = np.array([target_rank[t] for t in items.targets], dtype=np.int64)
+        columns = np.argsort(at, kind="stable")  # a twice-mapped item keeps column order
+        block[ranks[rows]] = len(at)
+        placed.append((ranks[rows], rows, columns, at[columns]))
+    start = np.cumsum(block) - block
+    value = np.empty(int(block.sum()))
+    target = np.empty(int(block.sum()), dtype=np.int32)
+    for (_, items), (ranks, rows, columns, at) in zip(files, placed, strict=True):
+        destination = start[ranks][:, None] + np.arange(len(at))
+        value[destination] = items.values[rows][:, columns]
+        target[destination] = at
+    submission = order[np.repeat(np.arange(len(kept_at)), block)]
+
+    def categorical(part: int) -> pd.Categorical:
+        names = sorted({t[part] for t in targets})
+        codes = np.array([names.index(t[part]) for t in targets], dtype=np.int32)
+        return pd.Categorical.from_codes(codes[target], categories=pd.Index(names, dtype="str"))
 
     return pd.DataFrame(
         {
-            "participant": submissions["participant"].array.take(at),
-            "wave": pd.Categorical.from_codes(wave[at], dtype=waves),
-            "instrument": of_target(0),
-            "item": of_target(2),
-            "frame": of_target(1),
-            "value": long["value"].to_numpy()[order],
-        }
+            "participant": pd.Categorical.from_codes(
+                participant_code[submission], categories=pd.Index(participants, dtype="str")
+            ),
+            "wave": pd.Categorical.from_codes(wave[kept_at][submission], dtype=waves),
+            "instrument": categorical(0),
+            "item": categorical(2),
+            "frame": categorical(1),
+            "value": value,
+        },
+        copy=False,
     )
 
 
