@@ -164,7 +164,7 @@ def _deletions(keys: pd.Series) -> pd.DataFrame:
     variants = [keys] + [keys.str.slice(0, i) + keys.str.slice(i + 1) for i in range(width)]
     frame = pd.DataFrame({"key": pd.concat([keys] * len(variants), ignore_index=True)})
     frame["variant"] = pd.concat(variants, ignore_index=True).to_numpy()
-    return frame.drop_duplicates()
+    return frame  # a variant repeated within a key (from "AA") is dropped with the pairs
 
 
 def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
@@ -422,7 +422,7 @@ def _parse_columns(
     A cell that is neither blank, a number nor a label stops the import, naming the first
     such cell (columns in mapping order, then rows) and how many there are.
     """
-    values = np.empty((len(table), len(columns)))
+    values = np.empty((len(table), len(columns)), order="F")  # cleaned column by column
     unreadable: list[tuple[str, np.ndarray]] = []
     for position, column in enumerate(columns):
         text = table[column].str.strip()
@@ -563,7 +563,7 @@ def _clean_file(
         block[is_code] = np.nan
         values[:, at] = block
     # The answer codes as exported, for straight-lining (same column clicked everywhere).
-    codes = values.copy()
+    codes = values.copy(order="F")
 
     for column, spec in specs.items():
         if spec.recode and column in position:
@@ -593,9 +593,7 @@ def _clean_file(
     return items, codes, texts, submissions, logs
 
 
-def _texts(
-    table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Series
-) -> pd.DataFrame:
+def _texts(table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Series) -> pd.DataFrame:
     """The answered cells of free-text columns: ``raw_row, instrument, item, text``."""
     parts = []
     for column in columns:
@@ -958,20 +956,28 @@ def _kept_responses(
         target[destination] = at
     submission = order[np.repeat(np.arange(len(kept_at)), block)]
 
-    def categorical(part: int) -> pd.Categorical:
+    def code_dtype(categories: int) -> type:
+        # The dtype pandas keeps codes in for so many categories: codes made in it are
+        # not copied again.
+        return np.int8 if categories < 2**7 else np.int16 if categories < 2**15 else np.int32
+
+    def categorical(codes: np.ndarray, names: list | np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str"))
+
+    def of_target(part: int) -> pd.Categorical:
         names = sorted({t[part] for t in targets})
-        codes = np.array([names.index(t[part]) for t in targets], dtype=np.int32)
-        return pd.Categorical.from_codes(codes[target], categories=pd.Index(names, dtype="str"))
+        codes = np.array([names.index(t[part]) for t in targets], dtype=code_dtype(len(names)))
+        return categorical(codes[target], names)
 
     return pd.DataFrame(
         {
-            "participant": pd.Categorical.from_codes(
-                participant_code[submission], categories=pd.Index(participants, dtype="str")
+            "participant": categorical(
+                participant_code.astype(code_dtype(len(participants)))[submission], participants
             ),
             "wave": pd.Categorical.from_codes(wave[kept_at][submission], dtype=waves),
-            "instrument": categorical(0),
-            "item": categorical(2),
-            "frame": categorical(1),
+            "instrument": of_target(0),
+            "item": of_target(2),
+            "frame": of_target(1),
             "value": value,
         },
         copy=False,
