@@ -159,12 +159,30 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 def _deletions(keys: pd.Series) -> pd.DataFrame:
     """Each key with itself and every variant one character shorter."""
-    keys = pd.Series(keys.unique(), dtype=object)
+    keys = pd.Series(keys.unique(), dtype="str")
     width = int(keys.str.len().max()) if len(keys) else 0
     variants = [keys] + [keys.str.slice(0, i) + keys.str.slice(i + 1) for i in range(width)]
     frame = pd.DataFrame({"key": pd.concat([keys] * len(variants), ignore_index=True)})
     frame["variant"] = pd.concat(variants, ignore_index=True).to_numpy()
     return frame  # a variant repeated within a key (from "AA") is dropped with the pairs
+
+
+def _sharing_a_half(known: pd.Series, unknown: pd.Series) -> pd.Series:
+    """The known keys that can be one edit from an unknown key.
+
+    One edit leaves the characters before it and those after it in place, so two keys one
+    edit apart share their first or their last ``h`` characters, for any ``h`` up to half
+    the shorter key: a cheap filter before the deletion variants of every known key.
+    """
+    half = int(min(known.str.len().min(), unknown.str.len().min())) // 2
+    if half == 0:
+        return known
+    starts = pd.Index(unknown.str.slice(0, half).unique())
+    ends = pd.Index(unknown.str.slice(-half).unique())
+    near = (starts.get_indexer(known.str.slice(0, half)) >= 0) | (
+        ends.get_indexer(known.str.slice(-half)) >= 0
+    )
+    return known[near]
 
 
 def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
@@ -189,6 +207,7 @@ def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
     """
     if unknown.empty or known.empty:
         return pd.DataFrame({"key": pd.Series(dtype=object), "match": pd.Series(dtype=object)})
+    known = _sharing_a_half(known.astype("str"), unknown.astype("str"))
     pairs = (
         _deletions(unknown)
         .merge(_deletions(known).rename(columns={"key": "match"}), on="variant")[["key", "match"]]
@@ -331,8 +350,7 @@ def _text_column(table: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _number_column(table: pd.DataFrame, column: str) -> pd.Series:
-    text = _text_column(table, column).str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce")
+    return _to_numbers(_text_column(table, column))
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -659,8 +677,11 @@ def _registered(keys: pd.Series, registry_keys: pd.Index) -> np.ndarray:
 
 def _match_registry(
     submissions: pd.DataFrame, registry_keys: pd.Series, typo_tolerant: bool
-) -> tuple[pd.Series, pd.DataFrame]:
-    """Keys one edit from exactly one registry key mapped onto it; the rest reported."""
+) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
+    """Keys one edit from exactly one registry key mapped onto it; the rest reported.
+
+    Returns the participant keys, the log, and whether each key is in the registry.
+    """
     participant = submissions["participant"].copy()
     known = pd.Index(registry_keys)
     logs = []
@@ -689,7 +710,8 @@ def _match_registry(
                 )
             )
             participant.loc[target.index] = target
-    missing = ~_registered(participant, known) & participant.ne("")
+    registered = _registered(participant, known)
+    missing = ~registered & participant.ne("")
     if missing.any():
         rows = submissions[missing]
         logs.append(
@@ -703,7 +725,8 @@ def _match_registry(
                 rule="key_not_in_registry",
             )
         )
-    return participant, pd.concat(logs, ignore_index=True) if logs else _log()
+    log = pd.concat(logs, ignore_index=True) if logs else _log()
+    return participant, log, pd.Series(registered, index=participant.index)
 
 
 # Scaffolded programmes carry planned wave dates up to a year ahead and are tried out with
@@ -807,14 +830,10 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             logs.extend(file_logs)
 
     submissions = pd.concat(all_submissions, ignore_index=True)
-    submissions["participant"], match_log = _match_registry(
+    submissions["participant"], match_log, in_registry = _match_registry(
         submissions, registry["participant"], policy.typo_tolerant_keys
     )
     logs.append(match_log)
-    in_registry = pd.Series(
-        _registered(submissions["participant"], pd.Index(registry["participant"])),
-        index=submissions.index,
-    )
     matched = in_registry.groupby(submissions["file"], sort=False).any()
     if not matched.all():
         path = matched.index[~matched.to_numpy()][0]
