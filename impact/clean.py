@@ -428,6 +428,20 @@ class _FileItems:
     targets: list[tuple[str, str, str]]
 
 
+def _plain_numbers(text: pd.Series) -> np.ndarray | None:
+    """A column's numbers (NaN for blanks) when every other cell of the stripped text is a
+    plain finite number (decimal point or comma), else None: one arrow cast, no lookups."""
+    try:
+        values = pa.array(text)
+        values = pc.if_else(pc.equal(values, ""), None, values)
+        numbers = pc.cast(pc.replace_substring(values, ",", "."), pa.float64())
+    except (ValueError, TypeError, pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if pc.any(pc.or_(pc.is_nan(numbers), pc.is_inf(numbers))).as_py():
+        return None  # "nan" or "inf" typed in a cell: left to the careful path
+    return numbers.to_numpy(zero_copy_only=False)
+
+
 def _parse_columns(
     table: pd.DataFrame,
     columns: list[str],
@@ -444,6 +458,10 @@ def _parse_columns(
     unreadable: list[tuple[str, np.ndarray]] = []
     for position, column in enumerate(columns):
         text = table[column].str.strip()
+        plain = _plain_numbers(text)
+        if plain is not None:
+            values[:, position] = plain
+            continue
         numbers = _to_numbers(text)
         unparsed = numbers.isna() & text.ne("")
         if unparsed.any():
