@@ -22,6 +22,8 @@ np.True_
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -31,6 +33,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv
 
 from impact.errors import InputError
 
@@ -161,7 +166,10 @@ def detect_delimiter(text: str, path: str | Path) -> str:
     sample = "\n".join(text.splitlines()[:30])
     scores = {}
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        except csv.Error:  # e.g. a field beyond csv's size limit: the reader will say so
+            continue
         if widths and widths[0] > 1:
             consistent = sum(width == widths[0] for width in widths)
             scores[delimiter] = (consistent, widths[0])
@@ -194,6 +202,137 @@ def _container(data: bytes, path: Path) -> str:
 def _read_text(
     data: bytes, path: Path, encoding: str | None, delimiter: str | None
 ) -> tuple[pd.DataFrame, str, str]:
+    """Read delimited text: the fast path when it can vouch for its result, else the careful
+    one (which also words every error)."""
+    fast = _read_text_fast(data, path, encoding, delimiter)
+    if fast is not None:
+        return fast
+    return _read_text_careful(data, path, encoding, delimiter)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Lines of the file's start that delimiter detection and the header need (see below).
+_PREFIX_LINES = 31
+_LONE_CR = re.compile("\r(?!\n)")
+
+
+def _read_text_fast(
+    data: bytes, path: Path, encoding: str | None, delimiter: str | None
+) -> tuple[pd.DataFrame, str, str] | None:
+    """The careful path's table, read by arrow's multithreaded CSV parser; ``None`` whenever
+    the file is anything but plain (the careful path then reads it and names what is wrong).
+
+    Arrow and pandas split fields the same way; what differs is what each forgives. So the
+    fast path only returns a table where the careful path would return the same one:
+
+    - the text decodes as the careful path decodes it, is not blank and holds no stray BOM
+      or NUL, and no carriage return outside a CRLF (Python's csv refuses a lone CR);
+    - the header (Python's csv, as the careful path reads it) has two or more columns, each
+      named, none twice, and arrow reads the same names;
+    - arrow reads every row at the header's width (it refuses a short or long row; blank
+      lines are skipped by both), and no field exceeds Python's csv field size limit;
+    - no quote is left open at the end: pandas refuses that, arrow would take the rest of the
+      file as the last value. A sentinel row appended after the data shows it — an open quote
+      swallows the sentinel into the last value.
+    """
+    try:
+        text, encoding = _decode(data, path, encoding)
+        if not text or text.isspace():
+            return None
+        _check_stray_characters(text, path)
+    except InputError:
+        return None
+    if _LONE_CR.search(text):
+        return None
+    prefix_end = -1
+    for _ in range(_PREFIX_LINES):
+        prefix_end = text.find("\n", prefix_end + 1)
+        if prefix_end < 0:
+            break
+    prefix = text if prefix_end < 0 else text[: prefix_end + 1]
+    if delimiter is None:
+        try:
+            # The first 30 lines decide, and the prefix holds them all (it ends after a 31st
+            # line break), so detection sees what it would see on the whole text.
+            delimiter = detect_delimiter(prefix, path)
+        except InputError:
+            return None
+    elif len(delimiter) != 1 or delimiter in '"\r\n' or not delimiter.isascii():
+        return None
+    records = csv.reader(io.StringIO(prefix), delimiter=delimiter)
+    try:
+        header = next(records)
+    except (csv.Error, StopIteration):
+        return None
+    if prefix is not text and records.line_num >= prefix.count("\n"):
+        return None  # the header may go on beyond the prefix
+    names = [c.strip() for c in header]
+    if len(header) < 2 or "" in names or len(set(names)) < len(names):
+        return None
+
+    body = _utf8_body(data, text, encoding)
+    if body is None:
+        return None
+    sentinel = "~" if delimiter != "~" else "^"
+    try:
+        read = pyarrow.csv.read_csv(
+            pa.py_buffer(body + ("\n" + delimiter.join([sentinel] * len(header)) + "\n").encode()),
+            read_options=pyarrow.csv.ReadOptions(autogenerate_column_names=False),
+            parse_options=pyarrow.csv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, newlines_in_values=True
+            ),
+            convert_options=pyarrow.csv.ConvertOptions(
+                column_types={name: pa.large_string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=False,  # decoded above
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if read.column_names != header or any(t != pa.large_string() for t in read.schema.types):
+        return None
+    if read.num_rows < 2 or any(c[-1].as_py() != sentinel for c in read.columns):
+        return None  # an open quote swallowed the sentinel row
+    read = read.slice(0, read.num_rows - 1)
+    limit = csv.field_size_limit()
+    if len(body) >= limit and any(
+        (pc.max(pc.binary_length(c)).as_py() or 0) >= limit for c in read.columns
+    ):
+        return None  # Python's csv refuses such a field (bytes ≥ characters: conservative)
+    table = read.to_pandas()
+    table.columns = names
+    return table, encoding, delimiter
+
+
+def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
+    """The text and its encoding, as the careful path decodes it (one decode, not two)."""
+    text = None
+    if encoding is None and not data.startswith((_UTF8_BOM, b"\xff\xfe", b"\xfe\xff")):
+        with contextlib.suppress(UnicodeDecodeError):
+            text, encoding = data.decode("utf-8"), "utf-8"
+    encoding = encoding or detect_encoding(data, path)
+    if text is None:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise InputError("undecodable", file=path) from None  # the careful path words it
+    return text.removeprefix("\ufeff"), encoding
+
+
+def _utf8_body(data: bytes, text: str, encoding: str) -> bytes | None:
+    """The text as UTF-8 bytes for arrow: the file's own bytes where it is UTF-8."""
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return text.encode("utf-8")
+    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
+    # A second BOM at the start (removed from the text by both paths): leave it to them.
+    return None if body.startswith(_UTF8_BOM) else body
+
+
+def _read_text_careful(
+    data: bytes, path: Path, encoding: str | None, delimiter: str | None
+) -> tuple[pd.DataFrame, str, str]:
+    """Python's csv checks every row's width, then pandas reads: slow, but says what is wrong."""
     encoding = encoding or detect_encoding(data, path)
     try:
         text = data.decode(encoding)
