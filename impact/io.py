@@ -294,15 +294,33 @@ def _read_text_fast(
         return None
     if read.num_rows < 2 or any(c[-1].as_py() != sentinel for c in read.columns):
         return None  # an open quote swallowed the sentinel row
-    read = read.slice(0, read.num_rows - 1)
-    limit = csv.field_size_limit()
-    if len(body) >= limit and any(
-        (pc.max(pc.binary_length(c)).as_py() or 0) >= limit for c in read.columns
-    ):
+    if _longest_field(read, csv.field_size_limit()) >= csv.field_size_limit():
         return None  # Python's csv refuses such a field (bytes ≥ characters: conservative)
-    table = read.to_pandas()
+    table = read.slice(0, read.num_rows - 1).to_pandas()
     table.columns = names
     return table, encoding, delimiter
+
+
+def _longest_field(read: pa.Table, enough: int) -> int:
+    """The bytes of the longest value, or a bound ≥ ``enough`` once one is reached.
+
+    A chunk's values together are no longer than its data; arrow's chunks are about a
+    megabyte of the file, so only a chunk (if any) whose data is ``enough`` or more is
+    measured value by value.
+    """
+    longest = 0
+    for column in read.columns:
+        for chunk in column.chunks:
+            offsets = chunk.buffers()[1]  # large_string: int64 offsets
+            first, last = (
+                int(np.frombuffer(offsets, np.int64, 1, 8 * at)[0])
+                for at in (chunk.offset, chunk.offset + len(chunk))
+            )
+            if last - first >= enough:
+                longest = max(longest, pc.max(pc.binary_length(chunk)).as_py() or 0)
+                if longest >= enough:
+                    return longest
+    return longest
 
 
 def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:

@@ -12,6 +12,7 @@ Run as a script, the module compares and times both paths on large exports::
 
 from __future__ import annotations
 
+import csv
 import shutil
 import sys
 import time
@@ -172,6 +173,21 @@ def test_the_fast_path_refuses_what_it_cannot_vouch_for():
         assert _read_text_fast(BAD[name], PATH, None, None) is None, name
     assert _same_read(BAD["quoted line ends"]) and _same_read(BAD["text kept as text"])
     assert _same_read(BAD["blank lines"])
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+@pytest.mark.parametrize("row", [1, 30_000, 60_000])
+def test_a_field_beyond_the_csv_size_limit_is_left_to_the_careful_path(extra, row):
+    limit = csv.field_size_limit()
+    rows = [b"1;2\n"] * 60_000
+    rows.insert(row - 1, b'5;"' + b"x" * (limit + extra) + b'"\n')
+    data = b"a;b\n" + b"".join(rows)
+    assert (_read_text_fast(data, PATH, None, None) is None) == (extra >= 0)
+    if extra > 0:
+        with pytest.raises(InputError, match=f"line {row + 1}: malformed CSV: field larger"):
+            _read_text_careful(data, PATH, None, None)
+    else:
+        assert len(_read_text_careful(data, PATH, None, None)[0]) == 60_001
 
 
 def test_encodings_and_delimiters_named_in_the_survey_are_honoured():
