@@ -213,7 +213,7 @@ def _read_text(
 _UTF8_BOM = b"\xef\xbb\xbf"
 # Lines of the file's start that delimiter detection and the header need (see below).
 _PREFIX_LINES = 31
-_LONE_CR = re.compile("\r(?!\n)")
+_LONE_CR = re.compile(b"\r(?!\n)")
 
 
 def _read_text_fast(
@@ -242,8 +242,6 @@ def _read_text_fast(
         _check_stray_characters(text, path)
     except InputError:
         return None
-    if _LONE_CR.search(text):
-        return None
     prefix_end = -1
     for _ in range(_PREFIX_LINES):
         prefix_end = text.find("\n", prefix_end + 1)
@@ -271,7 +269,7 @@ def _read_text_fast(
         return None
 
     body = _utf8_body(data, text, encoding)
-    if body is None:
+    if body is None or (b"\r" in body and _LONE_CR.search(body)):
         return None
     sentinel = "~" if delimiter != "~" else "^"
     try:
