@@ -533,17 +533,34 @@ def _merged_cells(path: Path, sheet: str, row: int) -> str | None:
 
 
 def _numbers_as_text(values: pd.Series) -> pd.Series:
-    """Floats as an export would print them: ``3`` not ``3.0``, blank for missing."""
-    numbers = values.astype(float)
-    whole = numbers.notna() & numbers.eq(np.floor(numbers)) & numbers.abs().lt(2**53)
-    # Printing a float is slow, and nearly every answer code is whole: print those as
-    # integers and only the rest as floats.
-    text = pd.Series("", index=numbers.index, dtype="str")
-    text[whole] = numbers[whole].astype(np.int64).astype(str)
-    fraction = numbers.notna() & ~whole
+    """Floats as an export would print them: ``3`` not ``3.0``, blank for missing.
+
+    Examples
+    --------
+    >>> _numbers_as_text(pd.Series([3.0, -9.0, 2.5, float("nan"), 1e20])).tolist()
+    ['3', '-9', '2.5', '', '1e+20']
+    """
+    numbers = np.asarray(values, dtype=float)
+    missing = np.isnan(numbers)
+    with np.errstate(invalid="ignore"):  # inf - inf in floor's comparison
+        whole = ~missing & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2**53)
+    # Printing a float is slow, and nearly every answer code is whole: those are printed as
+    # integers (answer codes span a few values: each printed once, then looked up), and
+    # only the rest as floats.
+    integers = np.where(whole, numbers, 0).astype(np.int64)
+    low, high = (int(integers.min()), int(integers.max())) if len(integers) else (0, 0)
+    if high - low < 4096:
+        printed = pa.array(np.arange(low, high + 1)).cast(pa.large_string())
+        text = printed.take(pa.array(integers - low))
+    else:
+        text = pa.array(integers).cast(pa.large_string())
+    if missing.any():
+        text = pc.if_else(pa.array(missing), "", text)
+    fraction = ~missing & ~whole
     if fraction.any():
-        text[fraction] = numbers[fraction].astype(str)
-    return text
+        printed = pd.Series(numbers[fraction]).astype(str).to_numpy(dtype=object)
+        text = pc.replace_with_mask(text, pa.array(fraction), pa.array(printed, pa.large_string()))
+    return pd.Series(text, index=values.index, dtype=pd.StringDtype(na_value=np.nan))
 
 
 def _read_sav(path: Path) -> tuple[pd.DataFrame, dict, dict, dict, str]:
@@ -554,13 +571,15 @@ def _read_sav(path: Path) -> tuple[pd.DataFrame, dict, dict, dict, str]:
     except Exception as error:  # pyreadstat.ReadstatError and friends
         raise InputError(f"cannot read the SPSS file: {error}", file=path) from None
     _check_header(list(frame.columns), path)
-    table = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_numeric_dtype(values):
-            table[column] = _numbers_as_text(values)
-        else:
-            table[column] = values.astype(str).where(values.notna(), "")
+    table = pd.DataFrame(
+        {
+            column: _numbers_as_text(values)
+            if pd.api.types.is_numeric_dtype(values)
+            else values.astype(str).where(values.notna(), "")
+            for column, values in frame.items()
+        },
+        index=frame.index,
+    )
     value_labels = {
         column: {
             _numbers_as_text(pd.Series([code])).iloc[0]: str(label) for code, label in m.items()

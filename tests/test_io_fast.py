@@ -13,6 +13,7 @@ Run as a script, the module compares and times both paths on large exports::
 from __future__ import annotations
 
 import csv
+import math
 import shutil
 import sys
 import time
@@ -42,6 +43,7 @@ ALL_FILES = sorted(
     [*TEXT_FILES, *FIXTURES.rglob("*.xlsx"), *FIXTURES.rglob("*.sav")],
 )
 PATH = Path("generated.csv")
+FUZZ = fuzz(examples=150)  # IMPACT_FUZZ=long: fifty times as many (see test_fuzz.py)
 
 
 def _careful_export(path: Path, **options) -> impact_io.RawExport | str:
@@ -200,9 +202,44 @@ def test_encodings_and_delimiters_named_in_the_survey_are_honoured():
     assert _read_text_fast(b"a;b\n1;2\n", PATH, "no-such-codec", None) is None
 
 
+# --- SPSS: numbers printed as an export would print them ----------------------------------
+
+
+def _printed(number: float) -> str:
+    """One number as the SPSS reader prints it, value by value."""
+    if math.isnan(number):
+        return ""
+    if abs(number) < 2**53 and number == math.floor(number):
+        return str(int(number))
+    return pd.Series([number]).astype(str).iloc[0]
+
+
+EDGES = [3.0, -9.0, -99.0, 2.5, 1e20, math.inf, -math.inf, -0.0, 2.0**53, 2.0**53 - 1, 0.1 + 0.2]
+EDGES += [-(2.0**53), 1e-300, 5e-324, 123456789.0, 1e6, -1.5, math.nan, 4095.0, -4096.0]
+
+
+@FUZZ
+@given(
+    numbers=st.lists(
+        st.sampled_from(EDGES) | st.integers(-10_000, 10_000).map(float) | st.floats(),
+        max_size=40,
+    )
+)
+def test_spss_numbers_are_printed_value_by_value_the_same(numbers):
+    values = pd.Series(numbers, dtype=float)
+    text = impact_io._numbers_as_text(values)
+    assert text.tolist() == [_printed(number) for number in numbers]
+    assert text.dtype == pd.Series(["x"]).astype(str).dtype
+    assert text.index.equals(values.index)
+
+
+def test_spss_whole_numbers_far_apart_are_printed_too():
+    values = pd.Series([0.0, 1e9, -5.0, math.nan, 7.25])
+    assert impact_io._numbers_as_text(values).tolist() == ["0", "1000000000", "-5", "", "7.25"]
+
+
 # --- fuzzing: mutated fixtures and generated text -----------------------------------------
 
-FUZZ = fuzz(examples=150)  # IMPACT_FUZZ=long: fifty times as many (see test_fuzz.py)
 MUTABLE = [p for p in TEXT_FILES if p.parent.name in ("tools", "raw") and p.stat().st_size < 20_000]
 
 
