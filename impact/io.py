@@ -235,10 +235,13 @@ def _read_text_fast(
       file as the last value. A sentinel row appended after the data shows it — an open quote
       swallows the sentinel into the last value.
     """
+    decoded = _decode(data, path, encoding)
+    if decoded is None:
+        return None
+    text, encoding = decoded
+    if not text or text.isspace():
+        return None
     try:
-        text, encoding = _decode(data, path, encoding)
-        if not text or text.isspace():
-            return None
         _check_stray_characters(text, path)
     except InputError:
         return None
@@ -286,7 +289,7 @@ def _read_text_fast(
                 check_utf8=False,  # decoded above
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowException):
+    except pa.ArrowException:
         return None
     if read.column_names != header or any(t != pa.large_string() for t in read.schema.types):
         return None
@@ -321,18 +324,19 @@ def _longest_field(read: pa.Table, enough: int) -> int:
     return longest
 
 
-def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
-    """The text and its encoding, as the careful path decodes it (one decode, not two)."""
+def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str] | None:
+    """The text and its encoding as the careful path decodes them, with one decode instead of
+    two; ``None`` where that fails (the careful path says why)."""
     text = None
     if encoding is None and not data.startswith((_UTF8_BOM, b"\xff\xfe", b"\xfe\xff")):
         with contextlib.suppress(UnicodeDecodeError):
             text, encoding = data.decode("utf-8"), "utf-8"
-    encoding = encoding or detect_encoding(data, path)
-    if text is None:
-        try:
+    try:
+        encoding = encoding or detect_encoding(data, path)
+        if text is None:
             text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            raise InputError("undecodable", file=path) from None  # the careful path words it
+    except (InputError, UnicodeDecodeError, LookupError):
+        return None
     return text.removeprefix("\ufeff"), encoding
 
 
