@@ -22,6 +22,8 @@ np.True_
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -31,6 +33,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv
 
 from impact.errors import InputError
 
@@ -161,7 +166,10 @@ def detect_delimiter(text: str, path: str | Path) -> str:
     sample = "\n".join(text.splitlines()[:30])
     scores = {}
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        except csv.Error:  # e.g. a field beyond csv's size limit: the reader will say so
+            continue
         if widths and widths[0] > 1:
             consistent = sum(width == widths[0] for width in widths)
             scores[delimiter] = (consistent, widths[0])
@@ -194,6 +202,157 @@ def _container(data: bytes, path: Path) -> str:
 def _read_text(
     data: bytes, path: Path, encoding: str | None, delimiter: str | None
 ) -> tuple[pd.DataFrame, str, str]:
+    """Read delimited text: the fast path when it can vouch for its result, else the careful
+    one (which also words every error)."""
+    fast = _read_text_fast(data, path, encoding, delimiter)
+    if fast is not None:
+        return fast
+    return _read_text_careful(data, path, encoding, delimiter)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Lines of the file's start that delimiter detection and the header need (see below).
+_PREFIX_LINES = 31
+_LONE_CR = re.compile(b"\r(?!\n)")
+
+
+def _read_text_fast(
+    data: bytes, path: Path, encoding: str | None, delimiter: str | None
+) -> tuple[pd.DataFrame, str, str] | None:
+    """The careful path's table, read by arrow's multithreaded CSV parser; ``None`` whenever
+    the file is anything but plain (the careful path then reads it and names what is wrong).
+
+    Arrow and pandas split fields the same way; what differs is what each forgives. So the
+    fast path only returns a table where the careful path would return the same one:
+
+    - the text decodes as the careful path decodes it, is not blank and holds no stray BOM
+      or NUL, and no carriage return outside a CRLF (Python's csv refuses a lone CR);
+    - the header (Python's csv, as the careful path reads it) has two or more columns, each
+      named, none twice, and arrow reads the same names;
+    - arrow reads every row at the header's width (it refuses a short or long row; blank
+      lines are skipped by both), and no field exceeds Python's csv field size limit;
+    - no quote is left open at the end: pandas refuses that, arrow would take the rest of the
+      file as the last value. A sentinel row appended after the data shows it — an open quote
+      swallows the sentinel into the last value.
+    """
+    decoded = _decode(data, path, encoding)
+    if decoded is None:
+        return None
+    text, encoding = decoded
+    if not text or text.isspace():
+        return None
+    try:
+        _check_stray_characters(text, path)
+    except InputError:
+        return None
+    prefix_end = -1
+    for _ in range(_PREFIX_LINES):
+        prefix_end = text.find("\n", prefix_end + 1)
+        if prefix_end < 0:
+            break
+    prefix = text if prefix_end < 0 else text[: prefix_end + 1]
+    if delimiter is None:
+        try:
+            # The first 30 lines decide, and the prefix holds them all (it ends after a 31st
+            # line break), so detection sees what it would see on the whole text.
+            delimiter = detect_delimiter(prefix, path)
+        except InputError:
+            return None
+    elif len(delimiter) != 1 or delimiter in '"\r\n' or not delimiter.isascii():
+        return None
+    records = csv.reader(io.StringIO(prefix), delimiter=delimiter)
+    try:
+        header = next(records)
+    except (csv.Error, StopIteration):
+        return None
+    if prefix is not text and records.line_num >= prefix.count("\n"):
+        return None  # the header may go on beyond the prefix
+    names = [c.strip() for c in header]
+    if len(header) < 2 or "" in names or len(set(names)) < len(names):
+        return None
+
+    body = _utf8_body(data, text, encoding)
+    if body is None or (b"\r" in body and _LONE_CR.search(body)):
+        return None
+    sentinel = "~" if delimiter != "~" else "^"
+    try:
+        read = pyarrow.csv.read_csv(
+            pa.py_buffer(body + ("\n" + delimiter.join([sentinel] * len(header)) + "\n").encode()),
+            read_options=pyarrow.csv.ReadOptions(autogenerate_column_names=False),
+            parse_options=pyarrow.csv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, newlines_in_values=True
+            ),
+            convert_options=pyarrow.csv.ConvertOptions(
+                column_types={name: pa.large_string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=False,  # decoded above
+            ),
+        )
+    except pa.ArrowException:
+        return None
+    if read.column_names != header or any(t != pa.large_string() for t in read.schema.types):
+        return None
+    if read.num_rows < 2 or any(c[-1].as_py() != sentinel for c in read.columns):
+        return None  # an open quote swallowed the sentinel row
+    if _longest_field(read, csv.field_size_limit()) >= csv.field_size_limit():
+        return None  # Python's csv refuses such a field (bytes ≥ characters: conservative)
+    table = read.slice(0, read.num_rows - 1).to_pandas()
+    table.columns = names
+    return table, encoding, delimiter
+
+
+def _longest_field(read: pa.Table, enough: int) -> int:
+    """The bytes of the longest value, or a bound ≥ ``enough`` once one is reached.
+
+    A chunk's values together are no longer than its data; arrow's chunks are about a
+    megabyte of the file, so only a chunk (if any) whose data is ``enough`` or more is
+    measured value by value.
+    """
+    longest = 0
+    for column in read.columns:
+        for chunk in column.chunks:
+            offsets = chunk.buffers()[1]  # large_string: int64 offsets
+            first, last = (
+                int(np.frombuffer(offsets, np.int64, 1, 8 * at)[0])
+                for at in (chunk.offset, chunk.offset + len(chunk))
+            )
+            if last - first >= enough:
+                longest = max(longest, pc.max(pc.binary_length(chunk)).as_py() or 0)
+                if longest >= enough:
+                    return longest
+    return longest
+
+
+def _decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str] | None:
+    """The text and its encoding as the careful path decodes them, with one decode instead of
+    two; ``None`` where that fails (the careful path says why)."""
+    text = None
+    if encoding is None and not data.startswith((_UTF8_BOM, b"\xff\xfe", b"\xfe\xff")):
+        with contextlib.suppress(UnicodeDecodeError):
+            text, encoding = data.decode("utf-8"), "utf-8"
+    try:
+        encoding = encoding or detect_encoding(data, path)
+        if text is None:
+            text = data.decode(encoding)
+    except (InputError, UnicodeDecodeError, LookupError):
+        return None
+    return text.removeprefix("\ufeff"), encoding
+
+
+def _utf8_body(data: bytes, text: str, encoding: str) -> bytes | None:
+    """The text as UTF-8 bytes for arrow: the file's own bytes where it is UTF-8."""
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return text.encode("utf-8")
+    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
+    # A second BOM at the start (removed from the text by both paths): leave it to them.
+    return None if body.startswith(_UTF8_BOM) else body
+
+
+def _read_text_careful(
+    data: bytes, path: Path, encoding: str | None, delimiter: str | None
+) -> tuple[pd.DataFrame, str, str]:
+    """Python's csv checks every row's width, then pandas reads: slow, but says what is wrong."""
     encoding = encoding or detect_encoding(data, path)
     try:
         text = data.decode(encoding)
@@ -378,17 +537,34 @@ def _merged_cells(path: Path, sheet: str, row: int) -> str | None:
 
 
 def _numbers_as_text(values: pd.Series) -> pd.Series:
-    """Floats as an export would print them: ``3`` not ``3.0``, blank for missing."""
-    numbers = values.astype(float)
-    whole = numbers.notna() & numbers.eq(np.floor(numbers)) & numbers.abs().lt(2**53)
-    # Printing a float is slow, and nearly every answer code is whole: print those as
-    # integers and only the rest as floats.
-    text = pd.Series("", index=numbers.index, dtype="str")
-    text[whole] = numbers[whole].astype(np.int64).astype(str)
-    fraction = numbers.notna() & ~whole
+    """Floats as an export would print them: ``3`` not ``3.0``, blank for missing.
+
+    Examples
+    --------
+    >>> _numbers_as_text(pd.Series([3.0, -9.0, 2.5, float("nan"), 1e20])).tolist()
+    ['3', '-9', '2.5', '', '1e+20']
+    """
+    numbers = np.asarray(values, dtype=float)
+    missing = np.isnan(numbers)
+    with np.errstate(invalid="ignore"):  # inf - inf in floor's comparison
+        whole = ~missing & (numbers == np.floor(numbers)) & (np.abs(numbers) < 2**53)
+    # Printing a float is slow, and nearly every answer code is whole: those are printed as
+    # integers (answer codes span a few values: each printed once, then looked up), and
+    # only the rest as floats.
+    integers = np.where(whole, numbers, 0).astype(np.int64)
+    low, high = (int(integers.min()), int(integers.max())) if len(integers) else (0, 0)
+    if high - low < 4096:
+        printed = pa.array(np.arange(low, high + 1)).cast(pa.large_string())
+        text = printed.take(pa.array(integers - low))
+    else:
+        text = pa.array(integers).cast(pa.large_string())
+    if missing.any():
+        text = pc.if_else(pa.array(missing), "", text)
+    fraction = ~missing & ~whole
     if fraction.any():
-        text[fraction] = numbers[fraction].astype(str)
-    return text
+        printed = pd.Series(numbers[fraction]).astype(str).to_numpy(dtype=object)
+        text = pc.replace_with_mask(text, pa.array(fraction), pa.array(printed, pa.large_string()))
+    return pd.Series(text, index=values.index, dtype=pd.StringDtype(na_value=np.nan))
 
 
 def _read_sav(path: Path) -> tuple[pd.DataFrame, dict, dict, dict, str]:
@@ -399,13 +575,15 @@ def _read_sav(path: Path) -> tuple[pd.DataFrame, dict, dict, dict, str]:
     except Exception as error:  # pyreadstat.ReadstatError and friends
         raise InputError(f"cannot read the SPSS file: {error}", file=path) from None
     _check_header(list(frame.columns), path)
-    table = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_numeric_dtype(values):
-            table[column] = _numbers_as_text(values)
-        else:
-            table[column] = values.astype(str).where(values.notna(), "")
+    table = pd.DataFrame(
+        {
+            column: _numbers_as_text(values)
+            if pd.api.types.is_numeric_dtype(values)
+            else values.astype(str).where(values.notna(), "")
+            for column, values in frame.items()
+        },
+        index=frame.index,
+    )
     value_labels = {
         column: {
             _numbers_as_text(pd.Series([code])).iloc[0]: str(label) for code, label in m.items()
