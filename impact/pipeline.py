@@ -343,6 +343,7 @@ class Programme:
                 data.groupby(["wave", "item"], observed=True)["chosen"].sum().rename("n")
             ).reset_index()
             respondents = data.groupby("wave", observed=True)["participant"].nunique()
+            table["item"] = table["item"].astype(str)
             table["respondents"] = table["wave"].map(respondents).astype(int)
             table["n"] = table["n"].astype(int)
             texts = {i.id: (i.text[language] if i.text else i.id) for i in instrument.items}

@@ -52,6 +52,28 @@ def scale_name(instrument_id: str, frame: str, item: str | None = None) -> str:
     return name if frame == "now" else f"{name}_{frame}"
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and their values, for text or categoricals (-1 for missing).
+
+    The values are sorted as text, except an ordered categorical's (waves), which keep
+    their order.
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = pd.factorize(values, sort=True)
+        return codes, pd.Index(uniques)
+    codes, categories = values.cat.codes.to_numpy(), values.cat.categories
+    if values.dtype.ordered or categories.is_monotonic_increasing:
+        return codes, categories
+    rank = np.argsort(np.argsort(categories.to_numpy()))
+    return np.where(codes >= 0, rank[codes], -1), categories.sort_values()
+
+
+def _sorted_categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical whose categories are ``values`` sorted."""
+    categories, positions = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(positions[codes], categories=pd.Index(categories, dtype="str"))
+
+
 def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.DataFrame:
     """Score every scale (and single-item) instrument for each participant and wave.
 
@@ -59,55 +81,117 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     ----------
     responses : DataFrame
         Long item responses with ``participant, wave, instrument, item, frame, value``
-        (reverse-keyed items already recoded, as :func:`impact.clean.clean` returns them).
+        (reverse-keyed items already recoded, as :func:`impact.clean.clean` returns them);
+        the text columns may be categoricals (as from ``clean``) or plain text.
     instruments : dict
         Instrument id → Instrument.
 
     Returns
     -------
     DataFrame
-        One row per participant × wave × scale:
+        One row per participant × wave × scale, sorted by scale, wave and participant:
 
-        - ``participant``, ``wave``
-        - ``scale``: instrument id, with ``_then`` for retrospective ratings; for a
-          ``single`` instrument one scale per item, ``<instrument>_<item>``
-        - ``instrument``, ``frame``
-        - ``score``: the scale score, NaN when too few items are valid
-        - ``n_valid``: valid items; ``n_items``: items in the instrument
+        - ``participant``: categorical
+        - ``wave``: as in ``responses`` (the ordered wave categorical from ``clean``)
+        - ``scale``: categorical; the instrument id, with ``_then`` for retrospective
+          ratings; for a ``single`` instrument one scale per item, ``<instrument>_<item>``
+        - ``instrument``, ``frame``: categoricals
+        - ``score``: the scale score (float), NaN when too few items are valid
+        - ``n_valid``: valid items; ``n_items``: items in the instrument (integers)
+
+        The categoricals are unordered, their categories sorted as text (so sorting by
+        category is sorting by text); ``participant`` keeps the categories of ``responses``.
     """
-    scored = []
-    for instrument_id, part in responses.groupby("instrument", observed=True, sort=True):
-        instrument = instruments[str(instrument_id)]
-        if instrument.kind == "single":
-            table = part[["participant", "wave", "frame", "item", "value"]].copy()
-            table["n_valid"] = table["value"].notna().astype(int)
-            table["score"] = table["value"] * instrument.scoring.multiply + instrument.scoring.add
-            table["instrument"] = instrument.id
-            # scale_name() for every row at once: <instrument>_<item>[_<frame>]
-            named = instrument.id + "_" + table["item"]
-            table["scale"] = named.where(table["frame"].eq("now"), named + "_" + table["frame"])
-            table["n_items"] = 1
-            scored.append(table[SCORE_COLUMNS])
-            continue
-        if instrument.kind != "scale":
-            continue
-        n_items = len(instrument.items)
-        grouped = part.groupby(["participant", "wave", "frame"], observed=True)["value"]
-        table = grouped.agg(mean="mean", n_valid="count").reset_index()
-        enough = table["n_valid"] >= instrument.min_items
-        per_item = table["mean"].where(enough)
-        raw = per_item * n_items if instrument.scoring.method == "sum" else per_item
-        table["score"] = raw * instrument.scoring.multiply + instrument.scoring.add
-        table["instrument"] = instrument.id
-        table["scale"] = (instrument.id + "_" + table["frame"]).where(
-            table["frame"].ne("now"), instrument.id
-        )
-        table["n_items"] = n_items
-        scored.append(table[SCORE_COLUMNS])
-    if not scored:
+    if responses.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    result = pd.concat(scored, ignore_index=True)
-    return result.sort_values(["scale", "wave", "participant"], ignore_index=True)
+    instrument_code, instrument_ids = _codes(responses["instrument"])
+    item_code, item_ids = _codes(responses["item"])
+    frame_code, frame_ids = _codes(responses["frame"])
+    participant_code, participants = _codes(responses["participant"])
+    wave_code, waves = _codes(responses["wave"])
+
+    # The scale of every (instrument, item, frame) that occurs: a few dozen, not a row each.
+    shape = (len(instrument_ids), len(item_ids), len(frame_ids))
+    target = np.ravel_multi_index((instrument_code, item_code, frame_code), shape)
+    present = np.flatnonzero(np.bincount(target, minlength=int(np.prod(shape))))
+    names: dict[str, tuple[Instrument, str]] = {}
+    scale_of_target = np.full(int(np.prod(shape)), -1, dtype=np.int64)
+    target_names = {}
+    for t in present:
+        i, it, f = np.unravel_index(t, shape)
+        instrument = instruments[str(instrument_ids[i])]
+        if instrument.kind not in ("scale", "single"):
+            continue
+        frame = str(frame_ids[f])
+        item = str(item_ids[it]) if instrument.kind == "single" else None
+        name = scale_name(instrument.id, frame, item)
+        names[name] = (instrument, frame)
+        target_names[t] = name
+    if not names:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    scales = sorted(names)
+    for t, name in target_names.items():
+        scale_of_target[t] = scales.index(name)
+    single = np.array([names[s][0].kind == "single" for s in scales])
+    n_items = np.array([1 if single[k] else len(names[s][0].items) for k, s in enumerate(scales)])
+    min_items = np.array([names[s][0].min_items for s in scales])
+    prorate = np.array([names[s][0].scoring.method == "sum" for s in scales])
+    multiply = np.array([names[s][0].scoring.multiply for s in scales])
+    add = np.array([names[s][0].scoring.add for s in scales])
+
+    scale = scale_of_target[target]
+    keep = (scale >= 0) & (participant_code >= 0) & (wave_code >= 0)
+    value = responses["value"].to_numpy(dtype=float)
+    # One key per (scale, wave, participant), in the order of the result.
+    size = (len(scales), len(waves), len(participants))
+    key = np.ravel_multi_index((scale, wave_code, participant_code), size, mode="clip")
+    in_scale = keep & ~single[np.maximum(scale, 0)]
+    in_single = np.flatnonzero(keep & single[np.maximum(scale, 0)])
+
+    # Scales: mean of the valid items per key, by sums and counts over the whole table.
+    grouped = key[in_scale]
+    valid = ~np.isnan(value) & in_scale
+    length = int(np.prod(size))
+    rows = np.bincount(grouped, minlength=length)
+    n_valid = np.bincount(key[valid], minlength=length)
+    sums = np.bincount(key[valid], weights=value[valid], minlength=length)
+    group_key = np.flatnonzero(rows)
+    group_scale = group_key // (len(waves) * len(participants))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums[group_key] / n_valid[group_key]
+    mean = np.where(n_valid[group_key] >= min_items[group_scale], mean, np.nan)
+    raw = np.where(prorate[group_scale], mean * n_items[group_scale], mean)
+    group_score = raw * multiply[group_scale] + add[group_scale]
+
+    # Single instruments: every row is a score of its own.
+    single_key = key[in_single]
+    single_scale = scale[in_single]
+    single_value = value[in_single]
+    single_score = single_value * multiply[single_scale] + add[single_scale]
+
+    all_key = np.concatenate([group_key, single_key])
+    order = np.argsort(all_key, kind="stable")
+    all_key = all_key[order]
+    out_scale, out_wave, out_participant = np.unravel_index(all_key, size)
+    result = pd.DataFrame(
+        {
+            "participant": pd.Categorical.from_codes(out_participant, categories=participants),
+            "wave": (
+                pd.Categorical.from_codes(out_wave, dtype=responses["wave"].dtype)
+                if isinstance(responses["wave"].dtype, pd.CategoricalDtype)
+                else waves.take(out_wave)
+            ),
+            "scale": pd.Categorical.from_codes(out_scale, categories=pd.Index(scales, dtype="str")),
+            "instrument": _sorted_categorical([names[s][0].id for s in scales], out_scale),
+            "frame": _sorted_categorical([names[s][1] for s in scales], out_scale),
+            "score": np.concatenate([group_score, single_score])[order],
+            "n_valid": np.concatenate(
+                [n_valid[group_key], (~np.isnan(single_value)).astype(np.int64)]
+            )[order].astype(np.int64),
+            "n_items": n_items[out_scale].astype(np.int64),
+        }
+    )
+    return result
 
 
 def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en") -> pd.Series:
