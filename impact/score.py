@@ -115,7 +115,6 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     target = np.ravel_multi_index((instrument_code, item_code, frame_code), shape)
     present = np.flatnonzero(np.bincount(target, minlength=int(np.prod(shape))))
     names: dict[str, tuple[Instrument, str]] = {}
-    scale_of_target = np.full(int(np.prod(shape)), -1, dtype=np.int64)
     target_names = {}
     for t in present:
         i, it, f = np.unravel_index(t, shape)
@@ -130,50 +129,57 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     if not names:
         return pd.DataFrame(columns=SCORE_COLUMNS)
     scales = sorted(names)
+    # Rows of unscored instruments go to one extra scale past the last, whose groups are
+    # left out at the end: no mask and no copy of the long table.
+    scale_of_target = np.full(int(np.prod(shape)), len(scales), dtype=np.int64)
     for t, name in target_names.items():
         scale_of_target[t] = scales.index(name)
-    single = np.array([names[s][0].kind == "single" for s in scales])
-    n_items = np.array([1 if single[k] else len(names[s][0].items) for k, s in enumerate(scales)])
-    min_items = np.array([names[s][0].min_items for s in scales])
-    prorate = np.array([names[s][0].scoring.method == "sum" for s in scales])
-    multiply = np.array([names[s][0].scoring.multiply for s in scales])
-    add = np.array([names[s][0].scoring.add for s in scales])
+    definitions = [names[s][0] for s in scales]
+    single = np.array([d.kind == "single" for d in definitions])
+    n_items = np.array([1 if d.kind == "single" else len(d.items) for d in definitions])
+    min_items = np.array([1 if d.kind == "single" else d.min_items for d in definitions])
+    prorate = np.array([d.scoring.method == "sum" for d in definitions])
+    multiply = np.array([d.scoring.multiply for d in definitions])
+    add = np.array([d.scoring.add for d in definitions])
 
     scale = scale_of_target[target]
-    keep = (scale >= 0) & (participant_code >= 0) & (wave_code >= 0)
-    value = responses["value"].to_numpy(dtype=float)
+    unknown = (participant_code < 0) | (wave_code < 0)
+    if unknown.any():  # no participant or wave: not scored (as groupby drops missing keys)
+        scale[unknown] = len(scales)
+        participant_code, wave_code = np.maximum(participant_code, 0), np.maximum(wave_code, 0)
     # One key per (scale, wave, participant), in the order of the result.
-    size = (len(scales), len(waves), len(participants))
-    key = np.ravel_multi_index((scale, wave_code, participant_code), size, mode="clip")
-    in_scale = keep & ~single[np.maximum(scale, 0)]
-    in_single = np.flatnonzero(keep & single[np.maximum(scale, 0)])
-
-    # Scales: mean of the valid items per key, by sums and counts over the whole table.
-    grouped = key[in_scale]
-    valid = ~np.isnan(value) & in_scale
-    length = int(np.prod(size))
-    rows = np.bincount(grouped, minlength=length)
-    n_valid = np.bincount(key[valid], minlength=length)
-    sums = np.bincount(key[valid], weights=value[valid], minlength=length)
+    per_scale = len(waves) * len(participants)
+    key = (scale * len(waves) + wave_code) * len(participants) + participant_code
+    value = responses["value"].to_numpy(dtype=float)
+    valid = ~np.isnan(value)
+    length = (len(scales) + 1) * per_scale
+    rows = np.bincount(key, minlength=length)[: len(scales) * per_scale]
     group_key = np.flatnonzero(rows)
-    group_scale = group_key // (len(waves) * len(participants))
+    group_scale = group_key // per_scale
+    n_valid = np.bincount(key, weights=valid, minlength=length)[group_key].astype(np.int64)
+    sums = np.bincount(key, weights=np.where(valid, value, 0.0), minlength=length)[group_key]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums[group_key] / n_valid[group_key]
-    mean = np.where(n_valid[group_key] >= min_items[group_scale], mean, np.nan)
+        mean = sums / n_valid  # a single item's value, or the mean of a scale's valid items
+    mean = np.where(n_valid >= min_items[group_scale], mean, np.nan)
     raw = np.where(prorate[group_scale], mean * n_items[group_scale], mean)
-    group_score = raw * multiply[group_scale] + add[group_scale]
+    score_ = raw * multiply[group_scale] + add[group_scale]
 
-    # Single instruments: every row is a score of its own.
-    single_key = key[in_single]
-    single_scale = scale[in_single]
-    single_value = value[in_single]
-    single_score = single_value * multiply[single_scale] + add[single_scale]
+    repeated = single[group_scale] & (rows[group_key] > 1)
+    if repeated.any():
+        # A single item answered twice in one wave (two columns mapped to it): each answer
+        # is a score of its own, in the order of the rows.
+        keep = ~single[group_scale]
+        at = np.flatnonzero(np.append(single, False)[scale])
+        group_key = np.concatenate([group_key[keep], key[at]])
+        score_ = np.concatenate([score_[keep], value[at] * multiply[scale[at]] + add[scale[at]]])
+        n_valid = np.concatenate([n_valid[keep], valid[at].astype(np.int64)])
+        order = np.argsort(group_key, kind="stable")
+        group_key, score_, n_valid = group_key[order], score_[order], n_valid[order]
 
-    all_key = np.concatenate([group_key, single_key])
-    order = np.argsort(all_key, kind="stable")
-    all_key = all_key[order]
-    out_scale, out_wave, out_participant = np.unravel_index(all_key, size)
-    result = pd.DataFrame(
+    out_scale, out_wave, out_participant = np.unravel_index(
+        group_key, (len(scales), len(waves), len(participants))
+    )
+    return pd.DataFrame(
         {
             "participant": pd.Categorical.from_codes(out_participant, categories=participants),
             "wave": (
@@ -182,16 +188,13 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
                 else waves.take(out_wave)
             ),
             "scale": pd.Categorical.from_codes(out_scale, categories=pd.Index(scales, dtype="str")),
-            "instrument": _sorted_categorical([names[s][0].id for s in scales], out_scale),
+            "instrument": _sorted_categorical([d.id for d in definitions], out_scale),
             "frame": _sorted_categorical([names[s][1] for s in scales], out_scale),
-            "score": np.concatenate([group_score, single_score])[order],
-            "n_valid": np.concatenate(
-                [n_valid[group_key], (~np.isnan(single_value)).astype(np.int64)]
-            )[order].astype(np.int64),
+            "score": score_,
+            "n_valid": n_valid,
             "n_items": n_items[out_scale].astype(np.int64),
         }
     )
-    return result
 
 
 def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en") -> pd.Series:
