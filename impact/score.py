@@ -143,13 +143,17 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     add = np.array([d.scoring.add for d in definitions])
 
     scale = scale_of_target[target]
+    del target
     unknown = (participant_code < 0) | (wave_code < 0)
     if unknown.any():  # no participant or wave: not scored (as groupby drops missing keys)
         scale[unknown] = len(scales)
         participant_code, wave_code = np.maximum(participant_code, 0), np.maximum(wave_code, 0)
     # One key per (scale, wave, participant), in the order of the result.
     per_scale = len(waves) * len(participants)
-    key = (scale * len(waves) + wave_code) * len(participants) + participant_code
+    key = scale * len(waves)  # in place from here: 16M-row temporaries cost 128 MB each
+    key += wave_code
+    key *= len(participants)
+    key += participant_code
     value = responses["value"].to_numpy(dtype=float)
     valid = ~np.isnan(value)
     length = (len(scales) + 1) * per_scale
