@@ -91,11 +91,14 @@ class Programme:
 
     @cached_property
     def scores(self) -> pd.DataFrame:
-        """Scale scores per participant × wave × scale (see :func:`impact.score.score`)."""
+        """Scale scores per participant × wave × scale (see :func:`impact.score.score`);
+        ``participant``, ``scale``, ``instrument`` and ``frame`` are categoricals."""
         return score(self.cleaned.responses, self.instruments)
 
     @property
     def responses(self) -> pd.DataFrame:
+        """The cleaned long item responses (see :class:`impact.clean.Cleaned`);
+        ``participant``, ``instrument``, ``item`` and ``frame`` are categoricals."""
         return self.cleaned.responses
 
     @property
