@@ -52,17 +52,17 @@ def scale_name(instrument_id: str, frame: str, item: str | None = None) -> str:
     return name if frame == "now" else f"{name}_{frame}"
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+def _codes(values: pd.Series, *, as_text: bool = True) -> tuple[np.ndarray, pd.Index]:
     """Integer codes and their values, for text or categoricals (-1 for missing).
 
-    The values are sorted as text, except an ordered categorical's (waves), which keep
-    their order.
+    The values are sorted as text; with ``as_text=False`` a categorical keeps the order
+    of its categories (the waves).
     """
     if not isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = pd.factorize(values, sort=True)
         return codes, pd.Index(uniques)
     codes, categories = values.cat.codes.to_numpy(), values.cat.categories
-    if values.dtype.ordered or categories.is_monotonic_increasing:
+    if not as_text or categories.is_monotonic_increasing:
         return codes, categories
     rank = np.argsort(np.argsort(categories.to_numpy()))
     return np.where(codes >= 0, rank[codes], -1), categories.sort_values()
@@ -108,7 +108,7 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     item_code, item_ids = _codes(responses["item"])
     frame_code, frame_ids = _codes(responses["frame"])
     participant_code, participants = _codes(responses["participant"])
-    wave_code, waves = _codes(responses["wave"])
+    wave_code, waves = _codes(responses["wave"], as_text=False)
 
     # The scale of every (instrument, item, frame) that occurs: a few dozen, not a row each.
     shape = (len(instrument_ids), len(item_ids), len(frame_ids))

@@ -252,3 +252,19 @@ def test_instruments_that_are_not_scales_are_not_scored(demo):
     assert {kinds[i] for i in scored} == {"scale", "single"}
     unscored = {str(i) for i in demo.responses["instrument"].unique()} - scored
     assert unscored and {kinds[i] for i in unscored} <= {"counts", "multiselect", "text"}
+
+
+def test_waves_keep_the_order_of_their_categories(instruments):
+    responses = pd.concat(
+        [_responses("who5", [5, 4, 3, 2, 1]).assign(wave=w) for w in ("final", "kickoff")],
+        ignore_index=True,
+    )
+    for ordered in (True, False):
+        waves = pd.CategoricalDtype(["kickoff", "final"], ordered=ordered)
+        result = score(responses.astype({"wave": waves}), instruments)
+        assert result["wave"].dtype == waves
+        assert result["wave"].astype(str).tolist() == ["kickoff", "final"]
+    pd.testing.assert_frame_equal(
+        _as_text(score(responses.astype({"wave": waves}), instruments)),
+        _by_groupby(responses.astype({"wave": waves}), instruments),
+    )
