@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from impact.clean import Cleaned
@@ -54,6 +55,25 @@ def _item_order(instruments: dict[str, Instrument]) -> list[tuple[str, str, str]
     ]
 
 
+def _item_columns(responses: pd.DataFrame) -> pd.Categorical:
+    """The export name of every response row, made once per (instrument, item, frame)."""
+    parts = [responses[c].astype("category") for c in ("instrument", "item", "frame")]
+    if responses.empty:
+        return pd.Categorical([], categories=[])
+    shape = tuple(len(part.cat.categories) for part in parts)
+    target = np.ravel_multi_index([part.cat.codes.to_numpy() for part in parts], shape)
+    present = np.flatnonzero(np.bincount(target, minlength=int(np.prod(shape))))
+    labels = [part.cat.categories for part in parts]
+    names = [
+        item_column(*(str(labels[k][code]) for k, code in enumerate(codes)))
+        for codes in zip(*np.unravel_index(present, shape), strict=True)
+    ]
+    categories, position = np.unique(np.asarray(names, dtype=object), return_inverse=True)
+    lookup = np.full(int(np.prod(shape)), -1, dtype=np.int64)
+    lookup[present] = position
+    return pd.Categorical.from_codes(lookup[target], categories=categories)
+
+
 def wide(cleaned: Cleaned, instruments: dict[str, Instrument]) -> pd.DataFrame:
     """The cleaned responses as one row per participant × wave.
 
@@ -79,22 +99,14 @@ def wide(cleaned: Cleaned, instruments: dict[str, Instrument]) -> pd.DataFrame:
         cleaned.submissions["status"].eq("kept"), ["participant", "wave"]
     ]
     rows = kept.drop_duplicates().sort_values(["participant", "wave"]).reset_index(drop=True)
-    columns = pd.Series(
-        [
-            item_column(i, it, f)
-            for i, it, f in zip(
-                responses["instrument"], responses["item"], responses["frame"], strict=True
-            )
-        ],
-        index=responses.index,
-        dtype=object,
-    )
     values = (
-        responses.assign(column=columns)
+        responses.assign(column=_item_columns(responses))
         .pivot(index=["participant", "wave"], columns="column", values="value")
-        .reset_index()
+        .reset_index(col_level=0)
     )
-    values.columns.name = None
+    values.columns = pd.Index([str(c) for c in values.columns], dtype=object)
+    # Keys of the same type on both sides (the responses' participants are categorical).
+    values["participant"] = values["participant"].astype(rows["participant"].dtype)
     table = rows.merge(values, on=["participant", "wave"], how="left")
     table = table.merge(cleaned.registry, on="participant", how="left")
     attributes = [c for c in cleaned.registry.columns if c != "participant"]

@@ -108,7 +108,7 @@ def collaboration_matrix(
     )
     contacts = (
         data.assign(wave=data["wave"].astype(str))
-        .groupby(["wave", "from_sector", "to_sector"])["value"]
+        .groupby(["wave", "from_sector", "to_sector"], observed=True)["value"]
         .sum()
         .reindex(full, fill_value=0.0)
         .rename("contacts")
@@ -116,7 +116,7 @@ def collaboration_matrix(
     )
     respondents = (
         data.assign(wave=data["wave"].astype(str))
-        .groupby(["wave", "from_sector"])["participant"]
+        .groupby(["wave", "from_sector"], observed=True)["participant"]
         .nunique()
         .rename("respondents")
     )

@@ -91,11 +91,14 @@ class Programme:
 
     @cached_property
     def scores(self) -> pd.DataFrame:
-        """Scale scores per participant × wave × scale (see :func:`impact.score.score`)."""
+        """Scale scores per participant × wave × scale (see :func:`impact.score.score`);
+        ``participant``, ``scale``, ``instrument`` and ``frame`` are categoricals."""
         return score(self.cleaned.responses, self.instruments)
 
     @property
     def responses(self) -> pd.DataFrame:
+        """The cleaned long item responses (see :class:`impact.clean.Cleaned`);
+        ``participant``, ``instrument``, ``item`` and ``frame`` are categoricals."""
         return self.cleaned.responses
 
     @property
@@ -343,6 +346,7 @@ class Programme:
                 data.groupby(["wave", "item"], observed=True)["chosen"].sum().rename("n")
             ).reset_index()
             respondents = data.groupby("wave", observed=True)["participant"].nunique()
+            table["item"] = table["item"].astype(str)
             table["respondents"] = table["wave"].map(respondents).astype(int)
             table["n"] = table["n"].astype(int)
             texts = {i.id: (i.text[language] if i.text else i.id) for i in instrument.items}

@@ -52,6 +52,28 @@ def scale_name(instrument_id: str, frame: str, item: str | None = None) -> str:
     return name if frame == "now" else f"{name}_{frame}"
 
 
+def _codes(values: pd.Series, *, as_text: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and their values, for text or categoricals (-1 for missing).
+
+    The values are sorted as text; with ``as_text=False`` a categorical keeps the order
+    of its categories (the waves).
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = pd.factorize(values, sort=True)
+        return codes, pd.Index(uniques)
+    codes, categories = values.cat.codes.to_numpy(), values.cat.categories
+    if not as_text or categories.is_monotonic_increasing:
+        return codes, categories
+    rank = np.argsort(np.argsort(categories.to_numpy()))
+    return np.where(codes >= 0, rank[codes], -1), categories.sort_values()
+
+
+def _sorted_categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical whose categories are ``values`` sorted."""
+    categories, positions = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(positions[codes], categories=pd.Index(categories, dtype="str"))
+
+
 def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.DataFrame:
     """Score every scale (and single-item) instrument for each participant and wave.
 
@@ -59,55 +81,124 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     ----------
     responses : DataFrame
         Long item responses with ``participant, wave, instrument, item, frame, value``
-        (reverse-keyed items already recoded, as :func:`impact.clean.clean` returns them).
+        (reverse-keyed items already recoded, as :func:`impact.clean.clean` returns them);
+        the text columns may be categoricals (as from ``clean``) or plain text.
     instruments : dict
         Instrument id → Instrument.
 
     Returns
     -------
     DataFrame
-        One row per participant × wave × scale:
+        One row per participant × wave × scale, sorted by scale, wave and participant:
 
-        - ``participant``, ``wave``
-        - ``scale``: instrument id, with ``_then`` for retrospective ratings; for a
-          ``single`` instrument one scale per item, ``<instrument>_<item>``
-        - ``instrument``, ``frame``
-        - ``score``: the scale score, NaN when too few items are valid
-        - ``n_valid``: valid items; ``n_items``: items in the instrument
+        - ``participant``: categorical
+        - ``wave``: as in ``responses`` (the ordered wave categorical from ``clean``)
+        - ``scale``: categorical; the instrument id, with ``_then`` for retrospective
+          ratings; for a ``single`` instrument one scale per item, ``<instrument>_<item>``
+        - ``instrument``, ``frame``: categoricals
+        - ``score``: the scale score (float), NaN when too few items are valid
+        - ``n_valid``: valid items; ``n_items``: items in the instrument (integers)
+
+        The categoricals are unordered, their categories sorted as text (so sorting by
+        category is sorting by text); ``participant`` keeps the categories of ``responses``.
     """
-    scored = []
-    for instrument_id, part in responses.groupby("instrument", observed=True, sort=True):
-        instrument = instruments[str(instrument_id)]
-        if instrument.kind == "single":
-            table = part[["participant", "wave", "frame", "item", "value"]].copy()
-            table["n_valid"] = table["value"].notna().astype(int)
-            table["score"] = table["value"] * instrument.scoring.multiply + instrument.scoring.add
-            table["instrument"] = instrument.id
-            # scale_name() for every row at once: <instrument>_<item>[_<frame>]
-            named = instrument.id + "_" + table["item"]
-            table["scale"] = named.where(table["frame"].eq("now"), named + "_" + table["frame"])
-            table["n_items"] = 1
-            scored.append(table[SCORE_COLUMNS])
-            continue
-        if instrument.kind != "scale":
-            continue
-        n_items = len(instrument.items)
-        grouped = part.groupby(["participant", "wave", "frame"], observed=True)["value"]
-        table = grouped.agg(mean="mean", n_valid="count").reset_index()
-        enough = table["n_valid"] >= instrument.min_items
-        per_item = table["mean"].where(enough)
-        raw = per_item * n_items if instrument.scoring.method == "sum" else per_item
-        table["score"] = raw * instrument.scoring.multiply + instrument.scoring.add
-        table["instrument"] = instrument.id
-        table["scale"] = (instrument.id + "_" + table["frame"]).where(
-            table["frame"].ne("now"), instrument.id
-        )
-        table["n_items"] = n_items
-        scored.append(table[SCORE_COLUMNS])
-    if not scored:
+    if responses.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    result = pd.concat(scored, ignore_index=True)
-    return result.sort_values(["scale", "wave", "participant"], ignore_index=True)
+    instrument_code, instrument_ids = _codes(responses["instrument"])
+    item_code, item_ids = _codes(responses["item"])
+    frame_code, frame_ids = _codes(responses["frame"])
+    participant_code, participants = _codes(responses["participant"])
+    wave_code, waves = _codes(responses["wave"], as_text=False)
+
+    # The scale of every (instrument, item, frame) that occurs: a few dozen, not a row each.
+    shape = (len(instrument_ids), len(item_ids), len(frame_ids))
+    target = np.ravel_multi_index((instrument_code, item_code, frame_code), shape)
+    present = np.flatnonzero(np.bincount(target, minlength=int(np.prod(shape))))
+    names: dict[str, tuple[Instrument, str]] = {}
+    target_names = {}
+    for t in present:
+        i, it, f = np.unravel_index(t, shape)
+        instrument = instruments[str(instrument_ids[i])]
+        if instrument.kind not in ("scale", "single"):
+            continue
+        frame = str(frame_ids[f])
+        item = str(item_ids[it]) if instrument.kind == "single" else None
+        name = scale_name(instrument.id, frame, item)
+        names[name] = (instrument, frame)
+        target_names[t] = name
+    if not names:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    scales = sorted(names)
+    # Rows of unscored instruments go to one extra scale past the last, whose groups are
+    # left out at the end: no mask and no copy of the long table.
+    scale_of_target = np.full(int(np.prod(shape)), len(scales), dtype=np.int64)
+    for t, name in target_names.items():
+        scale_of_target[t] = scales.index(name)
+    definitions = [names[s][0] for s in scales]
+    single = np.array([d.kind == "single" for d in definitions])
+    n_items = np.array([1 if d.kind == "single" else len(d.items) for d in definitions])
+    min_items = np.array([1 if d.kind == "single" else d.min_items for d in definitions])
+    prorate = np.array([d.scoring.method == "sum" for d in definitions])
+    multiply = np.array([d.scoring.multiply for d in definitions])
+    add = np.array([d.scoring.add for d in definitions])
+
+    scale = scale_of_target[target]
+    del target
+    unknown = (participant_code < 0) | (wave_code < 0)
+    if unknown.any():  # no participant or wave: not scored (as groupby drops missing keys)
+        scale[unknown] = len(scales)
+        participant_code, wave_code = np.maximum(participant_code, 0), np.maximum(wave_code, 0)
+    # One key per (scale, wave, participant), in the order of the result.
+    per_scale = len(waves) * len(participants)
+    key = scale * len(waves)  # in place from here: 16M-row temporaries cost 128 MB each
+    key += wave_code
+    key *= len(participants)
+    key += participant_code
+    value = responses["value"].to_numpy(dtype=float)
+    valid = ~np.isnan(value)
+    length = (len(scales) + 1) * per_scale
+    rows = np.bincount(key, minlength=length)[: len(scales) * per_scale]
+    group_key = np.flatnonzero(rows)
+    group_scale = group_key // per_scale
+    n_valid = np.bincount(key, weights=valid, minlength=length)[group_key].astype(np.int64)
+    sums = np.bincount(key, weights=np.where(valid, value, 0.0), minlength=length)[group_key]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / n_valid  # a single item's value, or the mean of a scale's valid items
+    mean = np.where(n_valid >= min_items[group_scale], mean, np.nan)
+    raw = np.where(prorate[group_scale], mean * n_items[group_scale], mean)
+    score_ = raw * multiply[group_scale] + add[group_scale]
+
+    repeated = single[group_scale] & (rows[group_key] > 1)
+    if repeated.any():
+        # A single item answered twice in one wave (two columns mapped to it): each answer
+        # is a score of its own, in the order of the rows.
+        keep = ~single[group_scale]
+        at = np.flatnonzero(np.append(single, False)[scale])
+        group_key = np.concatenate([group_key[keep], key[at]])
+        score_ = np.concatenate([score_[keep], value[at] * multiply[scale[at]] + add[scale[at]]])
+        n_valid = np.concatenate([n_valid[keep], valid[at].astype(np.int64)])
+        order = np.argsort(group_key, kind="stable")
+        group_key, score_, n_valid = group_key[order], score_[order], n_valid[order]
+
+    out_scale, out_wave, out_participant = np.unravel_index(
+        group_key, (len(scales), len(waves), len(participants))
+    )
+    return pd.DataFrame(
+        {
+            "participant": pd.Categorical.from_codes(out_participant, categories=participants),
+            "wave": (
+                pd.Categorical.from_codes(out_wave, dtype=responses["wave"].dtype)
+                if isinstance(responses["wave"].dtype, pd.CategoricalDtype)
+                else waves.take(out_wave)
+            ),
+            "scale": pd.Categorical.from_codes(out_scale, categories=pd.Index(scales, dtype="str")),
+            "instrument": _sorted_categorical([d.id for d in definitions], out_scale),
+            "frame": _sorted_categorical([names[s][1] for s in scales], out_scale),
+            "score": score_,
+            "n_valid": n_valid,
+            "n_items": n_items[out_scale].astype(np.int64),
+        }
+    )
 
 
 def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en") -> pd.Series:

@@ -222,7 +222,7 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
             continue
         grouped = (
             registry.assign(group=registry[attribute].fillna("?"))
-            .groupby("group", sort=True)
+            .groupby("group", sort=True, observed=True)
             .agg(registered=("participant", "size"), responded=("responded", "sum"))
             .reset_index()
         )
@@ -287,6 +287,7 @@ def score_summary(programme: Programme, milestone: str) -> pd.DataFrame:
         .agg(n="count", mean="mean", sd="std")
         .reset_index()
     )
+    table["scale"] = table["scale"].astype(str)  # an aggregate: plain text, as every table
     with np.errstate(invalid="ignore", divide="ignore"):
         margin = stats.t.ppf(0.975, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
     table["ci_low"] = table["mean"] - margin
@@ -1040,7 +1041,8 @@ def profile_classes_table(programme: Programme, milestone: str, language: str) -
     t = fmt.texts(language)
     table = profile_classes(programme, milestone)
     rows = []
-    for (instrument, wave), part in table.groupby(["instrument", "wave"], sort=False):
+    groups = table.groupby(["instrument", "wave"], sort=False, observed=True)
+    for (instrument, wave), part in groups:
         row = {
             t["col_scale"]: scale_label(programme, instrument, language),
             t["col_wave"]: wave_label(programme, str(wave), language),
@@ -1060,7 +1062,7 @@ def profile_sentences(programme: Programme, wave: str, language: str) -> list[st
     table = profile_classes(programme, wave)
     table = table[table["wave"] == wave]
     sentences = []
-    for instrument, part in table.groupby("instrument", sort=False):
+    for instrument, part in table.groupby("instrument", sort=False, observed=True):
         classes = ", ".join(
             f"{_category_label(programme, instrument, r.order, language)} "
             + (
@@ -1429,7 +1431,7 @@ def reliable_change_table(
     table = reliable_change_results(programme, milestone)
     table = table[table["kind"] == kind]
     rows = []
-    for scale, part in table.groupby("scale", sort=False):
+    for scale, part in table.groupby("scale", sort=False, observed=True):
         row = {
             t["col_scale"]: scale_label(programme, scale, language),
             t["col_n"]: int(part["total"].iloc[0]),
@@ -1462,7 +1464,7 @@ def reliable_change_alt(data: pd.DataFrame, language: str, k: int) -> str:
     """Alt text of the reliable-change figure: every count it shows, in words."""
     hidden = fmt.text("suppressed_value", language, k=k)
     parts = []
-    for label, part in data.groupby("label", sort=False):
+    for label, part in data.groupby("label", sort=False, observed=True):
         counts = ", ".join(
             f"{r.category} {hidden if r.suppressed else int(r.n)}" for r in part.itertuples()
         )
@@ -1478,7 +1480,7 @@ def reliable_change_sentence(programme: Programme, milestone: str, language: str
         return None
     k = _k(programme)
     parts = []
-    for scale, part in table.groupby("scale", sort=False):
+    for scale, part in table.groupby("scale", sort=False, observed=True):
         by = part.set_index("category")
         parts.append(
             fmt.text(
@@ -1552,7 +1554,7 @@ def response_shift_sentences(programme: Programme, milestone: str, language: str
     """Summary: the change against one yardstick (then vs post) and the shift (pre vs then)."""
     table = response_shift_results(programme, milestone)
     sentences = []
-    for scale, part in table.groupby("scale", sort=False):
+    for scale, part in table.groupby("scale", sort=False, observed=True):
         by = part.set_index("comparison")
         then_post, pre_then = by.loc["then_post"], by.loc["pre_then"]
         clear = _excludes_zero(then_post.ci_low, then_post.ci_high)
@@ -1642,11 +1644,11 @@ def collaboration_alt(programme: Programme, milestone: str, language: str) -> st
     """Alt text of the matrix figure: per wave, the own-sector and other-sector means."""
     table = collaboration_results(programme, milestone)
     parts = []
-    for wave, part in table.groupby("wave", sort=False):
+    for wave, part in table.groupby("wave", sort=False, observed=True):
         shown = part.dropna(subset=["mean_contacts"])
         own = shown[shown["from_sector"] == shown["to_sector"]]
         other = shown[shown["from_sector"] != shown["to_sector"]]
-        per_person_other = other.groupby("from_sector")["mean_contacts"].sum()
+        per_person_other = other.groupby("from_sector", observed=True)["mean_contacts"].sum()
         parts.append(
             fmt.text(
                 "alt_matrix_wave",
@@ -1751,7 +1753,8 @@ def sdg_coverage(programme: Programme, milestone: str) -> pd.DataFrame:
         data = data.assign(
             project=data["participant"].map(unit), chosen=data["value"] == instrument.checked
         ).dropna(subset=["project"])
-        chosen = data.groupby(["item", "project"])["chosen"].any().groupby("item").sum()
+        chosen = data.groupby(["item", "project"], observed=True)["chosen"].any()
+        chosen = chosen.groupby("item", observed=True).sum()
         order = {item: i for i, item in enumerate(instrument.item_ids)}
         table = pd.DataFrame({"item": instrument.item_ids, "order": range(len(order))})
         table["projects"] = table["item"].map(chosen).fillna(0).astype(int)
@@ -1948,7 +1951,7 @@ def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.Da
     table = subgroup_results(programme, milestone)
     hidden = fmt.text("suppressed_value", language, k=_k(programme))
     rows = []
-    for (by, group), part in table.groupby(["by", "group"], sort=False):
+    for (by, group), part in table.groupby(["by", "group"], sort=False, observed=True):
         row = {
             t["col_attribute"]: t.get(f"attribute_{by}", by),
             t["col_group"]: attribute_label(programme, by, group, language),

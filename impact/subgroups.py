@@ -76,7 +76,7 @@ def subgroup_change(
     groups = registry.set_index("participant")[by]
     labelled = data.assign(_group=data[subject].map(groups)).dropna(subset=["_group"])
     parts = []
-    for group, part in labelled.groupby("_group", sort=True):
+    for group, part in labelled.groupby("_group", sort=True, observed=True):
         change = paired_change(
             part.drop(columns="_group"),
             baseline=baseline,

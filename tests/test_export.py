@@ -112,3 +112,19 @@ def test_check_verb_on_the_demo_prints_accounting_per_tool():
     assert result.exit_code == 0, result.output
     for text in ("sosci", "limesurvey", "qualtrics", "excluded:duplicate", "Keys to review"):
         assert text in result.output
+
+
+def test_wide_is_the_same_from_categorical_and_text_responses(programme):
+    import dataclasses
+
+    responses = programme.cleaned.responses
+    assert isinstance(responses["item"].dtype, pd.CategoricalDtype)
+    text = responses.astype({c: str for c in ("participant", "instrument", "item", "frame")})
+    as_text = dataclasses.replace(programme.cleaned, responses=text)
+    table = wide(programme.cleaned, programme.instruments)
+    pd.testing.assert_frame_equal(table, wide(as_text, programme.instruments))
+    assert table["participant"].dtype == programme.cleaned.submissions["participant"].dtype
+    one = responses.dropna(subset=["value"]).iloc[0]
+    row = table[(table["participant"] == one["participant"]) & (table["wave"] == one["wave"])]
+    column = f"{one['instrument']}_{one['item']}" + ("" if one["frame"] == "now" else "_then")
+    assert row[column].iloc[0] == one["value"]

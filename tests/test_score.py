@@ -138,3 +138,133 @@ def test_gse_is_a_prorated_sum(instruments):
         instruments,
     )
     assert result["score"].iloc[0] == pytest.approx(30.0)
+
+
+TEXT_COLUMNS = ["participant", "instrument", "item", "frame"]
+
+
+def _by_groupby(responses: pd.DataFrame, instruments: dict) -> pd.DataFrame:
+    """score() as it was before it ran over integer codes (per instrument, pandas groupby)."""
+    parts = []
+    for instrument_id, part in responses.groupby("instrument", observed=True, sort=True):
+        instrument = instruments[str(instrument_id)]
+        if instrument.kind == "single":
+            table = part[["participant", "wave", "frame", "item", "value"]].copy()
+            table["n_valid"] = table["value"].notna().astype(int)
+            table["score"] = table["value"] * instrument.scoring.multiply + instrument.scoring.add
+            name = instrument.id + "_" + table["item"].astype(str)
+            frame = table["frame"].astype(str)
+            table["scale"] = name.where(frame.eq("now"), name + "_" + frame)
+            table["n_items"] = 1
+        elif instrument.kind == "scale":
+            grouped = part.groupby(["participant", "wave", "frame"], observed=True)["value"]
+            table = grouped.agg(mean="mean", n_valid="count").reset_index()
+            per_item = table["mean"].where(table["n_valid"] >= instrument.min_items)
+            n = len(instrument.items)
+            raw = per_item * n if instrument.scoring.method == "sum" else per_item
+            table["score"] = raw * instrument.scoring.multiply + instrument.scoring.add
+            frame = table["frame"].astype(str)
+            table["scale"] = (instrument.id + "_" + frame).where(frame.ne("now"), instrument.id)
+            table["n_items"] = n
+        else:
+            continue
+        table["instrument"] = instrument.id
+        parts.append(
+            table[
+                ["participant", "wave", "scale", "instrument", "frame", "score"]
+                + ["n_valid", "n_items"]
+            ]
+        )
+    result = pd.concat(parts, ignore_index=True)
+    result = result.astype({c: str for c in ("participant", "scale", "instrument", "frame")})
+    return result.sort_values(["scale", "wave", "participant"], ignore_index=True)
+
+
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    columns = [c for c in [*TEXT_COLUMNS, "scale"] if c in table]
+    return table.astype({c: str for c in columns})
+
+
+def test_scores_equal_a_groupby_per_instrument(demo):
+    ours = _as_text(demo.scores)
+    pd.testing.assert_frame_equal(ours, _by_groupby(demo.responses, demo.instruments))
+    assert len(ours) > 1000 and ours["score"].notna().mean() > 0.9
+
+
+def test_scores_of_text_columns_equal_those_of_categoricals(demo):
+    text = _as_text(demo.responses)
+    assert not isinstance(text["participant"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(score(text, demo.instruments), demo.scores)
+
+
+def test_score_columns_are_categoricals_sorted_as_text(demo):
+    scores = demo.scores
+    for column in ("participant", "scale", "instrument", "frame"):
+        dtype = scores[column].dtype
+        assert isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered, column
+        assert dtype.categories.is_monotonic_increasing, column
+    assert scores["wave"].dtype == demo.responses["wave"].dtype and scores["wave"].cat.ordered
+    assert scores["scale"].cat.categories.tolist() == sorted(set(scores["scale"].astype(str)))
+    keys = pd.DataFrame(
+        {
+            "scale": scores["scale"].astype(str),
+            "wave": scores["wave"].cat.codes,
+            "participant": scores["participant"].astype(str),
+        }
+    )
+    assert keys.equals(keys.sort_values(["scale", "wave", "participant"]))
+    assert scores[["score"]].dtypes.eq("float64").all()
+    assert scores[["n_valid", "n_items"]].dtypes.eq("int64").all()
+
+
+def test_unsorted_categories_still_give_rows_sorted_by_text(instruments):
+    responses = pd.concat(
+        [_responses("who5", [5, 5, 5, 5, 5]).assign(participant=p) for p in ("b", "a")],
+        ignore_index=True,
+    )
+    responses["participant"] = pd.Categorical(responses["participant"], categories=["b", "a"])
+    result = score(responses, instruments)
+    assert result["participant"].astype(str).tolist() == ["a", "b"]
+    assert result["participant"].cat.categories.tolist() == ["a", "b"]
+
+
+def test_a_single_item_answered_twice_gives_two_scores_in_row_order(instruments):
+    responses = pd.DataFrame(
+        {
+            "participant": "P1",
+            "wave": "kickoff",
+            "instrument": "cantril",
+            "item": ["now", "future", "now"],
+            "frame": "now",
+            "value": [7.0, 9.0, 4.0],
+        }
+    )
+    result = score(responses, instruments)
+    assert result["scale"].astype(str).tolist() == ["cantril_future", "cantril_now", "cantril_now"]
+    assert result["score"].tolist() == [9.0, 7.0, 4.0]
+    expected = _by_groupby(responses, instruments)
+    pd.testing.assert_frame_equal(_as_text(result), expected)
+
+
+def test_instruments_that_are_not_scales_are_not_scored(demo):
+    kinds = {i: inst.kind for i, inst in demo.instruments.items()}
+    scored = set(demo.scores["instrument"].astype(str))
+    assert {kinds[i] for i in scored} == {"scale", "single"}
+    unscored = {str(i) for i in demo.responses["instrument"].unique()} - scored
+    assert unscored and {kinds[i] for i in unscored} <= {"counts", "multiselect", "text"}
+
+
+def test_waves_keep_the_order_of_their_categories(instruments):
+    responses = pd.concat(
+        [_responses("who5", [5, 4, 3, 2, 1]).assign(wave=w) for w in ("final", "kickoff")],
+        ignore_index=True,
+    )
+    for ordered in (True, False):
+        waves = pd.CategoricalDtype(["kickoff", "final"], ordered=ordered)
+        result = score(responses.astype({"wave": waves}), instruments)
+        assert result["wave"].dtype == waves
+        assert result["wave"].astype(str).tolist() == ["kickoff", "final"]
+    pd.testing.assert_frame_equal(
+        _as_text(score(responses.astype({"wave": waves}), instruments)),
+        _by_groupby(responses.astype({"wave": waves}), instruments),
+    )
