@@ -99,7 +99,8 @@ def cronbach_alpha(items: pd.DataFrame) -> pd.DataFrame:
     trace = np.trace(c)
     alpha = k / (k - 1) * (1 - trace / total)
     sd = np.sqrt(np.diag(c))
-    r = c / np.outer(sd, sd)
+    with np.errstate(divide="ignore", invalid="ignore"):  # an item nobody varied on: NaN
+        r = c / np.outer(sd, sd)
     sum_r = r.sum()
     c2 = c @ c
     q = (2 * k**2 / ((k - 1) ** 2 * total**3)) * (

@@ -198,6 +198,7 @@ def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
     )
     exporter.register_preprocessor(remover, enabled=True)
     exporter.register_preprocessor(_DropMarkdown(), enabled=True)
+    exporter.register_preprocessor(_DropStderr(), enabled=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"language_code": language})
     return body
 
@@ -207,6 +208,21 @@ class _DropMarkdown(TagRemovePreprocessor):
 
     def preprocess(self, nb, resources):
         nb.cells = [cell for cell in nb.cells if cell.cell_type != "markdown"]
+        return nb, resources
+
+
+class _DropStderr(TagRemovePreprocessor):
+    """Drops what cells wrote to stderr: Python warnings name source files on the machine
+    that rendered the report (a server path, a user name) and mean nothing to its readers."""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    output
+                    for output in cell.get("outputs", [])
+                    if output.get("output_type") != "stream" or output.get("name") != "stderr"
+                ]
         return nb, resources
 
 

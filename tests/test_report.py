@@ -4,6 +4,7 @@ import csv
 import json
 import re
 
+import nbformat
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from impact.cli import app
 from impact.demo import DEMO_SURVEY
 from impact.errors import DefinitionError, ReportError
-from impact.report import check_parameters, render_all
+from impact.report import check_parameters, export_html, render_all
 
 SCRIPT = "<script>alert('x')</script>"
 
@@ -225,3 +226,20 @@ def test_feedback_is_counted_not_quoted_by_default(rendered, demo):
     assert "<blockquote" not in final
     comments = [c for c in demo.feedback()["text"] if len(c) > 20]
     assert comments and not any(c[:20] in final for c in comments)
+
+
+def test_warnings_a_cell_writes_to_stderr_stay_out_of_the_report():
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "stream",
+            name="stderr",
+            text="/home/evaluator/impact/reliability.py:102: RuntimeWarning: invalid value\n",
+        ),
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>Key figures</p>"}),
+    ]
+    notebook.cells = [cell]
+    page = export_html(notebook, "en")
+    assert "Key figures" in page
+    assert "RuntimeWarning" not in page and "/home/evaluator" not in page
