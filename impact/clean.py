@@ -986,12 +986,11 @@ def _kept_responses(
         placed.append((ranks[rows], rows, columns, at[columns]))
     start = np.cumsum(block) - block
     value = np.empty(int(block.sum()))
-    target = np.empty(int(block.sum()), dtype=np.int32)
+    target = np.empty(int(block.sum()), dtype=np.int16 if len(targets) < 2**15 else np.int32)
     for (_, items), (ranks, rows, columns, at) in zip(files, placed, strict=True):
         destination = start[ranks][:, None] + np.arange(len(at))
-        value[destination] = items.values[rows][:, columns]
+        value[destination] = items.values[:, columns][rows]
         target[destination] = at
-    submission = order[np.repeat(np.arange(len(kept_at)), block)]
 
     def code_dtype(categories: int) -> type:
         # The dtype pandas keeps codes in for so many categories: codes made in it are
@@ -1009,9 +1008,10 @@ def _kept_responses(
     return pd.DataFrame(
         {
             "participant": categorical(
-                participant_code.astype(code_dtype(len(participants)))[submission], participants
+                np.repeat(participant_code[order].astype(code_dtype(len(participants))), block),
+                participants,
             ),
-            "wave": pd.Categorical.from_codes(wave[kept_at][submission], dtype=waves),
+            "wave": pd.Categorical.from_codes(np.repeat(wave[kept_at][order], block), dtype=waves),
             "instrument": of_target(0),
             "item": of_target(2),
             "frame": of_target(1),
