@@ -51,6 +51,15 @@ def programme_folder(participants: int, container: str, seed: int) -> Path:
 
 
 def peak_mb() -> float:
+    """This process's peak RSS. Linux keeps ``ru_maxrss`` across ``exec``, so a child
+    started by a parent that once held more would report the parent's peak: read the
+    high-water mark of this process's own memory instead where there is one."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -651,6 +653,14 @@ def _texts(table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Serie
     return pd.concat(parts, ignore_index=True)
 
 
+def _read_and_clean(path: Path, wave: str, file: ExportFile, survey: Survey, instruments):
+    """One export read and cleaned (see :func:`_clean_file`), with its path and provenance."""
+    raw = read_export(
+        path, format=file.format, encoding=file.encoding, delimiter=file.delimiter, sheet=file.sheet
+    )
+    return raw.provenance.path, raw.provenance, *_clean_file(raw, wave, file, survey, instruments)
+
+
 def _straightliners(
     codes: np.ndarray,
     targets: list[tuple[str, str, str]],
@@ -816,19 +826,17 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     texts, all_submissions, answered, logs = [], [], [], [registry_log]
     key_columns: dict[str, str] = {}
     offset = 0
-    for wave in survey.waves:
-        for file in wave.files:
-            raw = read_export(
-                base / file.path,
-                format=file.format,
-                encoding=file.encoding,
-                delimiter=file.delimiter,
-                sheet=file.sheet,
-            )
-            provenance.append(raw.provenance)
-            items, codes, text, submissions, file_logs = _clean_file(
-                raw, wave.id, file, survey, instruments
-            )
+    exports = [(wave, file) for wave in survey.waves for file in wave.files]
+    # Files are read and cleaned side by side (arrow and numpy work outside the GIL);
+    # results are taken in file order, so output and the first error are as if serial.
+    with ThreadPoolExecutor(max_workers=min(len(exports), os.cpu_count() or 1) or 1) as pool:
+        cleaned_files = [
+            pool.submit(_read_and_clean, base / file.path, wave.id, file, survey, instruments)
+            for wave, file in exports
+        ]
+        for (wave, file), future in zip(exports, cleaned_files, strict=True):
+            path, file_provenance, items, codes, text, submissions, file_logs = future.result()
+            provenance.append(file_provenance)
             flagged = _straightliners(
                 codes, items.targets, instruments, policy.straightlining_min_items
             )
@@ -839,10 +847,10 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
                 else np.full(len(submissions), np.nan)
             )
             text["wave"] = wave.id
-            text["file"] = raw.provenance.path
+            text["file"] = path
             files.append((offset, items))
             offset += len(submissions)
-            key_columns[raw.provenance.path] = key_column(survey, file)
+            key_columns[path] = key_column(survey, file)
             texts.append(text)
             all_submissions.append(submissions)
             logs.extend(file_logs)
