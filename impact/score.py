@@ -160,7 +160,8 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     rows = np.bincount(key, minlength=length)[: len(scales) * per_scale]
     group_key = np.flatnonzero(rows)
     group_scale = group_key // per_scale
-    n_valid = np.bincount(key, weights=valid, minlength=length)[group_key].astype(np.int64)
+    # Few values are missing: count those and subtract, rather than weigh every row.
+    n_valid = (rows - np.bincount(key[~valid], minlength=length)[: len(rows)])[group_key]
     sums = np.bincount(key, weights=np.where(valid, value, 0.0), minlength=length)[group_key]
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = sums / n_valid  # a single item's value, or the mean of a scale's valid items
