@@ -653,7 +653,9 @@ def _texts(table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Serie
     return pd.concat(parts, ignore_index=True)
 
 
-def _read_and_clean(path: Path, wave: str, file: ExportFile, survey: Survey, instruments):
+def _read_and_clean(
+    path: Path, wave: str, file: ExportFile, survey: Survey, instruments: dict[str, Instrument]
+) -> tuple:
     """One export read and cleaned (see :func:`_clean_file`), with its path and provenance."""
     raw = read_export(
         path, format=file.format, encoding=file.encoding, delimiter=file.delimiter, sheet=file.sheet
