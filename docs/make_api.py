@@ -29,10 +29,11 @@ def public_members(module) -> list[tuple[str, object]]:
 
 
 def modules() -> list:
+    """Every public module, the submodules of a package (``impact.sections``) included."""
     names = sorted(
-        f"impact.{info.name}"
-        for info in pkgutil.iter_modules(impact.__path__)
-        if not info.name.startswith("_")
+        info.name
+        for info in pkgutil.walk_packages(impact.__path__, prefix="impact.")
+        if not any(part.startswith("_") for part in info.name.split("."))
     )
     return [importlib.import_module(name) for name in names if name not in SKIP]
 
@@ -47,10 +48,17 @@ def render() -> str:
     ]
     for module in modules():
         members = public_members(module)
-        if not members:
+        package = hasattr(module, "__path__")
+        if not members and not package:
             continue
         summary = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
         lines += [f"## `{module.__name__}`", "", summary, ""]
+        if package:
+            lines += [
+                f"A package: its modules follow. Every public name below is also importable"
+                f" from `{module.__name__}` itself.",
+                "",
+            ]
         for name, member in members:
             try:
                 # Defaults such as DEMO_SURVEY hold absolute paths: show them from the project.

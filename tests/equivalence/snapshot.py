@@ -126,7 +126,10 @@ def dump(out: Path, work: Path) -> None:
                     document, sort_keys=True, ensure_ascii=False, default=str
                 )
                 for function_name, function in vars(sections).items():
-                    if not inspect.isfunction(function) or function.__module__ != sections.__name__:
+                    # the functions of sections, whether a module or a package of submodules
+                    module = getattr(function, "__module__", "")
+                    ours = module == sections.__name__ or module.startswith(f"{sections.__name__}.")
+                    if not inspect.isfunction(function) or not ours:
                         continue
                     if function_name.startswith("_") or function_name == "results":
                         continue

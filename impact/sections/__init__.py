@@ -1,0 +1,254 @@
+"""The content of each report section as data: sentences and formatted tables.
+
+The report notebook only displays what these functions return, so everything a funder
+reads is computed and tested here. Number functions (``score_summary``, ``effect_sizes``,
+``group_participation`` …) return tidy DataFrames that also go into ``results.json``; their
+``*_table`` siblings translate headers and format numbers per locale. Every breakdown by
+group goes through :mod:`impact.scrub`; :func:`html_table` and :func:`html_paragraphs`
+escape all text.
+
+The order of a report: summary → key figures → figures → methods → limitations →
+data-quality appendix → glossary (see ``notebooks/evaluation_report.ipynb``).
+
+Examples
+--------
+>>> from impact.pipeline import load_programme
+>>> programme = load_programme("surveys/demo/survey.yml")
+>>> participation_table(programme, "milestone-1", "en").columns.tolist()
+['Wave', 'Registered', 'Responded', 'Response rate']
+>>> effect_sizes(programme, "milestone-1").columns.tolist()
+['scale', 'wave', 'n', 'd_z', 'ci_low', 'ci_high']
+
+What each kind of report adds (every table below also goes into ``results.json``):
+
+>>> described_outcomes(programme)          # first asked after the kick-off: described only
+['partnership']
+>>> profile_classes(programme, "kickoff")[["category", "n", "suppressed"]]
+     category     n  suppressed
+0    thriving    20       False
+1   suffering  <NA>        True
+2  struggling    28       False
+>>> counts = reliable_change_results(programme, "final")
+>>> competences = counts.query("scale == 'competences' and kind == 'reliable_change'")
+>>> dict(zip(competences["category"], competences["n"].astype(int).tolist()))
+{'improved': 12, 'no reliable change': 31, 'deteriorated': 0}
+>>> response_shift_results(programme, "final")["comparison"].tolist()
+['pre_post', 'then_post', 'pre_then']
+>>> ei_results(programme, "final")["change"][0]["ci_low"] > 0   # silo crossing, bootstrap CI
+True
+>>> sdg_coverage(programme, "final")[["item", "projects", "answered"]].head(2)
+  item  projects  answered
+0 sdg1         2        24
+1 sdg2         2        24
+>>> feedback_results(programme, "final")["comments"]
+7
+>>> bool(subgroup_results(programme, "final").query("group == 'Moshi'")["n"].isna().all())
+True
+"""
+
+from __future__ import annotations
+
+from impact.sections.baseline import (
+    baseline_alt,
+    baseline_bands,
+    baseline_bands_table,
+    baseline_instruments,
+    baseline_scores,
+    baseline_sentences,
+    cutoffs,
+    profile_classes,
+    profile_classes_table,
+    profile_sentences,
+)
+from impact.sections.cohort import (
+    cohort_alt,
+    cohort_counts,
+    cohort_table,
+    group_participation,
+    groups_table,
+    participation_table,
+    quality_tables,
+)
+from impact.sections.common import (
+    GROUP_ATTRIBUTES,
+    attribute_label,
+    milestone_kind,
+    outcomes,
+    require_responses,
+    scale_label,
+    wave_label,
+)
+from impact.sections.effects import (
+    all_waves,
+    all_waves_table,
+    attrition_results,
+    attrition_sentence,
+    attrition_table,
+    change_results,
+    change_sentence,
+    change_table,
+    dz_interval,
+    effect_plot_data,
+    effect_sizes,
+    effects_alt,
+    holm_sentence,
+    sensitivity_results,
+    sensitivity_sentence,
+)
+from impact.sections.feedback import (
+    THEMES,
+    feedback_quotes_html,
+    feedback_results,
+    feedback_sentence,
+    feedback_table,
+)
+from impact.sections.individual import (
+    reliable_change_alt,
+    reliable_change_plot_data,
+    reliable_change_results,
+    reliable_change_sentence,
+    reliable_change_table,
+    response_shift_results,
+    response_shift_sentences,
+    response_shift_table,
+)
+from impact.sections.markup import (
+    heading,
+    html_list,
+    html_paragraphs,
+    html_table,
+    key_figures_html,
+    quotes_html,
+    title_html,
+)
+from impact.sections.methods import (
+    GLOSSARY,
+    glossary_table,
+    limitations,
+    methods_paragraphs,
+    reliable_change_method,
+)
+from impact.sections.network import (
+    collaboration_alt,
+    collaboration_plot_data,
+    collaboration_results,
+    ei_results,
+    network_sentence,
+    network_waves,
+    sdg_alt,
+    sdg_coverage,
+    sdg_plot_data,
+    sdg_sentence,
+)
+from impact.sections.results_json import results
+from impact.sections.scores import (
+    described_outcomes,
+    described_sentences,
+    described_table,
+    reliability_summary,
+    reliability_table,
+    score_summary,
+    scores_table,
+    trajectories_alt,
+    trajectory_data,
+)
+from impact.sections.subgroups import (
+    subgroup_attributes,
+    subgroup_results,
+    subgroup_table,
+    subgroups_not_estimated,
+)
+from impact.sections.summary import key_figures, summary_sentences
+
+__all__ = [
+    "GROUP_ATTRIBUTES",
+    "scale_label",
+    "wave_label",
+    "attribute_label",
+    "milestone_kind",
+    "outcomes",
+    "require_responses",
+    "key_figures_html",
+    "quotes_html",
+    "html_table",
+    "html_paragraphs",
+    "html_list",
+    "heading",
+    "title_html",
+    "cohort_counts",
+    "cohort_table",
+    "participation_table",
+    "group_participation",
+    "groups_table",
+    "cohort_alt",
+    "quality_tables",
+    "score_summary",
+    "scores_table",
+    "trajectory_data",
+    "trajectories_alt",
+    "reliability_summary",
+    "reliability_table",
+    "described_outcomes",
+    "described_table",
+    "described_sentences",
+    "change_results",
+    "dz_interval",
+    "effect_sizes",
+    "effect_plot_data",
+    "change_table",
+    "change_sentence",
+    "holm_sentence",
+    "effects_alt",
+    "all_waves",
+    "all_waves_table",
+    "attrition_results",
+    "attrition_table",
+    "attrition_sentence",
+    "sensitivity_results",
+    "sensitivity_sentence",
+    "baseline_instruments",
+    "baseline_scores",
+    "baseline_sentences",
+    "baseline_bands",
+    "baseline_bands_table",
+    "baseline_alt",
+    "cutoffs",
+    "profile_classes",
+    "profile_classes_table",
+    "profile_sentences",
+    "reliable_change_results",
+    "reliable_change_table",
+    "reliable_change_plot_data",
+    "reliable_change_alt",
+    "reliable_change_sentence",
+    "response_shift_results",
+    "response_shift_table",
+    "response_shift_sentences",
+    "network_waves",
+    "collaboration_results",
+    "collaboration_plot_data",
+    "collaboration_alt",
+    "ei_results",
+    "network_sentence",
+    "sdg_coverage",
+    "sdg_plot_data",
+    "sdg_alt",
+    "sdg_sentence",
+    "THEMES",
+    "feedback_results",
+    "feedback_table",
+    "feedback_sentence",
+    "feedback_quotes_html",
+    "subgroup_attributes",
+    "subgroups_not_estimated",
+    "subgroup_results",
+    "subgroup_table",
+    "GLOSSARY",
+    "methods_paragraphs",
+    "reliable_change_method",
+    "limitations",
+    "glossary_table",
+    "summary_sentences",
+    "key_figures",
+    "results",
+]

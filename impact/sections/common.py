@@ -1,0 +1,108 @@
+"""Labels and helpers that every report section shares.
+
+Display names of scales, waves, groups and milestones come from the definitions (never from
+code); ``_k`` is the suppression threshold, ``_small`` and ``_count_text`` hide counts
+below it, and ``_records`` turns a table into JSON-ready records for ``results.json``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from impact import fmt
+from impact.errors import ReportError
+from impact.pipeline import Programme
+
+GROUP_ATTRIBUTES = ("sector", "role", "site")
+
+
+# -- labels ------------------------------------------------------------------------------
+def scale_label(programme: Programme, scale: str, language: str) -> str:
+    """The display name of a scale (``competences_then`` → 'Competences (retrospective)')."""
+    return programme.scale_label(scale, language)
+
+
+def wave_label(programme: Programme, wave: str, language: str) -> str:
+    """The display name of a wave in the report's language (``final`` → 'Abschluss')."""
+    return programme.survey.wave(wave).label[language]
+
+
+def attribute_label(programme: Programme, attribute: str, value: str, language: str) -> str:
+    """The display name of a registry value (``survey.yml``: ``registry.labels``)."""
+    return programme.survey.registry.label(attribute, value, language)
+
+
+def milestone_kind(programme: Programme, milestone: str) -> str:
+    """``kickoff``, ``progress`` or ``final``: which kind of report a wave gets."""
+    if milestone == programme.survey.wave_ids[0]:
+        return "kickoff"
+    return "final" if milestone == programme.survey.wave_ids[-1] else "progress"
+
+
+def outcomes(programme: Programme) -> list[str]:
+    """The scales rated now (not retrospectively), in the order of the survey's instruments.
+
+    A single-item instrument (e.g. the Cantril ladder) gives one scale per item.
+    """
+    now = programme.scores.loc[programme.scores["frame"] == "now", ["instrument", "scale"]]
+    scales = now.drop_duplicates()
+    ordered = []
+    for instrument in programme.survey.instruments:
+        ordered += sorted(scales.loc[scales["instrument"] == instrument, "scale"])
+    return ordered
+
+
+def _in_outcome_order(table: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    order = {scale: i for i, scale in enumerate(outcomes(programme))}
+    table = table[table["scale"].isin(order)]
+    return table.iloc[np.argsort(table["scale"].map(order).to_numpy(), kind="stable")]
+
+
+def _k(programme: Programme) -> int:
+    return programme.survey.privacy.min_group_size
+
+
+def require_responses(programme: Programme, milestone: str) -> None:
+    """Stop a report whose milestone has no kept responses: there is nothing to report.
+
+    Raises
+    ------
+    ReportError
+        Naming the milestone and how many submissions were excluded.
+    """
+    submissions = programme.cleaned.submissions
+    at_wave = submissions[submissions["wave"] == milestone]
+    if not at_wave["status"].eq("kept").any():
+        raise ReportError(
+            f"milestone {milestone!r} has no responses to report: {len(at_wave)} submission(s) "
+            "in its exports, none kept (see the cleaning log: `impact check`)"
+        )
+
+
+# -- results.json --------------------------------------------------------------------------
+def _records(table: pd.DataFrame) -> list[dict]:
+    table = table.copy()
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.CategoricalDtype):
+            table[column] = table[column].astype(str)
+    table = table.astype(object).where(table.notna(), None)
+    return [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        for row in table.to_dict("records")
+    ]
+
+
+def _small(n: pd.Series, k: int) -> pd.Series:
+    """Counts that would point at fewer than k people (zero points at nobody)."""
+    return (n > 0) & (n < k)
+
+
+def _count_text(n: float, k: int, language: str) -> str:
+    if pd.isna(n):
+        return fmt.text("suppressed_value", language, k=k)
+    return str(int(n))
+
+
+def _excludes_zero(low: float, high: float) -> bool:
+    return not (pd.isna(low) or pd.isna(high) or low <= 0 <= high)

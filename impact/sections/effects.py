@@ -1,0 +1,379 @@
+"""Change since the kick-off: paired tests with Holm correction, d_z with its non-central t
+interval, the mixed model over all waves beside the completers, attrition (completers
+against drop-outs at the kick-off) and the design-sensitivity check.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from impact import fmt
+from impact.pipeline import Programme
+from impact.sections.common import _in_outcome_order, _k, outcomes, scale_label, wave_label
+from impact.sections.scores import described_outcomes
+
+
+def change_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Paired change from the kick-off to each wave up to ``milestone`` (numbers)."""
+    return programme.change(until=milestone)
+
+
+def dz_interval(t: float, df: float, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of d_z from the non-central t distribution.
+
+    The limits are the non-centrality parameters under which the observed ``t`` is the
+    upper and lower ``(1 − level) / 2`` quantile, divided by √n (n = df + 1), as in R's
+    ``effectsize::cohens_d(paired = TRUE)``.
+
+    Examples
+    --------
+    >>> low, high = dz_interval(3.162, 5)
+    >>> round(low, 3), round(high, 3)
+    (0.146, 2.376)
+    """
+    if t is None or df is None or not (math.isfinite(t) and math.isfinite(df)) or df < 1:
+        return (math.nan, math.nan)
+    alpha = (1 - level) / 2
+
+    def f(ncp: float, quantile: float) -> float:
+        return stats.nct.cdf(t, df, ncp) - quantile
+
+    # The limits lie about z · SE(ncp) from t; step out by that SE until the sign changes
+    # (too wide a bracket makes the non-central t's CDF numerically undefined).
+    step = 1 + abs(t) / math.sqrt(2 * df)
+
+    def limit(quantile: float, direction: int) -> float:
+        inner = float(t)
+        outer = inner + direction * step
+        while f(outer, quantile) * f(inner, quantile) > 0:
+            inner, outer = outer, outer + direction * step
+        return optimize.brentq(f, min(inner, outer), max(inner, outer), (quantile,), xtol=1e-12)
+
+    n = df + 1
+    return (limit(1 - alpha, -1) / math.sqrt(n), limit(alpha, +1) / math.sqrt(n))
+
+
+def effect_sizes(programme: Programme, milestone: str) -> pd.DataFrame:
+    """d_z with its 95% CI for each outcome and wave up to ``milestone``.
+
+    Uses the CI columns of :meth:`Programme.change` when it offers them (``d_z_ci_low``,
+    ``d_z_ci_high``), otherwise :func:`dz_interval`.
+
+    Returns
+    -------
+    DataFrame
+        - ``scale``, ``wave``, ``n``
+        - ``d_z``: mean difference / SD of the differences
+        - ``ci_low``, ``ci_high``: its 95% confidence interval
+    """
+    change = change_results(programme, milestone)
+    change = change[change["scale"].isin(outcomes(programme))]
+    if {"d_z_ci_low", "d_z_ci_high"} <= set(change.columns):
+        low, high = change["d_z_ci_low"].to_numpy(), change["d_z_ci_high"].to_numpy()
+    else:
+        limits = [dz_interval(t, df) for t, df in zip(change["t"], change["df"], strict=True)]
+        low = np.array([lo for lo, _ in limits], dtype=float)
+        high = np.array([hi for _, hi in limits], dtype=float)
+    return pd.DataFrame(
+        {
+            "scale": change["scale"].to_numpy(),
+            "wave": change["wave"].to_numpy(),
+            "n": change["n"].to_numpy(),
+            "d_z": change["d_z"].to_numpy(),
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
+
+
+def effect_plot_data(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`effect_sizes` with display names, as :func:`impact.plots.effect_sizes` takes it."""
+    effects = _in_outcome_order(effect_sizes(programme, milestone), programme)
+    return pd.DataFrame(
+        {
+            "label": [scale_label(programme, s, language) for s in effects["scale"]],
+            "wave_label": [wave_label(programme, str(w), language) for w in effects["wave"]],
+            "estimate": effects["d_z"].to_numpy(),
+            "ci_low": effects["ci_low"].to_numpy(),
+            "ci_high": effects["ci_high"].to_numpy(),
+        }
+    )
+
+
+def change_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`change_results`, translated and formatted APA-style: the difference with its
+    CI, the paired t-test, its Holm-adjusted p, d_z with its CI and the Wilcoxon test."""
+    t = fmt.texts(language)
+    change = change_results(programme, milestone)
+    effects = effect_sizes(programme, milestone).set_index(["scale", "wave"])
+    keys = list(zip(change["scale"], change["wave"], strict=True))
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in change["scale"]],
+            t["col_wave"]: [wave_label(programme, w, language) for w in change["wave"]],
+            t["col_n"]: change["n"].to_numpy(),
+            t["col_mean_pre"]: [fmt.number(v, 2, language) for v in change["mean_pre"]],
+            t["col_mean_post"]: [fmt.number(v, 2, language) for v in change["mean_post"]],
+            t["col_diff_ci"]: [
+                _change_text(r.mean_diff, r.ci_low, r.ci_high, 2, language)
+                for r in change.itertuples()
+            ],
+            t["col_test"]: [fmt.apa_t(r.t, r.df, r.p_value, language) for r in change.itertuples()],
+            t["col_p_holm"]: [fmt.p_value(p, language) for p in change["p_adjusted"]],
+            t["col_d_z_ci"]: [
+                f"{fmt.number(effects.loc[key, 'd_z'], 2, language)} "
+                + fmt.interval(effects.loc[key, "ci_low"], effects.loc[key, "ci_high"], 2, language)
+                if key in effects.index
+                else fmt.DASH
+                for key in keys
+            ],
+            t["col_wilcoxon"]: [fmt.apa_wilcoxon(r, language) for r in change.to_dict("records")],
+        }
+    )
+
+
+# -- sentences -----------------------------------------------------------------------------
+def change_sentence(programme: Programme, row: dict, language: str) -> str:
+    """One plain-language sentence about one change result; wording follows the CI."""
+    decimals = 1 if abs(row["mean_diff"]) >= 1 else 2
+    values = dict(
+        scale=scale_label(programme, row["scale"], language),
+        wave=wave_label(programme, row["wave"], language),
+        diff=fmt.signed(row["mean_diff"], decimals, language),
+        ci=fmt.interval(row["ci_low"], row["ci_high"], decimals, language),
+        apa=fmt.apa_change(row, language),
+        n=row["n"],
+    )
+    if math.isnan(row["ci_low"]) or row["ci_low"] <= 0 <= row["ci_high"]:
+        key = "change_uncertain"
+    else:
+        key = "change_improved" if row["mean_diff"] > 0 else "change_declined"
+    return fmt.text(key, language, **values)
+
+
+def holm_sentence(change: pd.DataFrame, language: str) -> str:
+    """How many of the outcomes' changes at one wave stay below p = .05 after Holm's
+    correction (``change``: the rows of one wave)."""
+    return fmt.text(
+        "summary_holm",
+        language,
+        below=int((change["p_adjusted"] < 0.05).sum()),
+        outcomes=len(change),
+    )
+
+
+def effects_alt(data: pd.DataFrame, language: str) -> str:
+    """Alt text of the effect-size figure (``data`` as from :func:`effect_plot_data`)."""
+    effects = "; ".join(
+        f"{r.label}, {r.wave_label}: {fmt.number(r.estimate, 2, language)} "
+        f"{fmt.interval(r.ci_low, r.ci_high, 2, language)}"
+        for r in data.itertuples()
+    )
+    return fmt.text("alt_effects", language, effects=effects)
+
+
+# -- all waves: mixed model beside completers ----------------------------------------------
+def all_waves(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Mixed-model means (every response) beside the completers-only change, per later wave.
+
+    Returns
+    -------
+    DataFrame
+        - ``scale``, ``wave``
+        - ``n_obs``: scores at the wave entering the model
+        - ``estimate``, ``ci_low``, ``ci_high``: model mean and Wald 95% CI
+        - ``diff``, ``diff_ci_low``, ``diff_ci_high``: model difference from the kick-off
+        - ``n_completers``: participants who answered every wave up to ``milestone``
+        - ``completers_diff``, ``completers_ci_low``, ``completers_ci_high``: their paired
+          change from the kick-off
+
+        Empty when the model cannot be estimated (a singular design: too few participants
+        or waves).
+    """
+    compared = [s for s in outcomes(programme) if s not in described_outcomes(programme)]
+    columns = [
+        "scale",
+        "wave",
+        "n_obs",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "n_completers",
+        "completers_diff",
+        "completers_ci_low",
+        "completers_ci_high",
+    ]
+    try:
+        model = programme.mixed_model(milestone)
+    except np.linalg.LinAlgError:  # too few participants or waves to estimate the model
+        return pd.DataFrame(columns=columns)
+    model = model[model["scale"].isin(compared)]
+    completers = programme.completers_change(milestone)
+    completers = completers.rename(
+        columns={
+            "n": "n_completers",
+            "mean_diff": "completers_diff",
+            "ci_low": "completers_ci_low",
+            "ci_high": "completers_ci_high",
+        }
+    )
+    completers["wave"] = completers["wave"].astype(str)
+    model = model.assign(wave=model["wave"].astype(str))
+    merged = model.merge(
+        completers[
+            ["scale", "wave", "n_completers", "completers_diff"]
+            + ["completers_ci_low", "completers_ci_high"]
+        ],
+        on=["scale", "wave"],
+        how="left",
+    )
+    merged = merged[merged["wave"] != programme.baseline]
+    return _in_outcome_order(merged[columns], programme).reset_index(drop=True)
+
+
+def all_waves_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`all_waves`, translated and formatted."""
+    t = fmt.texts(language)
+    table = all_waves(programme, milestone)
+
+    def decimals(scale: str) -> int:
+        return 1 if programme.instrument_of(scale).score_range()[1] > 10 else 2
+
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+            t["col_wave"]: [wave_label(programme, w, language) for w in table["wave"]],
+            t["col_model_n"]: table["n_obs"].to_numpy(),
+            t["col_model_mean"]: [
+                f"{fmt.number(r.estimate, decimals(r.scale), language)} "
+                f"{fmt.interval(r.ci_low, r.ci_high, decimals(r.scale), language)}"
+                for r in table.itertuples()
+            ],
+            t["col_model_diff"]: [
+                f"{fmt.signed(r.diff, decimals(r.scale), language)} "
+                f"{fmt.interval(r.diff_ci_low, r.diff_ci_high, decimals(r.scale), language)}"
+                for r in table.itertuples()
+            ],
+            t["col_completers_n"]: [
+                fmt.DASH if pd.isna(n) else str(int(n)) for n in table["n_completers"]
+            ],
+            t["col_completers_diff"]: [
+                _change_text(
+                    r.completers_diff,
+                    r.completers_ci_low,
+                    r.completers_ci_high,
+                    decimals(r.scale),
+                    language,
+                )
+                for r in table.itertuples()
+            ],
+        }
+    )
+
+
+def _change_text(diff: float, low: float, high: float, decimals: int, language: str) -> str:
+    return f"{fmt.signed(diff, decimals, language)} {fmt.interval(low, high, decimals, language)}"
+
+
+# -- attrition -----------------------------------------------------------------------------
+def attrition_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Kick-off scores of those who answered ``milestone`` (stayers) and those who did not.
+
+    The leavers' statistics are blanked when fewer than k of them had a kick-off score.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`impact.longitudinal.attrition` (``scale``, ``n_stayers``,
+        ``mean_stayers``, ``sd_stayers``, ``n_leavers``, ``mean_leavers``, ``sd_leavers``,
+        ``diff``, ``t``, ``df``, ``p_value``, ``g``), plus ``suppressed``.
+    """
+    table = programme.attrition(milestone)
+    compared = [s for s in outcomes(programme) if s not in described_outcomes(programme)]
+    table = _in_outcome_order(table[table["scale"].isin(compared)], programme).copy()
+    table["suppressed"] = table["n_leavers"] < _k(programme)
+    hidden = ["mean_leavers", "sd_leavers", "diff", "t", "df", "p_value", "g"]
+    table.loc[table["suppressed"], hidden] = np.nan
+    return table.reset_index(drop=True)
+
+
+def attrition_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`attrition_results`, translated and formatted."""
+    t = fmt.texts(language)
+    table = attrition_results(programme, milestone)
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+            t["col_stayers"]: [
+                f"{fmt.number(m, 2, language)} (n = {n})"
+                for m, n in zip(table["mean_stayers"], table["n_stayers"], strict=True)
+            ],
+            t["col_leavers"]: [
+                fmt.text("suppressed_value", language, k=_k(programme))
+                if r.suppressed
+                else f"{fmt.number(r.mean_leavers, 2, language)} (n = {r.n_leavers})"
+                for r in table.itertuples()
+            ],
+            t["col_test"]: [
+                fmt.DASH
+                if r.suppressed
+                else f"{fmt.apa_t(r.t, r.df, r.p_value, language)}, g = "
+                f"{fmt.number(r.g, 2, language)}"
+                for r in table.itertuples()
+            ],
+        }
+    )
+
+
+def attrition_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """The limitation about who stopped answering, with the largest baseline difference."""
+    table = attrition_results(programme, milestone).dropna(subset=["g"])
+    if table.empty:
+        return None
+    largest = table.iloc[table["g"].abs().to_numpy().argmax()]
+    return fmt.text(
+        "limitation_leavers",
+        language,
+        n=int(largest["n_leavers"]),
+        wave=wave_label(programme, milestone, language),
+        g=fmt.number(abs(largest["g"]), 2, language),
+        scale=scale_label(programme, largest["scale"], language),
+        p=fmt.p_value(largest["p_value"], language),
+    )
+
+
+# -- design sensitivity --------------------------------------------------------------------
+def sensitivity_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """The smallest d_z detectable with 80% power at α = .05 at ``milestone``, per outcome.
+
+    Returns
+    -------
+    DataFrame
+        ``scale, wave, n, min_d_z, power, alpha`` (see :meth:`Programme.design_sensitivity`).
+    """
+    table = programme.design_sensitivity(milestone)
+    return _in_outcome_order(table[table["wave"] == milestone], programme).reset_index(drop=True)
+
+
+def sensitivity_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """One methods sentence: the smallest n and the d_z it detects with 80% power."""
+    table = sensitivity_results(programme, milestone)
+    if table.empty:
+        return None
+    worst = table.iloc[table["n"].to_numpy().argmin()]
+    return fmt.text(
+        "methods_sensitivity",
+        language,
+        n_min=int(table["n"].min()),
+        n_max=int(table["n"].max()),
+        wave=wave_label(programme, milestone, language),
+        d=fmt.number(worst["min_d_z"], 2, language),
+        power=fmt.percent(worst["power"], language),
+    )

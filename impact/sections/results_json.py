@@ -1,0 +1,86 @@
+"""``results()``: every number of a report gathered into one document, written as
+``<milestone>_<language>.results.json`` beside the report (see ``docs/results-schema.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from impact.pipeline import Programme
+from impact.sections.baseline import baseline_bands, baseline_instruments, profile_classes
+from impact.sections.cohort import cohort_counts, group_participation
+from impact.sections.common import _k, _records, milestone_kind
+from impact.sections.effects import (
+    all_waves,
+    attrition_results,
+    change_results,
+    effect_sizes,
+    sensitivity_results,
+)
+from impact.sections.feedback import feedback_results
+from impact.sections.individual import reliable_change_results, response_shift_results
+from impact.sections.network import collaboration_results, ei_results, sdg_coverage
+from impact.sections.scores import reliability_summary, score_summary
+from impact.sections.subgroups import subgroup_results, subgroups_not_estimated
+from impact.sections.summary import key_figures
+
+
+def results(
+    programme: Programme, milestone: str, language: str = "en", today: dt.date | None = None
+) -> dict:
+    """Every number the report shows, for ``results.json`` (aggregates only, no participant).
+
+    Keys: ``programme``, ``synthetic``, ``milestone``, ``kind``, ``language``, ``wave_date``,
+    ``rendered``, ``min_group_size``, ``key_figures``, ``participation``, ``cohort``,
+    ``groups``, ``scores``, ``reliability``, ``profile_classes``; by kind
+    ``baseline_bands`` (kick-off) or ``change``, ``effect_sizes``, ``all_waves``,
+    ``attrition`` and ``design_sensitivity`` (later reports); in the final report also
+    ``reliable_change``, ``response_shift``, ``sdg_coverage``, ``feedback`` and
+    ``subgroups``; ``collaboration`` and ``ei_index`` in the kick-off and final reports;
+    then ``accounting`` and ``cleaning_decisions``.
+    """
+    participation = programme.participation()
+    participation = participation[participation["wave"].isin(programme.waves_until(milestone))]
+    kind = milestone_kind(programme, milestone)
+    rules = programme.cleaned.log["rule"].value_counts().sort_index()
+    document = {
+        "programme": programme.survey.programme.id,
+        "synthetic": programme.survey.programme.synthetic,
+        "milestone": milestone,
+        "kind": kind,
+        "language": language,
+        "wave_date": programme.survey.wave(milestone).date.isoformat(),
+        "rendered": (today or dt.date.today()).isoformat(),
+        "min_group_size": _k(programme),
+        "key_figures": _records(key_figures(programme, milestone, language)[["key", "number"]]),
+        "participation": _records(participation),
+        "cohort": _records(cohort_counts(programme)),
+        "groups": _records(group_participation(programme, milestone)),
+        "scores": _records(score_summary(programme, milestone)),
+    }
+    document["reliability"] = _records(reliability_summary(programme, milestone))
+    document["profile_classes"] = _records(profile_classes(programme, milestone))
+    if kind == "kickoff":
+        document["baseline_bands"] = {
+            scale: _records(baseline_bands(programme, scale))
+            for scale in baseline_instruments(programme)
+        }
+    else:
+        document["change"] = _records(change_results(programme, milestone))
+        document["effect_sizes"] = _records(effect_sizes(programme, milestone))
+        document["all_waves"] = _records(all_waves(programme, milestone))
+        document["attrition"] = _records(attrition_results(programme, milestone))
+        document["design_sensitivity"] = _records(sensitivity_results(programme, milestone))
+    if kind == "final":
+        document["reliable_change"] = _records(reliable_change_results(programme, milestone))
+        document["response_shift"] = _records(response_shift_results(programme, milestone))
+        document["sdg_coverage"] = _records(sdg_coverage(programme, milestone))
+        document["feedback"] = feedback_results(programme, milestone)
+        document["subgroups"] = _records(subgroup_results(programme, milestone))
+        document["subgroups_not_estimated"] = subgroups_not_estimated(programme, milestone)
+    if kind != "progress":
+        document["collaboration"] = _records(collaboration_results(programme, milestone))
+        document["ei_index"] = ei_results(programme, milestone)
+    document["accounting"] = _records(programme.accounting().drop(columns="file"))
+    document["cleaning_decisions"] = {str(rule): int(n) for rule, n in rules.items()}
+    return document

@@ -1,0 +1,172 @@
+"""Scale scores per wave: summaries with confidence intervals, trajectories, reliability
+(Cronbach's alpha, McDonald's omega) and the outcomes that are only described because they
+were first asked after the kick-off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from impact import fmt
+from impact.pipeline import Programme
+from impact.sections.common import outcomes, scale_label, wave_label
+
+
+# -- scores -----------------------------------------------------------------------------
+def score_summary(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Mean, SD, n and the 95% CI of the mean of each scale per wave up to ``milestone``.
+
+    Returns
+    -------
+    DataFrame
+        - ``scale``, ``wave``
+        - ``n``: participants with a score
+        - ``mean``, ``sd``
+        - ``ci_low``, ``ci_high``: 95% CI of the mean (t distribution)
+    """
+    scores = programme.scores
+    scores = scores[scores["wave"].isin(programme.waves_until(milestone))].dropna(subset=["score"])
+    table = (
+        scores.groupby(["scale", "wave"], observed=True)["score"]
+        .agg(n="count", mean="mean", sd="std")
+        .reset_index()
+    )
+    table["scale"] = table["scale"].astype(str)  # an aggregate: plain text, as every table
+    with np.errstate(invalid="ignore", divide="ignore"):
+        margin = stats.t.ppf(0.975, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
+    table["ci_low"] = table["mean"] - margin
+    table["ci_high"] = table["mean"] + margin
+    return table
+
+
+def scores_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`score_summary`, translated and formatted."""
+    t = fmt.texts(language)
+    summary = score_summary(programme, milestone)
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in summary["scale"]],
+            t["col_wave"]: [wave_label(programme, w, language) for w in summary["wave"]],
+            t["col_n"]: summary["n"].to_numpy(),
+            t["col_mean"]: [fmt.number(v, 2, language) for v in summary["mean"]],
+            t["col_sd"]: [fmt.number(v, 2, language) for v in summary["sd"]],
+            t["col_ci"]: [
+                fmt.interval(lo, hi, 2, language)
+                for lo, hi in zip(summary["ci_low"], summary["ci_high"], strict=True)
+            ],
+        }
+    )
+
+
+def trajectory_data(programme: Programme, milestone: str) -> pd.DataFrame:
+    """The scores the trajectory figure draws: outcomes rated now, waves up to ``milestone``."""
+    scores = programme.scores
+    keep = (
+        scores["wave"].isin(programme.waves_until(milestone))
+        & scores["scale"].isin(outcomes(programme))
+        & scores["score"].notna()
+    )
+    return scores.loc[keep, ["participant", "scale", "wave", "score"]]
+
+
+# -- alt texts -------------------------------------------------------------------------------
+def trajectories_alt(programme: Programme, milestone: str, language: str) -> str:
+    """Alt text of the trajectory figure: every mean it shows, in words."""
+    summary = score_summary(programme, milestone)
+    parts = []
+    for scale in outcomes(programme):
+        rows = summary[summary["scale"] == scale]
+        means = ", ".join(
+            f"{wave_label(programme, str(r.wave), language)} {fmt.number(r.mean, 1, language)}"
+            for r in rows.itertuples()
+        )
+        parts.append(f"{scale_label(programme, scale, language)}: {means}")
+    return fmt.text("alt_trajectories", language, means="; ".join(parts))
+
+
+# -- reliability ---------------------------------------------------------------------------
+def reliability_summary(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Cronbach's alpha (Feldt 95% CI) and omega total at the kick-off and at ``milestone``.
+
+    A scale first asked later (e.g. partnership quality) shows its first wave up to
+    ``milestone`` instead of the kick-off.
+
+    Returns
+    -------
+    DataFrame
+        - ``scale``, ``wave``
+        - ``n``: participants with at least one item answered; ``n_items``
+        - ``alpha``, ``ci_low``, ``ci_high``: Cronbach's alpha and its Feldt CI
+        - ``omega_total``: McDonald's omega total (one-factor model)
+    """
+    table = programme.reliability(milestone)
+    first = table.groupby("scale", observed=True)["wave"].transform("min")
+    keep = (table["wave"] == first) | (table["wave"] == milestone)
+    columns = ["scale", "wave", "n", "n_items", "alpha", "ci_low", "ci_high", "omega_total"]
+    return table.loc[keep, columns].reset_index(drop=True)
+
+
+def reliability_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`reliability_summary`, translated, APA-style."""
+    t = fmt.texts(language)
+    table = reliability_summary(programme, milestone)
+    return pd.DataFrame(
+        {
+            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+            t["col_wave"]: [wave_label(programme, str(w), language) for w in table["wave"]],
+            t["col_n"]: table["n"].to_numpy(),
+            t["col_items"]: table["n_items"].to_numpy(),
+            t["col_reliability"]: [
+                fmt.apa_reliability(r, language) for r in table.to_dict("records")
+            ],
+        }
+    )
+
+
+# -- described outcomes (no kick-off value: partnership quality) ---------------------------
+def described_outcomes(programme: Programme) -> list[str]:
+    """Outcomes first asked after the kick-off: described per wave, never compared with it."""
+    scores = programme.scores.dropna(subset=["score"])
+    at_baseline = set(scores.loc[scores["wave"] == programme.baseline, "scale"])
+    return [s for s in outcomes(programme) if s not in at_baseline]
+
+
+def described_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`scores_table` of the described outcomes only (e.g. partnership quality)."""
+    summary = score_summary(programme, milestone)
+    keep = summary["scale"].isin(described_outcomes(programme)).to_numpy()
+    return scores_table(programme, milestone, language)[keep].reset_index(drop=True)
+
+
+def described_sentences(programme: Programme, milestone: str, language: str) -> list[str]:
+    """Per described outcome: its mean at ``milestone`` with CI, and the earlier waves."""
+    summary = score_summary(programme, milestone)
+    sentences = []
+    for scale in described_outcomes(programme):
+        rows = summary[summary["scale"] == scale]
+        now = rows[rows["wave"] == milestone]
+        if now.empty:
+            continue
+        now = now.iloc[0]
+        low, high = programme.instrument_of(scale).score_range()
+        decimals = 1 if high > 10 else 2
+        earlier = "; ".join(
+            f"{wave_label(programme, str(r.wave), language)} "
+            f"{fmt.number(r.mean, decimals, language)}"
+            for r in rows[rows["wave"] != milestone].itertuples()
+        )
+        values = dict(
+            scale=scale_label(programme, scale, language),
+            wave=wave_label(programme, milestone, language),
+            mean=fmt.number(now["mean"], decimals, language),
+            ci=fmt.interval(now["ci_low"], now["ci_high"], decimals, language),
+            low=fmt.number(low, 0, language),
+            high=fmt.number(high, 0, language),
+            n=int(now["n"]),
+            earlier=earlier,
+        )
+        key = "described_sentence_earlier" if earlier else "described_sentence"
+        sentences.append(fmt.text(key, language, **values))
+    return sentences

@@ -1,0 +1,100 @@
+"""Change per subgroup (the survey's derived groups, role, site), descriptive only: groups with
+fewer than k complete pairs are blanked, and a breakdown that fails numerically is named
+as not estimated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from impact import fmt
+from impact.pipeline import Programme
+from impact.sections.common import (
+    GROUP_ATTRIBUTES,
+    _in_outcome_order,
+    _k,
+    attribute_label,
+    outcomes,
+    scale_label,
+)
+
+
+# -- subgroups -----------------------------------------------------------------------------
+def subgroup_attributes(programme: Programme) -> list[str]:
+    """Derived groups of the survey (e.g. ``sector_group``) and the registry's role and
+    site; an attribute with a coarser derived group (sector) is left to that group."""
+    derived = programme.survey.registry.groups
+    replaced = {grouping.of for grouping in derived.values()}
+    plain = [a for a in GROUP_ATTRIBUTES if a in programme.registry.columns and a not in replaced]
+    return list(derived) + plain
+
+
+def _subgroup_parts(programme: Programme, milestone: str) -> tuple[list[pd.DataFrame], list[str]]:
+    parts, failed = [], []
+    for by in subgroup_attributes(programme):
+        try:
+            parts.append(programme.subgroup_change(by, milestone))
+        except (ValueError, np.linalg.LinAlgError):
+            # A numerical failure in a small group (e.g. the d_z interval's root finder):
+            # the breakdown is named as not estimated rather than stopping the report.
+            failed.append(by)
+    return parts, failed
+
+
+def subgroups_not_estimated(programme: Programme, milestone: str) -> list[str]:
+    """The breakdowns whose change could not be estimated (a numerical failure)."""
+    return _subgroup_parts(programme, milestone)[1]
+
+
+def subgroup_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Change from the kick-off to ``milestone`` per group (descriptive, no p-values);
+    groups with fewer than k complete pairs blanked.
+
+    Returns
+    -------
+    DataFrame
+        - ``by``, ``group``, ``scale``
+        - ``n``: complete pairs (missing when suppressed); ``suppressed``
+        - ``mean_diff``, ``ci_low``, ``ci_high``, ``d_z``
+    """
+    parts, _ = _subgroup_parts(programme, milestone)
+    columns = ["by", "group", "scale", "n", "suppressed", "mean_diff", "ci_low", "ci_high", "d_z"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    table = table[table["wave"].astype(str) == milestone]
+    table = table[table["scale"].isin(outcomes(programme))][columns].copy()
+    table["n"] = table["n"].astype("Int64")
+    table.loc[table["suppressed"], "n"] = pd.NA
+    return table.reset_index(drop=True)
+
+
+def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """:func:`subgroup_results` wide: a row per group, a column per outcome."""
+    t = fmt.texts(language)
+    table = subgroup_results(programme, milestone)
+    hidden = fmt.text("suppressed_value", language, k=_k(programme))
+    rows = []
+    for (by, group), part in table.groupby(["by", "group"], sort=False, observed=True):
+        row = {
+            t["col_attribute"]: t.get(f"attribute_{by}", by),
+            t["col_group"]: attribute_label(programme, by, group, language),
+        }
+        for r in _in_outcome_order(part, programme).itertuples():
+            decimals = 1 if programme.instrument_of(r.scale).score_range()[1] > 10 else 2
+            row[scale_label(programme, r.scale, language)] = (
+                f"n {hidden}"
+                if r.suppressed
+                else f"{fmt.signed(r.mean_diff, decimals, language)} "
+                f"{fmt.interval(r.ci_low, r.ci_high, decimals, language)}, n = {r.n}"
+            )
+        rows.append(row)
+    for by in subgroups_not_estimated(programme, milestone):
+        rows.append(
+            {
+                t["col_attribute"]: t.get(f"attribute_{by}", by),
+                t["col_group"]: t["not_estimated"],
+            }
+        )
+    return pd.DataFrame(rows)
