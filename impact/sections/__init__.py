@@ -10,6 +10,14 @@ escape all text.
 The order of a report: summary → key figures → figures → methods → limitations →
 data-quality appendix → glossary (see ``notebooks/evaluation_report.ipynb``).
 
+One module per concept, every public name re-exported here (``sections.heading`` …):
+``common`` (labels, shared helpers), ``markup`` (escaped HTML), ``cohort`` (participation,
+data quality), ``scores`` (scores, reliability, described outcomes), ``effects`` (change,
+all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
+``individual`` (reliable change, response shift), ``network`` (collaboration, E-I, SDGs),
+``feedback``, ``subgroups``, ``methods`` (methods, limitations, glossary), ``summary``
+(summary sentences, key figures) and ``results_json`` (:func:`results`).
+
 Examples
 --------
 >>> from impact.pipeline import load_programme
