@@ -330,19 +330,13 @@ def _column_labels(
 def _to_numbers(text: pd.Series) -> pd.Series:
     """Numbers (decimal comma or point) from stripped text; NaN where there is none.
 
-    Arrow casts a column of plain numbers at once; a column with any other text (labels)
-    takes the slower road of ``pandas.to_numeric``.
+    A column of plain numbers takes one arrow cast (:func:`_plain_numbers`); a column with
+    any other text (labels) takes the slower road of ``pandas.to_numeric``.
     """
-    try:
-        values = pa.array(text, type=pa.large_string())
-        values = pc.replace_substring(values, ",", ".")
-        values = pc.if_else(pc.equal(values, ""), None, values)
-        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-        if np.isinf(numbers).any():  # arrow reads "inf": leave such cells to pandas
-            raise ValueError("infinite")
-        return pd.Series(numbers, index=text.index, dtype=float)
-    except (ValueError, TypeError, pa.ArrowInvalid):
-        return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    plain = _plain_numbers(text)
+    if plain is not None:
+        return pd.Series(plain, index=text.index, dtype=float)
+    return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
 
 
 def _text_column(table: pd.DataFrame, column: str) -> pd.Series:
