@@ -46,6 +46,7 @@ import pyarrow.compute as pc
 from impact.definitions import ExportFile, Instrument, Survey, key_column
 from impact.errors import InputError
 from impact.io import IDENTIFYING_METADATA, Provenance, RawExport, read_export
+from impact.items import KeptItems
 from impact.privacy import load_salt, pseudonymise
 
 LOG_COLUMNS = ["wave", "file", "raw_row", "participant", "column", "old_value", "new_value", "rule"]
@@ -69,6 +70,29 @@ TOOL_MISSING_CODES: dict[str, tuple[float, ...]] = {"sosci": (-1, -2, -3, -8, -9
 REVIEW_RULES = ("key_typo_matched", "key_not_in_registry")
 
 
+class _BuiltOnFirstRead:
+    """A dataclass field that may be given as :class:`KeptItems`: the table is then built
+    from them when first read (and kept). Given a table, the table is the value."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> pd.DataFrame:
+        if instance is None:
+            raise AttributeError(self.name)  # no default: the field is required
+        state = instance.__dict__
+        if self.name not in state:
+            state[self.name] = state["_kept_items"].long_table()
+        return state[self.name]
+
+    def __set__(self, instance: object, value: pd.DataFrame | KeptItems) -> None:
+        state = instance.__dict__
+        state.pop(self.name, None)
+        state["_kept_items"] = value if isinstance(value, KeptItems) else None
+        if not isinstance(value, KeptItems):
+            state[self.name] = value
+
+
 @dataclass
 class Cleaned:
     """The result of cleaning a programme's exports.
@@ -82,7 +106,9 @@ class Cleaned:
         categoricals whose categories are their values in lexicographic order (16 million
         rows at 100,000 participants: a code per cell instead of a string); ``frame`` is
         ``now`` or ``then`` (retrospective rating); ``value`` is a float (missing as NaN),
-        recoded, reverse-keyed items already reversed.
+        recoded, reverse-keyed items already reversed. :func:`clean` passes the kept item
+        matrices (:class:`impact.items.KeptItems`) instead, and the table is written from
+        them when first read; scores do not need it (:func:`impact.score.score_items`).
     submissions : DataFrame
         One row per raw row of every export: ``wave, file, raw_row, key, participant,
         started, duration, finished, progress, answered, speeder, straightlining,
@@ -100,12 +126,18 @@ class Cleaned:
         item, text`` (free text marked identifying never gets here).
     """
 
-    responses: pd.DataFrame
+    responses: pd.DataFrame = _BuiltOnFirstRead()  # type: ignore[assignment]
     submissions: pd.DataFrame
     log: pd.DataFrame
     registry: pd.DataFrame
     provenance: list[Provenance] = field(default_factory=list)
     texts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TEXT_COLUMNS))
+
+    @property
+    def kept_items(self) -> KeptItems | None:
+        """The kept item matrices the responses are written from; None when the responses
+        were given as a table."""
+        return self.__dict__.get("_kept_items")
 
 
 def normalise_key(keys: pd.Series) -> pd.Series:
@@ -490,8 +522,8 @@ def _clean_file(
     survey: Survey,
     instruments: dict[str, Instrument],
 ) -> tuple[_FileItems, np.ndarray, pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
-    """Item values, the answer codes before recoding, free texts and submission metadata
-    of one export, with its log."""
+    """Item values, the straight-lining flag of each row, free texts and submission
+    metadata of one export, with its log."""
     path = raw.provenance.path
     _check_columns(raw, file, survey)
     table = raw.table
@@ -594,8 +626,14 @@ def _clean_file(
         block = values[:, at]
         block[is_code] = np.nan
         values[:, at] = block
-    # The answer codes as exported, for straight-lining (same column clicked everywhere).
-    codes = values.copy(order="F")
+    # Straight-lining looks at the answer codes as exported (the same column clicked
+    # everywhere), so before recodes and reverse keying.
+    straightlining = _straightliners(
+        values,
+        [instrument_of[c] for c in columns],
+        instruments,
+        survey.quality.straightlining_min_items,
+    )
 
     for column, spec in specs.items():
         if spec.recode and column in position:
@@ -622,7 +660,7 @@ def _clean_file(
         values=values,
         targets=[(t.instrument, t.frame, t.item) for t in (targets[c] for c in columns)],
     )
-    return items, codes, texts, submissions, logs
+    return items, straightlining, texts, submissions, logs
 
 
 def _texts(table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Series) -> pd.DataFrame:
@@ -659,11 +697,11 @@ def _read_and_clean(
 
 def _straightliners(
     codes: np.ndarray,
-    targets: list[tuple[str, str, str]],
+    instrument_of_column: list[str],
     instruments: dict[str, Instrument],
     min_items: int,
 ) -> np.ndarray:
-    """Rows (positions) with one answer code per grid across grids with reverse-keyed items.
+    """Whether each row has one answer code per grid across grids with reverse-keyed items.
 
     A grid is one scale instrument (both frames). A row is flagged when each of its
     answered grids has a single answer code, at least ``min_items`` items are answered,
@@ -677,7 +715,7 @@ def _straightliners(
     for instrument in instruments.values():
         if instrument.kind != "scale":
             continue
-        at = [j for j, (i, _, _) in enumerate(targets) if i == instrument.id]
+        at = [j for j, i in enumerate(instrument_of_column) if i == instrument.id]
         if not at:
             continue
         grid = codes[:, at]
@@ -690,7 +728,7 @@ def _straightliners(
         answered += count
         if instrument.reverse_items:
             reverse |= some
-    return np.flatnonzero(single & (answered >= min_items) & reverse)
+    return single & (answered >= min_items) & reverse
 
 
 def _registered(keys: pd.Series, registry_keys: pd.Index) -> np.ndarray:
@@ -818,10 +856,9 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     )
     registry, registry_log, registry_provenance = read_registry(survey, base)
     provenance = [registry_provenance]
-    files: list[tuple[int, _FileItems]] = []
+    files: list[_FileItems] = []
     texts, all_submissions, answered, logs = [], [], [], [registry_log]
     key_columns: dict[str, str] = {}
-    offset = 0
     exports = [(wave, file) for wave in survey.waves for file in wave.files]
     # Files are read and cleaned side by side (arrow and numpy work outside the GIL);
     # results are taken in file order, so output and the first error are as if serial.
@@ -835,12 +872,11 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             for wave, file in exports
         ]
         for (wave, file), future in zip(exports, cleaned_files, strict=True):
-            path, file_provenance, items, codes, text, submissions, file_logs = future.result()
-            provenance.append(file_provenance)
-            flagged = _straightliners(
-                codes, items.targets, instruments, policy.straightlining_min_items
+            path, file_provenance, items, straightlining, text, submissions, file_logs = (
+                future.result()
             )
-            submissions["straightlining"] = np.isin(np.arange(len(submissions)), flagged)
+            provenance.append(file_provenance)
+            submissions["straightlining"] = straightlining
             answered.append(
                 (~np.isnan(items.values)).sum(axis=1)
                 if items.targets
@@ -848,8 +884,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             )
             text["wave"] = wave.id
             text["file"] = path
-            files.append((offset, items))
-            offset += len(submissions)
+            files.append(items)
             key_columns[path] = key_column(survey, file)
             texts.append(text)
             all_submissions.append(submissions)
@@ -943,89 +978,20 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         )
 
     waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
-    responses = _kept_responses(files, submissions, kept.to_numpy(), waves)
+    kept_items = KeptItems.of_submissions(
+        [(items.values, items.targets) for items in files], submissions, kept.to_numpy(), waves
+    )
     text["wave"] = text["wave"].astype(waves)
     log["wave"] = log["wave"].astype(waves)
     log["raw_row"] = log["raw_row"].astype("Int64")
     submissions["wave"] = submissions["wave"].astype(waves)
     return Cleaned(
-        responses=responses.reset_index(drop=True),
+        responses=kept_items,
         submissions=submissions,
         log=log[LOG_COLUMNS],
         registry=registry,
         provenance=provenance,
         texts=text.reset_index(drop=True),
-    )
-
-
-def _kept_responses(
-    files: list[tuple[int, _FileItems]],
-    submissions: pd.DataFrame,
-    kept: np.ndarray,
-    waves: pd.CategoricalDtype,
-) -> pd.DataFrame:
-    """The long table of kept submissions' items, sorted by participant, wave, instrument,
-    frame, item, with categorical columns.
-
-    Each kept submission gets its rank in (participant, wave) order and a block of rows
-    that long (as many as its file has items); each file's matrix of kept rows, its
-    columns put in (instrument, frame, item) order, is written into those blocks at once.
-    No sort of millions of rows, no string per cell.
-    """
-    targets = sorted({t for _, items in files for t in items.targets})
-    target_rank = {t: r for r, t in enumerate(targets)}
-    kept_at = np.flatnonzero(kept)
-    wave = pd.Categorical(submissions["wave"], dtype=waves).codes
-    participant_code, participants = pd.factorize(
-        submissions["participant"].to_numpy()[kept_at], sort=True
-    )
-    order = np.lexsort((wave[kept_at], participant_code))
-    rank = np.full(len(submissions), -1, dtype=np.int64)
-    rank[kept_at[order]] = np.arange(len(kept_at))
-
-    placed = []  # per file: ranks of its kept rows, the rows, the column order, target ranks
-    block = np.zeros(len(kept_at), dtype=np.int64)
-    for offset, items in files:
-        ranks = rank[offset : offset + len(items.values)]
-        rows = np.flatnonzero(ranks >= 0)
-        at = np.array([target_rank[t] for t in items.targets], dtype=np.int64)
-        columns = np.argsort(at, kind="stable")  # a twice-mapped item keeps column order
-        block[ranks[rows]] = len(at)
-        placed.append((ranks[rows], rows, columns, at[columns]))
-    start = np.cumsum(block) - block
-    value = np.empty(int(block.sum()))
-    target = np.empty(int(block.sum()), dtype=np.int16 if len(targets) < 2**15 else np.int32)
-    for (_, items), (ranks, rows, columns, at) in zip(files, placed, strict=True):
-        destination = start[ranks][:, None] + np.arange(len(at))
-        value[destination] = items.values[:, columns][rows]
-        target[destination] = at
-
-    def code_dtype(categories: int) -> type:
-        # The dtype pandas keeps codes in for so many categories: codes made in it are
-        # not copied again.
-        return np.int8 if categories < 2**7 else np.int16 if categories < 2**15 else np.int32
-
-    def categorical(codes: np.ndarray, names: list | np.ndarray) -> pd.Categorical:
-        return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str"))
-
-    def of_target(part: int) -> pd.Categorical:
-        names = sorted({t[part] for t in targets})
-        codes = np.array([names.index(t[part]) for t in targets], dtype=code_dtype(len(names)))
-        return categorical(codes[target], names)
-
-    return pd.DataFrame(
-        {
-            "participant": categorical(
-                np.repeat(participant_code[order].astype(code_dtype(len(participants))), block),
-                participants,
-            ),
-            "wave": pd.Categorical.from_codes(np.repeat(wave[kept_at][order], block), dtype=waves),
-            "instrument": of_target(0),
-            "item": of_target(2),
-            "frame": of_target(1),
-            "value": value,
-        },
-        copy=False,
     )
 
 

@@ -50,7 +50,7 @@ from impact.change import (
 from impact.clean import Cleaned, accounting, clean
 from impact.definitions import Instrument, Survey, load_survey
 from impact.power import design_sensitivity
-from impact.score import band_labels, categories, count_categories, score
+from impact.score import band_labels, categories, count_categories, score, score_items
 from impact.subgroups import subgroup_change
 
 Method = TypeVar("Method", bound=Callable[..., pd.DataFrame])
@@ -92,8 +92,13 @@ class Programme:
     @cached_property
     def scores(self) -> pd.DataFrame:
         """Scale scores per participant × wave × scale (see :func:`impact.score.score`);
-        ``participant``, ``scale``, ``instrument`` and ``frame`` are categoricals."""
-        return score(self.cleaned.responses, self.instruments)
+        ``participant``, ``scale``, ``instrument`` and ``frame`` are categoricals.
+
+        Computed from the cleaning's item matrices when it has them
+        (:func:`impact.score.score_items`: the same table, without writing the long one)."""
+        kept = self.cleaned.kept_items
+        scores = None if kept is None else score_items(kept, self.instruments)
+        return score(self.cleaned.responses, self.instruments) if scores is None else scores
 
     @property
     def responses(self) -> pd.DataFrame:

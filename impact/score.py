@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from impact.definitions import Instrument, Text
+from impact.items import KeptItems
 
 SCORE_COLUMNS = [
     "participant",
@@ -128,25 +129,18 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
         target_names[t] = name
     if not names:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    scales = sorted(names)
+    scales = _Scales(names)
     # Rows of unscored instruments go to one extra scale past the last, whose groups are
     # left out at the end: no mask and no copy of the long table.
-    scale_of_target = np.full(int(np.prod(shape)), len(scales), dtype=np.int64)
+    scale_of_target = np.full(int(np.prod(shape)), len(scales.names), dtype=np.int64)
     for t, name in target_names.items():
-        scale_of_target[t] = scales.index(name)
-    definitions = [names[s][0] for s in scales]
-    single = np.array([d.kind == "single" for d in definitions])
-    n_items = np.array([1 if d.kind == "single" else len(d.items) for d in definitions])
-    min_items = np.array([1 if d.kind == "single" else d.min_items for d in definitions])
-    prorate = np.array([d.scoring.method == "sum" for d in definitions])
-    multiply = np.array([d.scoring.multiply for d in definitions])
-    add = np.array([d.scoring.add for d in definitions])
+        scale_of_target[t] = scales.names.index(name)
 
     scale = scale_of_target[target]
     del target
     unknown = (participant_code < 0) | (wave_code < 0)
     if unknown.any():  # no participant or wave: not scored (as groupby drops missing keys)
-        scale[unknown] = len(scales)
+        scale[unknown] = len(scales.names)
         participant_code, wave_code = np.maximum(participant_code, 0), np.maximum(wave_code, 0)
     # One key per (scale, wave, participant), in the order of the result.
     per_scale = len(waves) * len(participants)
@@ -156,50 +150,189 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     key += participant_code
     value = responses["value"].to_numpy(dtype=float)
     valid = ~np.isnan(value)
-    length = (len(scales) + 1) * per_scale
-    rows = np.bincount(key, minlength=length)[: len(scales) * per_scale]
+    length = (len(scales.names) + 1) * per_scale
+    rows = np.bincount(key, minlength=length)[: len(scales.names) * per_scale]
     group_key = np.flatnonzero(rows)
-    group_scale = group_key // per_scale
     # Few values are missing: count those and subtract, rather than weigh every row.
     n_valid = (rows - np.bincount(key[~valid], minlength=length)[: len(rows)])[group_key]
     sums = np.bincount(key, weights=np.where(valid, value, 0.0), minlength=length)[group_key]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums / n_valid  # a single item's value, or the mean of a scale's valid items
-    mean = np.where(n_valid >= min_items[group_scale], mean, np.nan)
-    raw = np.where(prorate[group_scale], mean * n_items[group_scale], mean)
-    score_ = raw * multiply[group_scale] + add[group_scale]
+    group_scale = group_key // per_scale
+    score_ = scales.score(group_scale, sums, n_valid)
 
-    repeated = single[group_scale] & (rows[group_key] > 1)
+    repeated = scales.single[group_scale] & (rows[group_key] > 1)
     if repeated.any():
         # A single item answered twice in one wave (two columns mapped to it): each answer
         # is a score of its own, in the order of the rows.
-        keep = ~single[group_scale]
-        at = np.flatnonzero(np.append(single, False)[scale])
+        keep = ~scales.single[group_scale]
+        at = np.flatnonzero(np.append(scales.single, False)[scale])
         group_key = np.concatenate([group_key[keep], key[at]])
-        score_ = np.concatenate([score_[keep], value[at] * multiply[scale[at]] + add[scale[at]]])
+        score_ = np.concatenate(
+            [score_[keep], value[at] * scales.multiply[scale[at]] + scales.add[scale[at]]]
+        )
         n_valid = np.concatenate([n_valid[keep], valid[at].astype(np.int64)])
         order = np.argsort(group_key, kind="stable")
         group_key, score_, n_valid = group_key[order], score_[order], n_valid[order]
 
-    out_scale, out_wave, out_participant = np.unravel_index(
-        group_key, (len(scales), len(waves), len(participants))
+    wave_dtype = responses["wave"].dtype
+    return scales.table(
+        group_key,
+        score_,
+        n_valid,
+        participants,
+        wave_dtype if isinstance(wave_dtype, pd.CategoricalDtype) else waves,
     )
-    return pd.DataFrame(
-        {
-            "participant": pd.Categorical.from_codes(out_participant, categories=participants),
-            "wave": (
-                pd.Categorical.from_codes(out_wave, dtype=responses["wave"].dtype)
-                if isinstance(responses["wave"].dtype, pd.CategoricalDtype)
-                else waves.take(out_wave)
-            ),
-            "scale": pd.Categorical.from_codes(out_scale, categories=pd.Index(scales, dtype="str")),
-            "instrument": _sorted_categorical([d.id for d in definitions], out_scale),
-            "frame": _sorted_categorical([names[s][1] for s in scales], out_scale),
-            "score": score_,
-            "n_valid": n_valid,
-            "n_items": n_items[out_scale].astype(np.int64),
-        }
+
+
+def score_items(kept: KeptItems, instruments: dict[str, Instrument]) -> pd.DataFrame | None:
+    """:func:`score` of the long table ``kept.long_table()``, computed from the per-export
+    matrices without building that table.
+
+    Each scale's valid values are summed over its columns, column by column in the order
+    of the long table (items sorted within the scale), so every sum, and every score, is
+    the one :func:`score` computes, to the last bit.
+
+    Parameters
+    ----------
+    kept : KeptItems
+        The kept item matrices (``Cleaned.kept_items``).
+    instruments : dict
+        Instrument id → Instrument.
+
+    Returns
+    -------
+    DataFrame or None
+        As :func:`score`; None where a participant's scale gets values from more than one
+        kept row in a wave (a ``single`` item mapped to two columns of an export): score
+        the long table then.
+
+    Examples
+    --------
+    >>> from impact.pipeline import load_programme
+    >>> programme = load_programme("surveys/demo/survey.yml")
+    >>> fast = score_items(programme.cleaned.kept_items, programme.instruments)
+    >>> pd.testing.assert_frame_equal(fast, score(programme.responses, programme.instruments))
+    """
+    names: dict[str, tuple[Instrument, str]] = {}
+    parts = []  # per export: (scale name, its columns in long-table order)
+    for matrix in kept.matrices:
+        columns_of: dict[str, list[int]] = {}
+        if len(matrix.rows):
+            in_order = sorted(range(len(matrix.targets)), key=lambda j: matrix.targets[j])
+            for j in in_order:
+                instrument_id, frame, item = matrix.targets[j]
+                instrument = instruments[instrument_id]
+                if instrument.kind not in ("scale", "single"):
+                    continue
+                single = instrument.kind == "single"
+                name = scale_name(instrument.id, frame, item if single else None)
+                names[name] = (instrument, frame)
+                columns_of.setdefault(name, []).append(j)
+                if single and len(columns_of[name]) > 1:
+                    return None
+        parts.append(columns_of)
+    if not names:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    scales = _Scales(names)
+    # Per (scale, wave): each export's kept rows in participant order, with their sums
+    # of valid values and counts, over the whole column (no gather of single cells).
+    pieces: dict[tuple[int, int], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for matrix, columns_of in zip(kept.matrices, parts, strict=True):
+        if not columns_of:
+            continue
+        by_participant = np.argsort(matrix.participant, kind="stable")
+        rows, participant = matrix.rows[by_participant], matrix.participant[by_participant]
+        for name, columns in columns_of.items():
+            total = np.zeros(len(matrix.values))
+            n_valid = np.zeros(len(matrix.values), dtype=np.int64)
+            for j in columns:
+                column = matrix.values[:, j]
+                valid = ~np.isnan(column)
+                np.add(total, column, out=total, where=valid)
+                n_valid += valid
+            key = (scales.names.index(name), matrix.wave)
+            pieces.setdefault(key, []).append((participant, total[rows], n_valid[rows]))
+    parts_in_order = []
+    for (scale, wave), found in sorted(pieces.items()):
+        participant, total, n_valid = (np.concatenate(x) for x in zip(*found, strict=True))
+        if len(found) > 1:  # two exports of one wave: merge them in participant order
+            order = np.argsort(participant, kind="stable")
+            participant, total, n_valid = participant[order], total[order], n_valid[order]
+        if (np.diff(participant) == 0).any():
+            return None  # a participant's scale from two kept rows of one wave
+        score_ = scales.score(scale, total, n_valid)  # one scale's rules: scalars
+        parts_in_order.append((scale, wave, participant, score_, n_valid))
+    sizes = [len(part[2]) for part in parts_in_order]
+    group_scale = np.repeat(np.array([part[0] for part in parts_in_order], np.int64), sizes)
+    group_wave = np.repeat(np.array([part[1] for part in parts_in_order], np.int64), sizes)
+    participant, score_, n_valid = (
+        np.concatenate([part[i] for part in parts_in_order]) for i in (2, 3, 4)
     )
+    return scales.table(
+        (group_scale, group_wave, participant), score_, n_valid, kept.participants, kept.waves
+    )
+
+
+class _Scales:
+    """The scales being scored (sorted by name) and their scoring rules, as arrays."""
+
+    def __init__(self, names: dict[str, tuple[Instrument, str]]) -> None:
+        self.names = sorted(names)
+        self.frames = [names[s][1] for s in self.names]
+        definitions = [names[s][0] for s in self.names]
+        self.instruments = [d.id for d in definitions]
+        self.single = np.array([d.kind == "single" for d in definitions])
+        self.n_items = np.array([1 if d.kind == "single" else len(d.items) for d in definitions])
+        self.min_items = np.array([1 if d.kind == "single" else d.min_items for d in definitions])
+        self.prorate = np.array([d.scoring.method == "sum" for d in definitions])
+        self.multiply = np.array([d.scoring.multiply for d in definitions])
+        self.add = np.array([d.scoring.add for d in definitions])
+
+    def score(self, scale: np.ndarray | int, sums: np.ndarray, n_valid: np.ndarray) -> np.ndarray:
+        """Scores from the sums and counts of valid values of each group (NaN when too few
+        items are valid; a sum prorated); ``scale`` per group, or one for all."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = sums / n_valid  # a single item's value, or the mean of a scale's valid items
+        mean = np.where(n_valid >= self.min_items[scale], mean, np.nan)
+        raw = np.where(self.prorate[scale], mean * self.n_items[scale], mean)
+        return raw * self.multiply[scale] + self.add[scale]
+
+    def table(
+        self,
+        group_key: np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray],
+        score_: np.ndarray,
+        n_valid: np.ndarray,
+        participants: pd.Index,
+        waves: pd.CategoricalDtype | pd.Index,
+    ) -> pd.DataFrame:
+        """The score table of groups keyed by (scale, wave, participant), as one key or as
+        the three codes."""
+        if isinstance(group_key, tuple):
+            out_scale, out_wave, out_participant = group_key
+        else:
+            n_waves = (
+                len(waves.categories) if isinstance(waves, pd.CategoricalDtype) else len(waves)
+            )
+            out_scale, out_wave, out_participant = np.unravel_index(
+                group_key, (len(self.names), n_waves, len(participants))
+            )
+        return pd.DataFrame(
+            {
+                "participant": pd.Categorical.from_codes(out_participant, categories=participants),
+                "wave": (
+                    pd.Categorical.from_codes(out_wave, dtype=waves)
+                    if isinstance(waves, pd.CategoricalDtype)
+                    else waves.take(out_wave)
+                ),
+                "scale": pd.Categorical.from_codes(
+                    out_scale, categories=pd.Index(self.names, dtype="str")
+                ),
+                "instrument": _sorted_categorical(self.instruments, out_scale),
+                "frame": _sorted_categorical(self.frames, out_scale),
+                "score": score_,
+                "n_valid": n_valid,
+                "n_items": self.n_items[out_scale].astype(np.int64),
+            }
+        )
 
 
 def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en") -> pd.Series:

@@ -1,9 +1,14 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from impact.definitions import SHIPPED_INSTRUMENTS, load_instrument
-from impact.score import band_labels, score
+from impact.items import KeptItems
+from impact.score import band_labels, score, score_items
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +273,77 @@ def test_waves_keep_the_order_of_their_categories(instruments):
         _as_text(score(responses.astype({"wave": waves}), instruments)),
         _by_groupby(responses.astype({"wave": waves}), instruments),
     )
+
+
+# ----------------------------------------------------- scores from the kept item matrices
+
+_TARGETS = [  # (instrument, frame, item): scales in both frames, single items, a text
+    *[("swls", "now", f"i{i}") for i in range(1, 6)],
+    *[("competences", f, f"c{i}") for f in ("now", "then") for i in range(1, 7)],
+    ("cantril", "now", "now"),
+    ("cantril", "now", "future"),
+    ("feedback", "now", "best"),
+]
+
+
+@st.composite
+def _kept_items(draw):
+    """Exports of random width (items in any order, some mapped twice), values with NaN
+    and fractions, several exports per wave, random kept rows and participants; with
+    ``deduplicated`` each participant is kept at most once per wave, as cleaning keeps them.
+    """
+    waves = pd.CategoricalDtype(["kickoff", "milestone-1", "final"], ordered=True)
+    values, wave_of, participants, kept = [], [], [], []
+    for _ in range(draw(st.integers(1, 4))):
+        columns = draw(st.lists(st.sampled_from(_TARGETS), min_size=0, max_size=8))
+        rows = draw(st.integers(0, 6))
+        cells = draw(
+            st.lists(
+                st.one_of(st.just(np.nan), st.integers(0, 7), st.floats(0, 7, width=16)),
+                min_size=rows * len(columns),
+                max_size=rows * len(columns),
+            )
+        )
+        matrix = np.asarray(cells, dtype=float).reshape((rows, len(columns)), order="F")
+        values.append((matrix, columns))
+        wave_of += [draw(st.sampled_from(list(waves.categories)))] * rows
+        participants += draw(st.lists(st.sampled_from("ABCDE"), min_size=rows, max_size=rows))
+        kept += draw(st.lists(st.booleans(), min_size=rows, max_size=rows))
+    submissions = pd.DataFrame({"wave": wave_of, "participant": participants})
+    kept = np.array(kept, dtype=bool)
+    deduplicated = draw(st.booleans())
+    if deduplicated:
+        kept &= ~(submissions[kept].duplicated().reindex(submissions.index, fill_value=False))
+    single_twice = any(
+        len(c) > len(set(c)) and any(c.count(t) > 1 for t in c if t[0] == "cantril")
+        for _, c in values
+    )
+    items = KeptItems.of_submissions(values, submissions, kept, waves)
+    return items, deduplicated and not single_twice
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_kept_items())
+def test_scores_of_the_matrices_equal_those_of_the_long_table(case, instruments):
+    kept, one_row_per_scale = case
+    fast = score_items(kept, instruments)
+    if one_row_per_scale:
+        assert fast is not None
+    if fast is not None:  # None only where a scale has two kept rows in a wave
+        pd.testing.assert_frame_equal(fast, score(kept.long_table(), instruments))
+
+
+def test_programme_scores_come_from_the_matrices_without_building_the_long_table(demo_copy):
+    from impact.pipeline import load_programme
+
+    programme = load_programme(demo_copy)
+    scores = programme.scores
+    assert "responses" not in vars(programme.cleaned)  # not written yet
+    pd.testing.assert_frame_equal(scores, score(programme.responses, programme.instruments))
+    assert "responses" in vars(programme.cleaned)
+
+
+def test_responses_given_as_a_table_are_the_table_and_scored_from_it(demo):
+    replaced = dataclasses.replace(demo.cleaned, responses=demo.responses.head(100))
+    assert replaced.kept_items is None
+    assert len(replaced.responses) == 100
