@@ -470,6 +470,44 @@ def _plain_numbers(text: pd.Series) -> np.ndarray | None:
     return numbers.to_numpy(zero_copy_only=False)
 
 
+def _cast_as_exported(column: pd.Series) -> np.ndarray | None:
+    """A column's numbers (NaN for empty cells) when every other cell, as exported, is a
+    plain finite number with a decimal point; else None (then the column is stripped,
+    decimal commas read and labels looked up by the slower roads).
+
+    Empty cells are made null from the string offsets (no comparison per cell), then one
+    arrow cast: a cell the cast accepts has no surrounding space and no comma, so the
+    stripped text would read the same.
+    """
+    try:
+        values = pa.chunked_array(pa.array(column))
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+    if values.type not in (pa.string(), pa.large_string()) or values.null_count:
+        return None
+    offset_type = np.int32 if values.type == pa.string() else np.int64
+    chunks = []
+    for chunk in values.chunks:
+        _, offsets, data = chunk.buffers()
+        ends = np.frombuffer(offsets, offset_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+        empty = ends[1:] == ends[:-1]
+        if empty.any():
+            present = np.concatenate([np.ones(chunk.offset, dtype=bool), ~empty])
+            validity = pa.py_buffer(np.packbits(present, bitorder="little"))
+            chunk = pa.Array.from_buffers(
+                chunk.type, len(chunk), [validity, offsets, data], offset=chunk.offset
+            )
+        chunks.append(chunk)
+    try:
+        numbers = pa.chunked_array(chunks, type=values.type).cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    result = numbers.to_numpy()
+    if np.isinf(result).any() or np.count_nonzero(np.isnan(result)) != numbers.null_count:
+        return None  # "inf" or "nan" typed in a cell: left to the careful path
+    return result
+
+
 def _parse_columns(
     table: pd.DataFrame,
     columns: list[str],
@@ -485,6 +523,10 @@ def _parse_columns(
     values = np.empty((len(table), len(columns)), order="F")  # cleaned column by column
     unreadable: list[tuple[str, np.ndarray]] = []
     for position, column in enumerate(columns):
+        as_exported = _cast_as_exported(table[column])
+        if as_exported is not None:
+            values[:, position] = as_exported
+            continue
         text = table[column].str.strip()
         plain = _plain_numbers(text)
         if plain is not None:
@@ -584,7 +626,7 @@ def _clean_file(
         old = np.empty(hit_row.size, dtype=object)
         for j in np.unique(hit_column):
             here = hit_column == j
-            old[here] = table[columns[at[j]]].to_numpy()[hit_row[here]]
+            old[here] = table[columns[at[j]]].iloc[hit_row[here]].to_numpy()
         logs.append(
             _log(
                 wave=wave,
