@@ -104,7 +104,7 @@ class KeptItems:
         order = np.lexsort((wave[kept_at], participant_code))
         rank = np.full(len(submissions), -1, dtype=np.int64)
         rank[kept_at[order]] = np.arange(len(kept_at))
-        participant = np.full(len(submissions), -1, dtype=np.int64)
+        participant = np.full(len(submissions), -1, dtype=_code_dtype(len(participants)))
         participant[kept_at] = participant_code
         matrices, offset = [], 0
         for matrix, targets in values:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from impact.definitions import Instrument, Text
-from impact.items import KeptItems
+from impact.items import KeptItems, _code_dtype
 
 SCORE_COLUMNS = [
     "participant",
@@ -72,6 +72,7 @@ def _codes(values: pd.Series, *, as_text: bool = True) -> tuple[np.ndarray, pd.I
 def _sorted_categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
     """``values[codes]`` as a categorical whose categories are ``values`` sorted."""
     categories, positions = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+    positions = positions.astype(_code_dtype(len(categories)))  # codes made in pandas' dtype
     return pd.Categorical.from_codes(positions[codes], categories=pd.Index(categories, dtype="str"))
 
 
@@ -262,8 +263,8 @@ def score_items(kept: KeptItems, instruments: dict[str, Instrument]) -> pd.DataF
         score_ = scales.score(scale, total, n_valid)  # one scale's rules: scalars
         parts_in_order.append((scale, wave, participant, score_, n_valid))
     sizes = [len(part[2]) for part in parts_in_order]
-    group_scale = np.repeat(np.array([part[0] for part in parts_in_order], np.int64), sizes)
-    group_wave = np.repeat(np.array([part[1] for part in parts_in_order], np.int64), sizes)
+    group_scale = np.repeat(np.array([part[0] for part in parts_in_order], np.int16), sizes)
+    group_wave = np.repeat(np.array([part[1] for part in parts_in_order], np.int16), sizes)
     participant, score_, n_valid = (
         np.concatenate([part[i] for part in parts_in_order]) for i in (2, 3, 4)
     )
@@ -331,7 +332,8 @@ class _Scales:
                 "score": score_,
                 "n_valid": n_valid,
                 "n_items": self.n_items[out_scale].astype(np.int64),
-            }
+            },
+            copy=False,  # the columns are fresh: no copy into 2-D blocks (0.3 s at 2.5M rows)
         )
 
 
