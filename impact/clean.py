@@ -896,10 +896,8 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         if survey.privacy.pseudonymise_keys
         else None
     )
-    registry, registry_log, registry_provenance = read_registry(survey, base)
-    provenance = [registry_provenance]
     files: list[_FileItems] = []
-    texts, all_submissions, answered, logs = [], [], [], [registry_log]
+    texts, all_submissions, answered = [], [], []
     key_columns: dict[str, str] = {}
     exports = [(wave, file) for wave in survey.waves for file in wave.files]
     # Files are read and cleaned side by side (arrow and numpy work outside the GIL);
@@ -909,10 +907,18 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     workbooks = any(Path(file.path).suffix.lower() == ".xlsx" for _, file in exports)
     workers = 1 if workbooks else min(len(exports), os.cpu_count() or 1) or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        registry_read = pool.submit(read_registry, survey, base)
         cleaned_files = [
             pool.submit(_read_and_clean, base / file.path, wave.id, file, survey, instruments)
             for wave, file in exports
         ]
+        try:
+            registry, registry_log, registry_provenance = registry_read.result()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # its error comes first, as if read alone
+            raise
+        provenance = [registry_provenance]
+        logs = [registry_log]
         for (wave, file), future in zip(exports, cleaned_files, strict=True):
             path, file_provenance, items, straightlining, text, submissions, file_logs = (
                 future.result()
