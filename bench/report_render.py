@@ -1,6 +1,7 @@
 """Report rendering against its floor, and ``--all`` against the sum of single renders.
 
-Run: ``.venv/bin/python bench/report_render.py [--repeat 3]``
+Run: ``.venv/bin/python bench/report_render.py [--repeat 3] [--single]`` (``--single``:
+part 1 only)
 
 1. floor: papermill executes an empty parameterized notebook (same kernel, same config)
    and nbconvert exports it with the report template — what any papermill report costs.
@@ -78,6 +79,9 @@ def one_report(scratch: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--single", action="store_true", help="only part 1 (one report against the floor)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
@@ -89,6 +93,8 @@ def main() -> None:
         print(f"floor (empty parameterized notebook + HTML): {f:6.2f} s")
         print(f"one report (final, en, HTML):                {r:6.2f} s")
         print(f"ratio report / floor:                        {r / f:6.2f}  (target <= 2.0)")
+        if args.single:
+            return
 
         from impact.definitions import load_survey
 

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 from scipy import optimize, stats
 
 from impact.change import hedges_j, paired_change
@@ -90,6 +89,10 @@ def fit_mixed_model(
     >>> round(float(fit.fe_params.iloc[0]), 3)
     48.364
     """
+    # statsmodels' formula API (formulaic) takes a quarter of a second to import; only
+    # this cross-check needs it, not the reports.
+    import statsmodels.formula.api as smf
+
     frame = data[[subject, within, dv]].dropna().copy()
     frame[within] = pd.Categorical(frame[within].astype(str), categories=waves)
     frame = frame.rename(columns={dv: "y", within: "w", subject: "g"})

@@ -217,6 +217,37 @@ def test_each_statistic_is_computed_once_per_programme_and_arguments(demo, monke
     assert calls == ["holm", "fdr_bh"]
 
 
+def test_section_numbers_are_computed_once_per_programme_and_handed_out_as_copies(
+    demo, monkeypatch
+):
+    import impact.sections.effects
+
+    calls = []
+    original = impact.sections.effects.described_outcomes
+
+    def counting(programme):
+        calls.append(1)
+        return original(programme)
+
+    monkeypatch.setattr(impact.sections.effects, "described_outcomes", counting)
+    programme = _fresh(demo)
+    first = sections.attrition_results(programme, "final")
+    computed = len(calls)
+    assert computed
+    first.loc[:, "g"] = 99.0  # a caller changing its copy changes nothing for others
+    again = sections.attrition_results(programme, milestone="final")
+    assert len(calls) == computed, "positional and keyword arguments share one result"
+    assert not (again["g"] == 99.0).any()
+    assert not again.equals(sections.attrition_results(programme, "milestone-1"))
+    assert len(calls) == 2 * computed
+    outcomes = sections.outcomes(programme)
+    outcomes.append("not a scale")
+    assert "not a scale" not in sections.outcomes(programme)
+    # a new programme (other definitions) starts afresh
+    strict = _with_privacy(programme, min_group_size=50)
+    assert sections.attrition_results(strict, "final")["suppressed"].all()
+
+
 def test_profile_classes_add_up_and_hide_counts_below_k(demo):
     k = demo.survey.privacy.min_group_size
     table = sections.profile_classes(demo, "final")

@@ -17,6 +17,7 @@ from impact.sections.common import (
     _small,
     milestone_kind,
     outcomes,
+    per_programme,
     scale_label,
     wave_label,
 )
@@ -121,6 +122,7 @@ def cutoffs(programme: Programme, scale: str) -> list[float]:
     return [b.max for b in programme.instrument_of(scale).bands if b.max is not None]
 
 
+@per_programme
 def profile_classes(programme: Programme, milestone: str) -> pd.DataFrame:
     """Participants per profile class (e.g. Cantril thriving / struggling / suffering).
 

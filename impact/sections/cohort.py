@@ -10,7 +10,7 @@ import pandas as pd
 from impact import fmt
 from impact.pipeline import Programme
 from impact.scrub import combine_small_groups, suppress_small_groups
-from impact.sections.common import GROUP_ATTRIBUTES, _k, attribute_label, wave_label
+from impact.sections.common import GROUP_ATTRIBUTES, _k, attribute_label, per_programme, wave_label
 
 
 # -- cohort and participation ------------------------------------------------------------
@@ -62,6 +62,7 @@ def participation_table(programme: Programme, milestone: str, language: str) -> 
     )
 
 
+@per_programme
 def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
     """Registered and responding participants per sector, role and site at ``milestone``.
 

@@ -13,7 +13,14 @@ from scipy import optimize, stats
 
 from impact import fmt
 from impact.pipeline import Programme
-from impact.sections.common import _in_outcome_order, _k, outcomes, scale_label, wave_label
+from impact.sections.common import (
+    _in_outcome_order,
+    _k,
+    outcomes,
+    per_programme,
+    scale_label,
+    wave_label,
+)
 from impact.sections.scores import described_outcomes
 
 
@@ -57,6 +64,7 @@ def dz_interval(t: float, df: float, level: float = 0.95) -> tuple[float, float]
     return (limit(1 - alpha, -1) / math.sqrt(n), limit(alpha, +1) / math.sqrt(n))
 
 
+@per_programme
 def effect_sizes(programme: Programme, milestone: str) -> pd.DataFrame:
     """d_z with its 95% CI for each outcome and wave up to ``milestone``.
 
@@ -177,6 +185,7 @@ def effects_alt(data: pd.DataFrame, language: str) -> str:
 
 
 # -- all waves: mixed model beside completers ----------------------------------------------
+@per_programme
 def all_waves(programme: Programme, milestone: str) -> pd.DataFrame:
     """Mixed-model means (every response) beside the completers-only change, per later wave.
 
@@ -283,6 +292,7 @@ def _change_text(diff: float, low: float, high: float, decimals: int, language: 
 
 
 # -- attrition -----------------------------------------------------------------------------
+@per_programme
 def attrition_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """Kick-off scores of those who answered ``milestone`` (stayers) and those who did not.
 
@@ -350,6 +360,7 @@ def attrition_sentence(programme: Programme, milestone: str, language: str) -> s
 
 
 # -- design sensitivity --------------------------------------------------------------------
+@per_programme
 def sensitivity_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """The smallest d_z detectable with 80% power at α = .05 at ``milestone``, per outcome.
 

@@ -11,7 +11,7 @@ import pandas as pd
 from impact import fmt
 from impact.pipeline import Programme
 from impact.scrub import registry_names
-from impact.sections.common import _k
+from impact.sections.common import _k, per_programme
 from impact.sections.markup import quotes_html
 
 # -- feedback ------------------------------------------------------------------------------
@@ -28,6 +28,7 @@ def _theme_keywords(theme: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if w]
 
 
+@per_programme
 def feedback_results(programme: Programme, milestone: str) -> dict:
     """The number of comments at ``milestone`` and a keyword count of themes.
 

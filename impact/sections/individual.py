@@ -15,6 +15,7 @@ from impact.sections.common import (
     _in_outcome_order,
     _k,
     _small,
+    per_programme,
     scale_label,
     wave_label,
 )
@@ -25,6 +26,7 @@ def _sentence_count(n: float, k: int, language: str) -> str:
 
 
 # -- individual reliable change ------------------------------------------------------------
+@per_programme
 def reliable_change_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """Participants per reliable and clinical change category at ``milestone`` (aggregates).
 
@@ -139,6 +141,7 @@ def reliable_change_sentence(programme: Programme, milestone: str, language: str
 
 
 # -- learning with response-shift control --------------------------------------------------
+@per_programme
 def response_shift_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """Pre vs post, then vs post and pre vs then at ``milestone`` (empty without then
     ratings at that wave).

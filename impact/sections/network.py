@@ -16,6 +16,7 @@ from impact.sections.common import (
     _small,
     attribute_label,
     milestone_kind,
+    per_programme,
     wave_label,
 )
 
@@ -29,6 +30,7 @@ def network_waves(programme: Programme, milestone: str) -> list[str]:
     return [programme.baseline]
 
 
+@per_programme
 def collaboration_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """The sector × sector matrix (mean collaborators per respondent) at :func:`network_waves`.
 
@@ -96,6 +98,7 @@ def collaboration_alt(programme: Programme, milestone: str, language: str) -> st
     return fmt.text("alt_matrix", language, waves=" ".join(parts))
 
 
+@per_programme
 def ei_results(programme: Programme, milestone: str) -> dict[str, list[dict]]:
     """The cohort's E–I index at :func:`network_waves` and, in a final report, its change.
 
@@ -149,6 +152,7 @@ def network_sentence(programme: Programme, milestone: str, language: str) -> str
 
 
 # -- SDG contribution ----------------------------------------------------------------------
+@per_programme
 def sdg_coverage(programme: Programme, milestone: str) -> pd.DataFrame:
     """How many projects contribute to each goal of a multi-select instrument (the SDGs).
 

@@ -11,10 +11,11 @@ from scipy import stats
 
 from impact import fmt
 from impact.pipeline import Programme
-from impact.sections.common import outcomes, scale_label, wave_label
+from impact.sections.common import outcomes, per_programme, scale_label, wave_label
 
 
 # -- scores -----------------------------------------------------------------------------
+@per_programme
 def score_summary(programme: Programme, milestone: str) -> pd.DataFrame:
     """Mean, SD, n and the 95% CI of the mean of each scale per wave up to ``milestone``.
 
@@ -126,6 +127,7 @@ def reliability_table(programme: Programme, milestone: str, language: str) -> pd
 
 
 # -- described outcomes (no kick-off value: partnership quality) ---------------------------
+@per_programme
 def described_outcomes(programme: Programme) -> list[str]:
     """Outcomes first asked after the kick-off: described per wave, never compared with it."""
     scores = programme.scores.dropna(subset=["score"])

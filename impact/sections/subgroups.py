@@ -16,6 +16,7 @@ from impact.sections.common import (
     _k,
     attribute_label,
     outcomes,
+    per_programme,
     scale_label,
 )
 
@@ -47,6 +48,7 @@ def subgroups_not_estimated(programme: Programme, milestone: str) -> list[str]:
     return _subgroup_parts(programme, milestone)[1]
 
 
+@per_programme
 def subgroup_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """Change from the kick-off to ``milestone`` per group (descriptive, no p-values);
     groups with fewer than k complete pairs blanked.
