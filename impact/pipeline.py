@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 from collections.abc import Callable
@@ -53,17 +54,18 @@ from impact.power import design_sensitivity
 from impact.score import band_labels, categories, count_categories, score, score_items
 from impact.subgroups import subgroup_change
 
-Method = TypeVar("Method", bound=Callable[..., pd.DataFrame])
+Method = TypeVar("Method", bound=Callable)
 
 
 def memoised(method: Method) -> Method:
-    """Compute a :class:`Programme` method once per instance and arguments; hand out copies.
+    """Compute a :class:`Programme` method, or a function of a programme (its first
+    argument), once per programme and arguments; hand out copies.
 
     A report asks for the same statistics many times (summary, key figures, tables,
     figures, ``results.json``); the arguments are bound to the signature first, so
     ``change("final")`` and ``change(until="final")`` share one result. The cache lives in
-    the instance, so ``dataclasses.replace`` (a new instance) starts afresh; callers get a
-    copy and cannot change what the next caller sees.
+    the programme instance, so ``dataclasses.replace`` (a new instance) starts afresh;
+    callers get a copy and cannot change what the next caller sees.
     """
     signature = inspect.signature(method)
 
@@ -71,11 +73,12 @@ def memoised(method: Method) -> Method:
     def wrapper(self, *args, **kwargs):
         bound = signature.bind(self, *args, **kwargs)
         bound.apply_defaults()
-        key = (method.__name__, *list(bound.arguments.items())[1:])
+        key = (method.__module__, method.__qualname__, *list(bound.arguments.items())[1:])
         memo = self.__dict__.setdefault("_memo", {})
         if key not in memo:
             memo[key] = method(self, *args, **kwargs)
-        return memo[key].copy()
+        result = memo[key]
+        return result.copy() if isinstance(result, pd.DataFrame) else copy.deepcopy(result)
 
     return wrapper  # type: ignore[return-value]
 

@@ -7,48 +7,18 @@ below it, and ``_records`` turns a table into JSON-ready records for ``results.j
 
 from __future__ import annotations
 
-import copy
-import functools
-import inspect
-from collections.abc import Callable
-from typing import TypeVar
-
 import numpy as np
 import pandas as pd
 
 from impact import fmt
 from impact.errors import ReportError
-from impact.pipeline import Programme
+from impact.pipeline import Programme, memoised
 
 GROUP_ATTRIBUTES = ("sector", "role", "site")
 
-Section = TypeVar("Section", bound=Callable)
-
-
-def per_programme(function: Section) -> Section:
-    """Compute a section's numbers once per programme and arguments; hand out copies.
-
-    The numbers behind a section are asked for again and again within one report (the
-    summary, the key figures, the tables, the figures and ``results.json`` all read the
-    outcomes, the described outcomes, the attrition table …). Like
-    :func:`impact.pipeline.memoised` the results live in the programme instance (a
-    ``dataclasses.replace`` copy starts afresh) and every caller gets its own copy.
-    """
-
-    signature = inspect.signature(function)
-
-    @functools.wraps(function)
-    def wrapper(programme: Programme, *args, **kwargs):
-        bound = signature.bind(programme, *args, **kwargs)
-        bound.apply_defaults()
-        key = (function.__module__, function.__qualname__, *list(bound.arguments.items())[1:])
-        memo = programme.__dict__.setdefault("_memo", {})
-        if key not in memo:
-            memo[key] = function(programme, *args, **kwargs)
-        result = memo[key]
-        return result.copy() if isinstance(result, pd.DataFrame) else copy.deepcopy(result)
-
-    return wrapper  # type: ignore[return-value]
+# The numbers behind a section are asked for again and again within one report (summary,
+# key figures, tables, figures, results.json): computed once per programme.
+per_programme = memoised
 
 
 # -- labels ------------------------------------------------------------------------------
