@@ -108,15 +108,33 @@ class Cleaned:
     texts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TEXT_COLUMNS))
 
 
+# The characters Python's ``\s`` (``str.isspace``) matches, spelled out: pandas runs
+# ``\s`` through Python's ``re`` one value at a time (arrow's RE2 ``\s`` misses some of
+# them), an explicit class runs in arrow. tests/test_matching.py checks the set against
+# ``re`` over every code point.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def normalise_key(keys: pd.Series) -> pd.Series:
-    """Self-generated codes and tokens compared without case or spaces.
+    """Self-generated codes and tokens compared without case or whitespace.
+
+    Whitespace is what Python's ``str.isspace`` calls so (tabs, no-break spaces, …);
+    missing keys stay missing.
 
     Examples
     --------
-    >>> normalise_key(pd.Series([" ab12cd", "AB 12CD"])).tolist()
-    ['AB12CD', 'AB12CD']
+    >>> normalise_key(pd.Series([" ab12cd", "AB 12CD", "äb\\t12cd", None])).tolist()
+    ['AB12CD', 'AB12CD', 'ÄB12CD', nan]
     """
-    return keys.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    keys = keys.astype(str)
+    spaced = f"[{_WHITESPACE}]"
+    # Most exports have no whitespace in any key: one scan instead of a rewrite.
+    if keys.str.contains(spaced, regex=True).any():
+        keys = keys.str.replace(spaced + "+", "", regex=True)
+    return keys.str.upper()
 
 
 def reverse_key(values: pd.Series, *, low: float, high: float) -> pd.Series:
@@ -150,54 +168,86 @@ def recode(values: pd.Series, mapping: dict[float, float]) -> pd.Series:
     return pd.Series(np.where(hit, targets[position], data), index=values.index)
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+def _arrow_strings(keys: pd.Series) -> pa.Array:
+    """The keys as one arrow string array (no copy for pandas' own ``str`` columns)."""
+    array = pa.array(keys.astype("str").array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def _deletions(keys: pd.Series) -> pd.DataFrame:
-    """Each key with itself and every variant one character shorter."""
-    keys = pd.Series(keys.unique(), dtype="str")
-    width = int(keys.str.len().max()) if len(keys) else 0
-    variants = [keys] + [keys.str.slice(0, i) + keys.str.slice(i + 1) for i in range(width)]
-    frame = pd.DataFrame({"key": pd.concat([keys] * len(variants), ignore_index=True)})
-    frame["variant"] = pd.concat(variants, ignore_index=True).to_numpy()
-    return frame  # a variant repeated within a key (from "AA") is dropped with the pairs
+def _arrow_keys(keys: pd.Series) -> pa.Array:
+    """The distinct keys present, as one arrow string array (first appearance order)."""
+    return pc.unique(_arrow_strings(keys).drop_null())
 
 
-def _sharing_a_half(known: pd.Series, unknown: pd.Series) -> pd.Series:
+def _deletions(
+    keys: pa.Array, lengths: np.ndarray, width: int
+) -> list[tuple[np.ndarray, pa.Array]]:
+    """For each position ``i < width``: the keys longer than ``i`` characters (their
+    positions) and each of them without its ``i``-th character."""
+    variants = []
+    for i in range(width):
+        at = np.flatnonzero(lengths > i)
+        some = keys.take(at)
+        rest = pc.utf8_slice_codeunits(some, 0, i), pc.utf8_slice_codeunits(some, i + 1)
+        variants.append((at, pc.binary_join_element_wise(*rest, pa.scalar("", type=keys.type))))
+    return variants
+
+
+def _found(values: pa.Array, keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the ``values`` that are one of the (distinct) ``keys``, and which."""
+    where = pc.index_in(values, value_set=keys)
+    at = np.flatnonzero(pc.is_valid(where).to_numpy(zero_copy_only=False))
+    return at, where.take(at).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _equal_pairs(left: pa.Array, right: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """All positions ``(i, j)`` with ``left[i] == right[j]``, by hashing, not comparing all."""
+    encoded = pc.dictionary_encode(left)
+    left_code = encoded.indices.to_numpy(zero_copy_only=False)
+    right_at, right_code = _found(right, encoded.dictionary)
+    # Left positions grouped by value; each right position pairs with its value's group.
+    order = np.argsort(left_code, kind="stable")
+    count = np.bincount(left_code, minlength=len(encoded.dictionary))
+    first = np.cumsum(count) - count
+    repeats = count[right_code]
+    start = np.repeat(first[right_code] - np.cumsum(repeats) + repeats, repeats)
+    return order[start + np.arange(repeats.sum())], np.repeat(right_at, repeats)
+
+
+def _sharing_a_half(known: pa.Array, unknown: pa.Array, half: int) -> pa.Array:
     """The known keys that can be one edit from an unknown key.
 
     One edit leaves the characters before it and those after it in place, so two keys one
-    edit apart share their first or their last ``h`` characters, for any ``h`` up to half
-    the shorter key: a cheap filter before the deletion variants of every known key.
+    edit apart share their first or their last ``half`` characters, for any ``half`` up to
+    half the shorter key: a cheap filter before the deletion variants of every known key.
     """
-    half = int(min(known.str.len().min(), unknown.str.len().min())) // 2
     if half == 0:
         return known
-    starts = pd.Index(unknown.str.slice(0, half).unique())
-    ends = pd.Index(unknown.str.slice(-half).unique())
-    near = (starts.get_indexer(known.str.slice(0, half)) >= 0) | (
-        ends.get_indexer(known.str.slice(-half)) >= 0
+    starts = pc.utf8_slice_codeunits(unknown, 0, half)
+    ends = pc.utf8_slice_codeunits(unknown, -half)
+    near = pc.or_(
+        pc.is_in(pc.utf8_slice_codeunits(known, 0, half), value_set=pc.unique(starts)),
+        pc.is_in(pc.utf8_slice_codeunits(known, -half), value_set=pc.unique(ends)),
     )
-    return known[near]
+    return known.filter(near)
 
 
 def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
     """Pairs of an unknown key and the only known key one edit away from it.
 
-    Candidates are found through shared deletion variants (substitution, insertion and
-    deletion all leave one), then checked; a key with two or more candidates is ambiguous
-    and has none.
+    An edit is one character replaced, added or lost. Keys one edit apart are found by
+    hashing deletion variants, never by comparing every pair: a replaced ``i``-th
+    character leaves both keys equal without their ``i``-th; an added one, the unknown key
+    without it equal to the known key; a lost one, the other way round. A key with two or
+    more candidates is ambiguous and has none. Missing keys have none.
 
     Returns
     -------
     DataFrame
-        ``key`` (the unknown key) and ``match`` (the known key).
+        One row per matched unknown key, sorted by it:
+
+        - ``key``: the unknown key;
+        - ``match``: the known key.
 
     Examples
     --------
@@ -209,16 +259,44 @@ def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
     """
     if unknown.empty or known.empty:
         return pd.DataFrame({"key": pd.Series(dtype=object), "match": pd.Series(dtype=object)})
-    known = _sharing_a_half(known.astype("str"), unknown.astype("str"))
-    pairs = (
-        _deletions(unknown)
-        .merge(_deletions(known).rename(columns={"key": "match"}), on="variant")[["key", "match"]]
-        .drop_duplicates()
+    unknown_keys, known_keys = _arrow_keys(unknown), _arrow_keys(known)
+    unknown_length = pc.utf8_length(unknown_keys).to_numpy()
+    known_length = pc.utf8_length(known_keys).to_numpy()
+    if unknown_length.size and known_length.size:
+        half = int(min(unknown_length.min(), known_length.min())) // 2
+        known_keys = _sharing_a_half(known_keys, unknown_keys, half)
+        known_length = pc.utf8_length(known_keys).to_numpy()
+    width = int(max(unknown_length.max(initial=0), known_length.max(initial=0)))
+    unknown_variants = _deletions(unknown_keys, unknown_length, width)
+    known_variants = _deletions(known_keys, known_length, width)
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    for (unknown_at, unknown_variant), (known_at, known_variant) in zip(
+        unknown_variants, known_variants, strict=True
+    ):
+        left, right = _equal_pairs(unknown_variant, known_variant)  # replaced
+        pairs.append((unknown_at[left], known_at[right]))
+    if width:
+        unknown_at = np.concatenate([at for at, _ in unknown_variants])
+        at, known_at = _found(pa.concat_arrays([v for _, v in unknown_variants]), known_keys)
+        pairs.append((unknown_at[at], known_at))  # added
+        known_at = np.concatenate([at for at, _ in known_variants])
+        at, unknown_at = _found(pa.concat_arrays([v for _, v in known_variants]), unknown_keys)
+        pairs.append((unknown_at, known_at[at]))  # lost
+    key = np.concatenate([k for k, _ in pairs] or [np.empty(0, np.int64)])
+    match = np.concatenate([m for _, m in pairs] or [np.empty(0, np.int64)])
+    # "Replaced" pairs a key with itself when it is known too: no edit, no candidate.
+    same = pc.index_in(unknown_keys, value_set=known_keys).fill_null(-1).to_numpy()
+    distinct = match != same[key]
+    pair = np.unique(key[distinct].astype(np.int64) * max(len(known_keys), 1) + match[distinct])
+    key, match = np.divmod(pair, max(len(known_keys), 1))
+    alone = np.bincount(key, minlength=len(unknown_keys))[key] == 1
+    result = pd.DataFrame(
+        {
+            "key": pd.Series(unknown_keys.take(key[alone]), dtype="str"),
+            "match": pd.Series(known_keys.take(match[alone]), dtype="str"),
+        }
     )
-    close = [_one_edit_apart(a, b) for a, b in zip(pairs["key"], pairs["match"], strict=True)]
-    pairs = pairs[np.asarray(close, dtype=bool)]
-    unique = pairs.groupby("key")["match"].transform("size").eq(1)
-    return pairs[unique].sort_values("key").reset_index(drop=True)
+    return result.sort_values("key").reset_index(drop=True)
 
 
 def _log(frame: pd.DataFrame | None = None, **columns: object) -> pd.DataFrame:
@@ -259,7 +337,8 @@ def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFram
             row=int(keys.index[blank.to_numpy()][0]),
             hint="every registered participant needs a key; remove the row or fill in the key",
         )
-    repeated = keys[keys.duplicated(keep=False)]
+    # A hash check first; which keys repeat is worked out only when some do.
+    repeated = keys[keys.duplicated(keep=False)] if not keys.is_unique else keys.iloc[:0]
     if not repeated.empty:
         raise InputError(
             f"the key {repeated.iloc[0]!r} appears more than once (rows {repeated.index.tolist()})",
@@ -693,10 +772,11 @@ def _straightliners(
     return np.flatnonzero(single & (answered >= min_items) & reverse)
 
 
-def _registered(keys: pd.Series, registry_keys: pd.Index) -> np.ndarray:
-    """Whether each key is one of the (unique) registry keys; a hash lookup, much cheaper
-    than ``isin`` over strings."""
-    return registry_keys.get_indexer(keys) >= 0
+def _registered(keys: pd.Series, registry_keys: pa.Array) -> np.ndarray:
+    """Whether each key is one of the registry keys (an arrow hash lookup; missing keys
+    are not registered)."""
+    found = pc.is_in(_arrow_strings(keys), value_set=registry_keys)
+    return found.to_numpy(zero_copy_only=False, writable=True)
 
 
 def _match_registry(
@@ -707,14 +787,16 @@ def _match_registry(
     Returns the participant keys, the log, and whether each key is in the registry.
     """
     participant = submissions["participant"].copy()
-    known = pd.Index(registry_keys)
+    known = _arrow_keys(registry_keys)
     logs = []
-    unknown = participant[~_registered(participant, known) & participant.ne("")]
+    registered = _registered(participant, known)
+    unknown = participant[~registered & participant.ne("")]
     if typo_tolerant and not unknown.empty:
         pairs = typo_candidates(pd.Series(unknown.unique()), registry_keys)
         target = unknown.map(pairs.set_index("key")["match"]).dropna()
         # No match where the registry key already answered the same wave: two people.
-        taken = pd.MultiIndex.from_frame(submissions[["wave", "participant"]])
+        answered = submissions[_registered(submissions["participant"], _arrow_keys(target))]
+        taken = pd.MultiIndex.from_frame(answered[["wave", "participant"]])
         proposed = pd.MultiIndex.from_arrays(
             [submissions.loc[target.index, "wave"], target.to_numpy()]
         )
@@ -734,7 +816,9 @@ def _match_registry(
                 )
             )
             participant.loc[target.index] = target
-    registered = _registered(participant, known)
+            # Only the corrected keys changed; they are looked up again, not all keys.
+            at = participant.index.get_indexer(target.index)
+            registered[at] = _registered(target, known)
     missing = ~registered & participant.ne("")
     if missing.any():
         rows = submissions[missing]
