@@ -187,9 +187,8 @@ def _deletions(
     variants = []
     for i in range(width):
         at = np.flatnonzero(lengths > i)
-        some = keys.take(at)
-        rest = pc.utf8_slice_codeunits(some, 0, i), pc.utf8_slice_codeunits(some, i + 1)
-        variants.append((at, pc.binary_join_element_wise(*rest, pa.scalar("", type=keys.type))))
+        some = keys if at.size == len(keys) else keys.take(at)
+        variants.append((at, pc.utf8_replace_slice(some, i, i + 1, "")))
     return variants
 
 
@@ -214,22 +213,58 @@ def _equal_pairs(left: pa.Array, right: pa.Array) -> tuple[np.ndarray, np.ndarra
     return order[start + np.arange(repeats.sum())], np.repeat(right_at, repeats)
 
 
-def _sharing_a_half(known: pa.Array, unknown: pa.Array, half: int) -> pa.Array:
-    """The known keys that can be one edit from an unknown key.
+def _sharing_a_half(known: pa.Array, unknown: pa.Array) -> np.ndarray:
+    """Positions of the known keys that can be one edit from an unknown key.
 
     One edit leaves the characters before it and those after it in place, so two keys one
-    edit apart share their first or their last ``half`` characters, for any ``half`` up to
-    half the shorter key: a cheap filter before the deletion variants of every known key.
+    edit apart share their first or their last ``h`` characters, for any ``h`` up to half
+    the shorter key: a cheap filter before the deletion variants of every known key.
     """
+    shortest = min(pc.min(pc.utf8_length(keys)).as_py() or 0 for keys in (known, unknown))
+    half = shortest // 2
     if half == 0:
-        return known
-    starts = pc.utf8_slice_codeunits(unknown, 0, half)
-    ends = pc.utf8_slice_codeunits(unknown, -half)
+        return np.arange(len(known))
+    starts = pc.unique(pc.utf8_slice_codeunits(unknown, 0, half))
+    ends = pc.unique(pc.utf8_slice_codeunits(unknown, -half))
     near = pc.or_(
-        pc.is_in(pc.utf8_slice_codeunits(known, 0, half), value_set=pc.unique(starts)),
-        pc.is_in(pc.utf8_slice_codeunits(known, -half), value_set=pc.unique(ends)),
+        pc.is_in(pc.utf8_slice_codeunits(known, 0, half), value_set=starts),
+        pc.is_in(pc.utf8_slice_codeunits(known, -half), value_set=ends),
     )
-    return known.filter(near)
+    return np.flatnonzero(near.to_numpy(zero_copy_only=False))
+
+
+def _typo_pairs(unknown: pa.Array, known: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the unknown keys with exactly one known key one edit away, and of that
+    key (both arrays of distinct keys, no nulls); see :func:`typo_candidates`."""
+    near = _sharing_a_half(known, unknown)
+    close = known.take(near)
+    unknown_length = pc.utf8_length(unknown).to_numpy()
+    close_length = pc.utf8_length(close).to_numpy()
+    width = int(max(unknown_length.max(initial=0), close_length.max(initial=0)))
+    unknown_variants = _deletions(unknown, unknown_length, width)
+    close_variants = _deletions(close, close_length, width)
+    pairs: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, np.int64), np.empty(0, np.int64))]
+    for (unknown_at, unknown_variant), (close_at, close_variant) in zip(
+        unknown_variants, close_variants, strict=True
+    ):
+        left, right = _equal_pairs(unknown_variant, close_variant)  # replaced
+        pairs.append((unknown_at[left], close_at[right]))
+    if width:
+        unknown_at = np.concatenate([at for at, _ in unknown_variants])
+        at, close_at = _found(pa.concat_arrays([v for _, v in unknown_variants]), close)
+        pairs.append((unknown_at[at], close_at))  # added
+        close_at = np.concatenate([at for at, _ in close_variants])
+        at, unknown_at = _found(pa.concat_arrays([v for _, v in close_variants]), unknown)
+        pairs.append((unknown_at, close_at[at]))  # lost
+    key = np.concatenate([k for k, _ in pairs]).astype(np.int64)
+    match = np.concatenate([m for _, m in pairs]).astype(np.int64)
+    # "Replaced" pairs a key with itself when it is known too: no edit, no candidate.
+    same = pc.index_in(unknown, value_set=close).fill_null(-1).to_numpy()
+    distinct = match != same[key]
+    size = max(len(close), 1)
+    key, match = np.divmod(np.unique(key[distinct] * size + match[distinct]), size)
+    alone = np.bincount(key, minlength=len(unknown))[key] == 1
+    return key[alone], near[match[alone]]
 
 
 def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
@@ -260,40 +295,11 @@ def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
     if unknown.empty or known.empty:
         return pd.DataFrame({"key": pd.Series(dtype=object), "match": pd.Series(dtype=object)})
     unknown_keys, known_keys = _arrow_keys(unknown), _arrow_keys(known)
-    unknown_length = pc.utf8_length(unknown_keys).to_numpy()
-    known_length = pc.utf8_length(known_keys).to_numpy()
-    if unknown_length.size and known_length.size:
-        half = int(min(unknown_length.min(), known_length.min())) // 2
-        known_keys = _sharing_a_half(known_keys, unknown_keys, half)
-        known_length = pc.utf8_length(known_keys).to_numpy()
-    width = int(max(unknown_length.max(initial=0), known_length.max(initial=0)))
-    unknown_variants = _deletions(unknown_keys, unknown_length, width)
-    known_variants = _deletions(known_keys, known_length, width)
-    pairs: list[tuple[np.ndarray, np.ndarray]] = []
-    for (unknown_at, unknown_variant), (known_at, known_variant) in zip(
-        unknown_variants, known_variants, strict=True
-    ):
-        left, right = _equal_pairs(unknown_variant, known_variant)  # replaced
-        pairs.append((unknown_at[left], known_at[right]))
-    if width:
-        unknown_at = np.concatenate([at for at, _ in unknown_variants])
-        at, known_at = _found(pa.concat_arrays([v for _, v in unknown_variants]), known_keys)
-        pairs.append((unknown_at[at], known_at))  # added
-        known_at = np.concatenate([at for at, _ in known_variants])
-        at, unknown_at = _found(pa.concat_arrays([v for _, v in known_variants]), unknown_keys)
-        pairs.append((unknown_at, known_at[at]))  # lost
-    key = np.concatenate([k for k, _ in pairs] or [np.empty(0, np.int64)])
-    match = np.concatenate([m for _, m in pairs] or [np.empty(0, np.int64)])
-    # "Replaced" pairs a key with itself when it is known too: no edit, no candidate.
-    same = pc.index_in(unknown_keys, value_set=known_keys).fill_null(-1).to_numpy()
-    distinct = match != same[key]
-    pair = np.unique(key[distinct].astype(np.int64) * max(len(known_keys), 1) + match[distinct])
-    key, match = np.divmod(pair, max(len(known_keys), 1))
-    alone = np.bincount(key, minlength=len(unknown_keys))[key] == 1
+    key, match = _typo_pairs(unknown_keys, known_keys)
     result = pd.DataFrame(
         {
-            "key": pd.Series(unknown_keys.take(key[alone]), dtype="str"),
-            "match": pd.Series(known_keys.take(match[alone]), dtype="str"),
+            "key": pd.Series(unknown_keys.take(key), dtype="str"),
+            "match": pd.Series(known_keys.take(match), dtype="str"),
         }
     )
     return result.sort_values("key").reset_index(drop=True)
@@ -792,8 +798,10 @@ def _match_registry(
     registered = _registered(participant, known)
     unknown = participant[~registered & participant.ne("")]
     if typo_tolerant and not unknown.empty:
-        pairs = typo_candidates(pd.Series(unknown.unique()), registry_keys)
-        target = unknown.map(pairs.set_index("key")["match"]).dropna()
+        unknown_keys = _arrow_keys(unknown)
+        key, match = _typo_pairs(unknown_keys, known)
+        pairs = pd.Series(known.take(match), index=pd.Index(unknown_keys.take(key)), dtype="str")
+        target = unknown.map(pairs).dropna()
         # No match where the registry key already answered the same wave: two people.
         answered = submissions[_registered(submissions["participant"], _arrow_keys(target))]
         taken = pd.MultiIndex.from_frame(answered[["wave", "participant"]])
