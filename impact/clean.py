@@ -778,11 +778,11 @@ def _straightliners(
     return np.flatnonzero(single & (answered >= min_items) & reverse)
 
 
-def _registered(keys: pd.Series, registry_keys: pa.Array) -> np.ndarray:
-    """Whether each key is one of the registry keys (an arrow hash lookup; missing keys
-    are not registered)."""
-    found = pc.is_in(_arrow_strings(keys), value_set=registry_keys)
-    return found.to_numpy(zero_copy_only=False, writable=True)
+def _positions(keys: pd.Series, distinct: pa.Array) -> np.ndarray:
+    """Where each key is among the ``distinct`` keys, -1 where it is not one (or missing);
+    an arrow hash lookup."""
+    found = pc.index_in(_arrow_strings(keys), value_set=distinct)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False, writable=True).astype(np.int64)
 
 
 def _match_registry(
@@ -790,44 +790,50 @@ def _match_registry(
 ) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
     """Keys one edit from exactly one registry key mapped onto it; the rest reported.
 
-    Returns the participant keys, the log, and whether each key is in the registry.
+    ``registry_keys`` are distinct (:func:`read_registry` refuses a repeated key). Returns
+    the participant keys, the log, and whether each key is in the registry.
     """
     participant = submissions["participant"].copy()
-    known = _arrow_keys(registry_keys)
+    known = _arrow_strings(registry_keys)
     logs = []
-    registered = _registered(participant, known)
-    unknown = participant[~registered & participant.ne("")]
-    if typo_tolerant and not unknown.empty:
+    # Every key is looked up once; a corrected key's registry position is its match.
+    position = _positions(participant, known)
+    unknown_at = np.flatnonzero((position < 0) & participant.ne("").to_numpy())
+    if typo_tolerant and unknown_at.size:
+        unknown = participant.iloc[unknown_at]
         unknown_keys = _arrow_keys(unknown)
         key, match = _typo_pairs(unknown_keys, known)
-        pairs = pd.Series(known.take(match), index=pd.Index(unknown_keys.take(key)), dtype="str")
-        target = unknown.map(pairs).dropna()
+        match_of = np.full(len(unknown_keys) + 1, -1)  # the last for missing keys
+        match_of[key] = match
+        proposal = match_of[_positions(unknown, unknown_keys)]
+        at, proposal = unknown_at[proposal >= 0], proposal[proposal >= 0]
         # No match where the registry key already answered the same wave: two people.
-        answered = submissions[_registered(submissions["participant"], _arrow_keys(target))]
-        taken = pd.MultiIndex.from_frame(answered[["wave", "participant"]])
-        proposed = pd.MultiIndex.from_arrays(
-            [submissions.loc[target.index, "wave"], target.to_numpy()]
+        answered = np.flatnonzero(np.isin(position, proposal))
+        taken = pd.MultiIndex.from_arrays(
+            [submissions["wave"].iloc[answered].to_numpy(), position[answered]]
         )
-        target = target[~proposed.isin(taken)]
-        if not target.empty:
-            rows = submissions.loc[target.index]
+        proposed = pd.MultiIndex.from_arrays([submissions["wave"].iloc[at].to_numpy(), proposal])
+        free = ~proposed.isin(taken)
+        at, proposal = at[free], proposal[free]
+        if at.size:
+            rows = submissions.iloc[at]
+            target = pd.Series(known.take(proposal), dtype="str").to_numpy()
             logs.append(
                 _log(
                     wave=rows["wave"].to_numpy(),
                     file=rows["file"].to_numpy(),
                     raw_row=rows["raw_row"].to_numpy(),
-                    participant=target.to_numpy(),
+                    participant=target,
                     column="key",
                     old_value=rows["participant"].to_numpy(),
-                    new_value=target.to_numpy(),
+                    new_value=target,
                     rule="key_typo_matched",
                 )
             )
-            participant.loc[target.index] = target
-            # Only the corrected keys changed; they are looked up again, not all keys.
-            at = participant.index.get_indexer(target.index)
-            registered[at] = _registered(target, known)
-    missing = ~registered & participant.ne("")
+            participant.iloc[at] = target
+            position[at] = proposal
+    registered = position >= 0
+    missing = ~registered & participant.ne("").to_numpy()
     if missing.any():
         rows = submissions[missing]
         logs.append(
