@@ -140,15 +140,33 @@ class Cleaned:
         return self.__dict__.get("_kept_items")
 
 
+# The characters Python's ``\s`` (``str.isspace``) matches, spelled out: pandas runs
+# ``\s`` through Python's ``re`` one value at a time (arrow's RE2 ``\s`` misses some of
+# them), an explicit class runs in arrow. tests/test_matching.py checks the set against
+# ``re`` over every code point.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def normalise_key(keys: pd.Series) -> pd.Series:
-    """Self-generated codes and tokens compared without case or spaces.
+    """Self-generated codes and tokens compared without case or whitespace.
+
+    Whitespace is what Python's ``str.isspace`` calls so (tabs, no-break spaces, …);
+    missing keys stay missing.
 
     Examples
     --------
-    >>> normalise_key(pd.Series([" ab12cd", "AB 12CD"])).tolist()
-    ['AB12CD', 'AB12CD']
+    >>> normalise_key(pd.Series([" ab12cd", "AB 12CD", "äb\\t12cd", None])).tolist()
+    ['AB12CD', 'AB12CD', 'ÄB12CD', nan]
     """
-    return keys.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    keys = keys.astype(str)
+    spaced = f"[{_WHITESPACE}]"
+    # Most exports have no whitespace in any key: one scan instead of a rewrite.
+    if keys.str.contains(spaced, regex=True).any():
+        keys = keys.str.replace(spaced + "+", "", regex=True)
+    return keys.str.upper()
 
 
 def reverse_key(values: pd.Series, *, low: float, high: float) -> pd.Series:
@@ -182,54 +200,121 @@ def recode(values: pd.Series, mapping: dict[float, float]) -> pd.Series:
     return pd.Series(np.where(hit, targets[position], data), index=values.index)
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+def _arrow_strings(keys: pd.Series) -> pa.Array:
+    """The keys as one arrow string array (no copy for pandas' own ``str`` columns)."""
+    array = pa.array(keys.astype("str").array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def _deletions(keys: pd.Series) -> pd.DataFrame:
-    """Each key with itself and every variant one character shorter."""
-    keys = pd.Series(keys.unique(), dtype="str")
-    width = int(keys.str.len().max()) if len(keys) else 0
-    variants = [keys] + [keys.str.slice(0, i) + keys.str.slice(i + 1) for i in range(width)]
-    frame = pd.DataFrame({"key": pd.concat([keys] * len(variants), ignore_index=True)})
-    frame["variant"] = pd.concat(variants, ignore_index=True).to_numpy()
-    return frame  # a variant repeated within a key (from "AA") is dropped with the pairs
+def _arrow_keys(keys: pd.Series) -> pa.Array:
+    """The distinct keys present, as one arrow string array (first appearance order)."""
+    return pc.unique(_arrow_strings(keys).drop_null())
 
 
-def _sharing_a_half(known: pd.Series, unknown: pd.Series) -> pd.Series:
-    """The known keys that can be one edit from an unknown key.
+def _deletions(
+    keys: pa.Array, lengths: np.ndarray, width: int
+) -> list[tuple[np.ndarray, pa.Array]]:
+    """For each position ``i < width``: the keys longer than ``i`` characters (their
+    positions) and each of them without its ``i``-th character."""
+    variants = []
+    for i in range(width):
+        at = np.flatnonzero(lengths > i)
+        some = keys if at.size == len(keys) else keys.take(at)
+        variants.append((at, pc.utf8_replace_slice(some, i, i + 1, "")))
+    return variants
+
+
+def _found(values: pa.Array, keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the ``values`` that are one of the (distinct) ``keys``, and which."""
+    where = pc.index_in(values, value_set=keys)
+    at = np.flatnonzero(pc.is_valid(where).to_numpy(zero_copy_only=False))
+    return at, where.take(at).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _equal_pairs(left: pa.Array, right: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """All positions ``(i, j)`` with ``left[i] == right[j]``, by hashing, not comparing all."""
+    encoded = pc.dictionary_encode(left)
+    left_code = encoded.indices.to_numpy(zero_copy_only=False)
+    right_at, right_code = _found(right, encoded.dictionary)
+    # Left positions grouped by value; each right position pairs with its value's group.
+    order = np.argsort(left_code, kind="stable")
+    count = np.bincount(left_code, minlength=len(encoded.dictionary))
+    first = np.cumsum(count) - count
+    repeats = count[right_code]
+    start = np.repeat(first[right_code] - np.cumsum(repeats) + repeats, repeats)
+    return order[start + np.arange(repeats.sum())], np.repeat(right_at, repeats)
+
+
+def _sharing_a_half(known: pa.Array, unknown: pa.Array) -> np.ndarray:
+    """Positions of the known keys that can be one edit from an unknown key.
 
     One edit leaves the characters before it and those after it in place, so two keys one
     edit apart share their first or their last ``h`` characters, for any ``h`` up to half
     the shorter key: a cheap filter before the deletion variants of every known key.
     """
-    half = int(min(known.str.len().min(), unknown.str.len().min())) // 2
+    shortest = min(pc.min(pc.utf8_length(keys)).as_py() or 0 for keys in (known, unknown))
+    half = shortest // 2
     if half == 0:
-        return known
-    starts = pd.Index(unknown.str.slice(0, half).unique())
-    ends = pd.Index(unknown.str.slice(-half).unique())
-    near = (starts.get_indexer(known.str.slice(0, half)) >= 0) | (
-        ends.get_indexer(known.str.slice(-half)) >= 0
+        return np.arange(len(known))
+    starts = pc.unique(pc.utf8_slice_codeunits(unknown, 0, half))
+    ends = pc.unique(pc.utf8_slice_codeunits(unknown, -half))
+    near = pc.or_(
+        pc.is_in(pc.utf8_slice_codeunits(known, 0, half), value_set=starts),
+        pc.is_in(pc.utf8_slice_codeunits(known, -half), value_set=ends),
     )
-    return known[near]
+    return np.flatnonzero(near.to_numpy(zero_copy_only=False))
+
+
+def _typo_pairs(unknown: pa.Array, known: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the unknown keys with exactly one known key one edit away, and of that
+    key (both arrays of distinct keys, no nulls); see :func:`typo_candidates`."""
+    near = _sharing_a_half(known, unknown)
+    close = known.take(near)
+    unknown_length = pc.utf8_length(unknown).to_numpy()
+    close_length = pc.utf8_length(close).to_numpy()
+    width = int(max(unknown_length.max(initial=0), close_length.max(initial=0)))
+    unknown_variants = _deletions(unknown, unknown_length, width)
+    close_variants = _deletions(close, close_length, width)
+    pairs: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, np.int64), np.empty(0, np.int64))]
+    for (unknown_at, unknown_variant), (close_at, close_variant) in zip(
+        unknown_variants, close_variants, strict=True
+    ):
+        left, right = _equal_pairs(unknown_variant, close_variant)  # replaced
+        pairs.append((unknown_at[left], close_at[right]))
+    if width:
+        unknown_at = np.concatenate([at for at, _ in unknown_variants])
+        at, close_at = _found(pa.concat_arrays([v for _, v in unknown_variants]), close)
+        pairs.append((unknown_at[at], close_at))  # added
+        close_at = np.concatenate([at for at, _ in close_variants])
+        at, unknown_at = _found(pa.concat_arrays([v for _, v in close_variants]), unknown)
+        pairs.append((unknown_at, close_at[at]))  # lost
+    key = np.concatenate([k for k, _ in pairs]).astype(np.int64)
+    match = np.concatenate([m for _, m in pairs]).astype(np.int64)
+    # "Replaced" pairs a key with itself when it is known too: no edit, no candidate.
+    same = pc.index_in(unknown, value_set=close).fill_null(-1).to_numpy()
+    distinct = match != same[key]
+    size = max(len(close), 1)
+    key, match = np.divmod(np.unique(key[distinct] * size + match[distinct]), size)
+    alone = np.bincount(key, minlength=len(unknown))[key] == 1
+    return key[alone], near[match[alone]]
 
 
 def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
     """Pairs of an unknown key and the only known key one edit away from it.
 
-    Candidates are found through shared deletion variants (substitution, insertion and
-    deletion all leave one), then checked; a key with two or more candidates is ambiguous
-    and has none.
+    An edit is one character replaced, added or lost. Keys one edit apart are found by
+    hashing deletion variants, never by comparing every pair: a replaced ``i``-th
+    character leaves both keys equal without their ``i``-th; an added one, the unknown key
+    without it equal to the known key; a lost one, the other way round. A key with two or
+    more candidates is ambiguous and has none. Missing keys have none.
 
     Returns
     -------
     DataFrame
-        ``key`` (the unknown key) and ``match`` (the known key).
+        One row per matched unknown key, sorted by it:
+
+        - ``key``: the unknown key;
+        - ``match``: the known key.
 
     Examples
     --------
@@ -241,16 +326,15 @@ def typo_candidates(unknown: pd.Series, known: pd.Series) -> pd.DataFrame:
     """
     if unknown.empty or known.empty:
         return pd.DataFrame({"key": pd.Series(dtype=object), "match": pd.Series(dtype=object)})
-    known = _sharing_a_half(known.astype("str"), unknown.astype("str"))
-    pairs = (
-        _deletions(unknown)
-        .merge(_deletions(known).rename(columns={"key": "match"}), on="variant")[["key", "match"]]
-        .drop_duplicates()
+    unknown_keys, known_keys = _arrow_keys(unknown), _arrow_keys(known)
+    key, match = _typo_pairs(unknown_keys, known_keys)
+    result = pd.DataFrame(
+        {
+            "key": pd.Series(unknown_keys.take(key), dtype="str"),
+            "match": pd.Series(known_keys.take(match), dtype="str"),
+        }
     )
-    close = [_one_edit_apart(a, b) for a, b in zip(pairs["key"], pairs["match"], strict=True)]
-    pairs = pairs[np.asarray(close, dtype=bool)]
-    unique = pairs.groupby("key")["match"].transform("size").eq(1)
-    return pairs[unique].sort_values("key").reset_index(drop=True)
+    return result.sort_values("key").reset_index(drop=True)
 
 
 def _log(frame: pd.DataFrame | None = None, **columns: object) -> pd.DataFrame:
@@ -291,7 +375,8 @@ def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFram
             row=int(keys.index[blank.to_numpy()][0]),
             hint="every registered participant needs a key; remove the row or fill in the key",
         )
-    repeated = keys[keys.duplicated(keep=False)]
+    # A hash check first; which keys repeat is worked out only when some do.
+    repeated = keys[keys.duplicated(keep=False)] if not keys.is_unique else keys.iloc[:0]
     if not repeated.empty:
         raise InputError(
             f"the key {repeated.iloc[0]!r} appears more than once (rows {repeated.index.tolist()})",
@@ -773,10 +858,11 @@ def _straightliners(
     return single & (answered >= min_items) & reverse
 
 
-def _registered(keys: pd.Series, registry_keys: pd.Index) -> np.ndarray:
-    """Whether each key is one of the (unique) registry keys; a hash lookup, much cheaper
-    than ``isin`` over strings."""
-    return registry_keys.get_indexer(keys) >= 0
+def _positions(keys: pd.Series, distinct: pa.Array) -> np.ndarray:
+    """Where each key is among the ``distinct`` keys, -1 where it is not one (or missing);
+    an arrow hash lookup."""
+    found = pc.index_in(_arrow_strings(keys), value_set=distinct)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False, writable=True).astype(np.int64)
 
 
 def _match_registry(
@@ -784,38 +870,50 @@ def _match_registry(
 ) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
     """Keys one edit from exactly one registry key mapped onto it; the rest reported.
 
-    Returns the participant keys, the log, and whether each key is in the registry.
+    ``registry_keys`` are distinct (:func:`read_registry` refuses a repeated key). Returns
+    the participant keys, the log, and whether each key is in the registry.
     """
     participant = submissions["participant"].copy()
-    known = pd.Index(registry_keys)
+    known = _arrow_strings(registry_keys)
     logs = []
-    unknown = participant[~_registered(participant, known) & participant.ne("")]
-    if typo_tolerant and not unknown.empty:
-        pairs = typo_candidates(pd.Series(unknown.unique()), registry_keys)
-        target = unknown.map(pairs.set_index("key")["match"]).dropna()
+    # Every key is looked up once; a corrected key's registry position is its match.
+    position = _positions(participant, known)
+    unknown_at = np.flatnonzero((position < 0) & participant.ne("").to_numpy())
+    if typo_tolerant and unknown_at.size:
+        unknown = participant.iloc[unknown_at]
+        unknown_keys = _arrow_keys(unknown)
+        key, match = _typo_pairs(unknown_keys, known)
+        match_of = np.full(len(unknown_keys) + 1, -1)  # the last for missing keys
+        match_of[key] = match
+        proposal = match_of[_positions(unknown, unknown_keys)]
+        at, proposal = unknown_at[proposal >= 0], proposal[proposal >= 0]
         # No match where the registry key already answered the same wave: two people.
-        taken = pd.MultiIndex.from_frame(submissions[["wave", "participant"]])
-        proposed = pd.MultiIndex.from_arrays(
-            [submissions.loc[target.index, "wave"], target.to_numpy()]
+        answered = np.flatnonzero(np.isin(position, proposal))
+        taken = pd.MultiIndex.from_arrays(
+            [submissions["wave"].iloc[answered].to_numpy(), position[answered]]
         )
-        target = target[~proposed.isin(taken)]
-        if not target.empty:
-            rows = submissions.loc[target.index]
+        proposed = pd.MultiIndex.from_arrays([submissions["wave"].iloc[at].to_numpy(), proposal])
+        free = ~proposed.isin(taken)
+        at, proposal = at[free], proposal[free]
+        if at.size:
+            rows = submissions.iloc[at]
+            target = pd.Series(known.take(proposal), dtype="str").to_numpy()
             logs.append(
                 _log(
                     wave=rows["wave"].to_numpy(),
                     file=rows["file"].to_numpy(),
                     raw_row=rows["raw_row"].to_numpy(),
-                    participant=target.to_numpy(),
+                    participant=target,
                     column="key",
                     old_value=rows["participant"].to_numpy(),
-                    new_value=target.to_numpy(),
+                    new_value=target,
                     rule="key_typo_matched",
                 )
             )
-            participant.loc[target.index] = target
-    registered = _registered(participant, known)
-    missing = ~registered & participant.ne("")
+            participant.iloc[at] = target
+            position[at] = proposal
+    registered = position >= 0
+    missing = ~registered & participant.ne("").to_numpy()
     if missing.any():
         rows = submissions[missing]
         logs.append(
