@@ -33,7 +33,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
+import functools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -739,6 +741,20 @@ def _clean_file(
         record(declared[:, None], [j], "user_missing")
         values[declared, j] = np.nan
 
+    def columns_where(at: list[int], test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``test`` of each of the ``at`` columns, as a rows × columns mask (no copy of
+        the values)."""
+        mask = np.empty((len(values), len(at)), dtype=bool, order="F")
+        for k, j in enumerate(at):
+            mask[:, k] = test(values[:, j])
+        return mask
+
+    def set_missing(mask: np.ndarray, at: list[int], rule: str) -> None:
+        record(mask, at, rule)
+        for k, j in enumerate(at):
+            if mask[:, k].any():
+                values[mask[:, k], j] = np.nan
+
     tool_codes = TOOL_MISSING_CODES.get(raw.provenance.format, ())
     for instrument_id, at in of_instrument.items():
         instrument = instruments[instrument_id]
@@ -748,11 +764,8 @@ def _clean_file(
             codes |= {c for c in tool_codes if not low <= c <= high}
         else:
             codes |= set(tool_codes)
-        is_code = np.isin(values[:, at], list(codes))
-        record(is_code, at, "missing_code")
-        block = values[:, at]
-        block[is_code] = np.nan
-        values[:, at] = block
+        is_code = columns_where(at, functools.partial(np.isin, test_elements=list(codes)))
+        set_missing(is_code, at, "missing_code")
     # Straight-lining looks at the answer codes as exported (the same column clicked
     # everywhere), so before recodes and reverse keying.
     straightlining = _straightliners(
@@ -774,11 +787,9 @@ def _clean_file(
         if instrument.response is None:
             continue
         low, high = instrument.response.min, instrument.response.max
-        block = values[:, at]
-        outside = ~np.isnan(block) & ((block < low) | (block > high))
-        record(outside, at, "out_of_range")
-        block[outside] = np.nan
-        values[:, at] = block
+        # NaN compares False either way: missing values are not outside.
+        outside = columns_where(at, lambda c, low=low, high=high: (c < low) | (c > high))
+        set_missing(outside, at, "out_of_range")
         for j in at:
             if targets[columns[j]].item in instrument.reverse_items:
                 values[:, j] = reverse_key(values[:, j], low=low, high=high)

@@ -707,7 +707,7 @@ def read_export(
         raise InputError("the export file does not exist", file=path) from None
     except IsADirectoryError:
         raise InputError("this is a folder, not an export file", file=path) from None
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the file
         raise InputError("the export file is empty", file=path)
     container = _container(data, path)
     if format in PLAIN and format != {"text": "csv"}.get(container, container):
