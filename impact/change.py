@@ -237,13 +237,13 @@ def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
     The keys are the columns of :func:`paired_change` from ``n`` on; statistics that need
     more pairs than there are (t: 2, Shapiro–Wilk: 3) are NaN.
 
-    When every participant changed by the same amount (the differences agree to 10
-    decimals, see :func:`constant_differences`), the SD of the differences is zero but for
-    rounding, and everything standardised by it is undefined: ``ci_low``, ``ci_high``,
-    ``t``, ``p_value``, ``d_z``, ``d_av``, ``g_av``, their CIs and Shapiro–Wilk are NaN, as
-    for exactly identical differences (R's ``t.test`` stops with "data are essentially
-    constant"; ``effectsize::cohens_d`` fails, or reports d ≈ 1e14 from the rounding
-    noise). ``mean_diff``, ``sd_diff`` (as computed), Wilcoxon and ``r_rb`` remain.
+    When every participant changed by the same amount (the differences agree to 1e-10 of
+    the scores' size, see :func:`constant_differences`), the SD of the differences is zero
+    but for rounding, and everything standardised by it is undefined: ``ci_low``,
+    ``ci_high``, ``t``, ``p_value``, ``d_z``, ``d_av``, ``g_av``, their CIs and Shapiro–Wilk
+    are NaN, as for exactly identical differences (R's ``t.test`` stops with "data are
+    essentially constant"; ``effectsize::cohens_d`` fails, or reports d ≈ 1e14 from the
+    rounding noise). ``mean_diff``, ``sd_diff`` (as computed), Wilcoxon and ``r_rb`` remain.
 
     Examples
     --------
