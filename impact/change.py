@@ -19,7 +19,13 @@ conventions (all checked against R in ``tests/reference``):
   (Cumming, 2012; Lakens, 2013, eq. 10), with the normal-approximation CI of Algina &
   Keselman (2003); ``g_av = d_av · J(n − 1)`` with Hedges' exact correction
   ``J(df) = Γ(df/2) / (√(df/2) Γ((df−1)/2))``;
-- Shapiro–Wilk test of the differences (``stats::shapiro.test``).
+- Shapiro–Wilk test of the differences (``stats::shapiro.test``);
+- differences that do not vary (all equal up to floating-point rounding, see
+  :func:`constant_differences`) leave ``t``, ``p_value``, the CI of the mean difference,
+  d_z, d_av, g_av, their CIs and Shapiro–Wilk undefined (NaN), where R's ``t.test`` stops
+  with "data are essentially constant"; NaN, not ±inf, because a change without spread has
+  no standardised size (and JSON has no infinity). The d_z interval is found even where
+  scipy's non-central t returns NaN far in a tail (:func:`d_z_interval`).
 
 Examples
 --------
@@ -99,33 +105,49 @@ def hedges_j(df: float) -> float:
 def d_z_interval(t: float, df: float, n: int, level: float = 0.95) -> tuple[float, float]:
     """CI of d_z from the non-central t distribution: ncp limits for ``t``, divided by √n.
 
+    Each limit is the non-centrality under which ``t`` is the upper (lower) ``(1 − level) / 2``
+    quantile. scipy's ``nct.cdf`` returns NaN at some points far in a tail, where its series
+    does not converge (e.g. ``t = 23``, ``df = 1``, ``ncp ≈ −7.8``, where the CDF is 1 to
+    double precision). The search takes such a point for the tail's limit (1 below ``t``, 0
+    above it) and accepts a root only where the CDF itself is finite and equals the quantile;
+    otherwise the limit is NaN, never an error. Undefined (NaN) for a non-finite ``t`` or
+    ``df < 1``.
+
     Examples
     --------
     >>> [round(float(x), 4) for x in d_z_interval(3.0, 24, 25)]
     [0.1679, 1.0215]
+    >>> [round(float(x), 4) for x in d_z_interval(23.0, 1, 2)]  # two pairs, a large t
+    [0.3774, 36.4874]
+    >>> d_z_interval(float("inf"), 4, 5)
+    (nan, nan)
     """
-    if not np.isfinite(t):
+    if not (np.isfinite(t) and np.isfinite(df) and df >= 1):
         return (np.nan, np.nan)
     tail = (1 - level) / 2
     step = np.sqrt(1 + t**2 / (2 * df))
 
-    def gap(ncp: float, probability: float) -> float:
-        return stats.nct.cdf(t, df, ncp) - probability
-
     def limit(probability: float, direction: float) -> float:
-        # Walk outwards from t one approximate SE at a time until the sign changes, so the
-        # bracket never reaches non-centralities where scipy's nct.cdf returns NaN.
-        inner, inner_gap = t, gap(t, probability)
+        # The CDF of t falls from 1 to 0 as the non-centrality grows; below t (direction −1)
+        # a NaN stands for 1, above it for 0.
+        nan_as = 1.0 if direction < 0 else 0.0
+
+        def gap(ncp: float) -> float:
+            value = stats.nct.cdf(t, df, ncp)
+            return (nan_as if np.isnan(value) else value) - probability
+
+        # Walk outwards from t one approximate SE at a time until the sign changes.
+        inner, inner_gap = t, stats.nct.cdf(t, df, t) - probability
+        if not np.isfinite(inner_gap):
+            return np.nan  # no CDF even at the centre: e.g. t ≈ 1e15
         for _ in range(200):
             outer = inner + direction * step
-            outer_gap = gap(outer, probability)
-            if not np.isfinite(outer_gap):
-                return np.nan
+            outer_gap = gap(outer)
             if np.sign(outer_gap) != np.sign(inner_gap):
                 low, high = sorted((inner, outer))
-                return optimize.brentq(
-                    lambda ncp: gap(ncp, probability), low, high, xtol=1e-14, rtol=1e-14
-                )
+                root = optimize.brentq(gap, low, high, xtol=1e-14, rtol=1e-14)
+                found = stats.nct.cdf(t, df, root) - probability
+                return root if abs(found) < 1e-8 else np.nan
             inner, inner_gap = outer, outer_gap
         return np.nan
 
@@ -180,17 +202,58 @@ def wilcoxon_signed_rank(diff: np.ndarray) -> dict[str, float]:
     }
 
 
+def constant_differences(diff: np.ndarray, pre: np.ndarray, post: np.ndarray) -> bool:
+    """Whether the paired differences are all the same, up to floating-point rounding.
+
+    They are when their range is at most ``1e-10`` times the size of the scores (at least
+    1): the tolerance under which :func:`wilcoxon_signed_rank` already counts differences
+    as tied. Scores computed as item means carry rounding of about 1e-16 times their size,
+    so ``post − pre`` of two people who both changed by 0.7 can differ by 4e-16, which
+    would make ``t`` about 1e15. This covers R's ``t.test`` test for "essentially constant"
+    data (standard error below ``10 · eps · |mean difference|``) and also rounding of
+    large scores around a small mean difference, which R lets through.
+
+    Examples
+    --------
+    >>> pre = np.array([76.0, 44.0]) / 3
+    >>> post = pre + 0.1
+    >>> post - pre
+    array([0.1, 0.1])
+    >>> float(np.ptp(post - pre)) > 0, constant_differences(post - pre, pre, post)
+    (True, True)
+    >>> constant_differences(np.array([0.1, 0.1 + 1e-8]), pre, post)
+    False
+    """
+    diff = np.asarray(diff, dtype=float)
+    if len(diff) == 0:
+        return True
+    size = max(1.0, float(np.abs(pre).max()), float(np.abs(post).max()))
+    return not np.ptp(diff) > 1e-10 * size
+
+
 def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
     """Every paired statistic of one comparison (``post − pre``), as a dict.
 
     The keys are the columns of :func:`paired_change` from ``n`` on; statistics that need
     more pairs than there are (t: 2, Shapiro–Wilk: 3) are NaN.
 
+    When every participant changed by the same amount (the differences agree to 1e-10 of
+    the scores' size, see :func:`constant_differences`), the SD of the differences is zero
+    but for rounding, and everything standardised by it is undefined: ``ci_low``,
+    ``ci_high``, ``t``, ``p_value``, ``d_z``, ``d_av``, ``g_av``, their CIs and Shapiro–Wilk
+    are NaN, as for exactly identical differences (R's ``t.test`` stops with "data are
+    essentially constant"; ``effectsize::cohens_d`` fails, or reports d ≈ 1e14 from the
+    rounding noise). ``mean_diff``, ``sd_diff`` (as computed), Wilcoxon and ``r_rb`` remain.
+
     Examples
     --------
     >>> row = paired_statistics(np.array([3.0, 4, 2, 5]), np.array([4.0, 5, 2, 7]))
     >>> row["n"], float(row["mean_diff"]), round(float(row["d_z"]), 3)
     (4, 1.0, 1.225)
+    >>> pre = np.array([2.2, 3.4])  # both improved by 0.7; 3.4 + 0.7 − 3.4 ≠ 0.7 in floats
+    >>> row = paired_statistics(pre, pre + 0.7)
+    >>> float(row["mean_diff"]), bool(row["sd_diff"] > 0), float(row["t"]), float(row["d_z"])
+    (0.7, True, nan, nan)
     """
     pre = np.asarray(pre, dtype=float)
     post = np.asarray(post, dtype=float)
@@ -211,11 +274,11 @@ def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
     sd_diff = diff.std(ddof=1)
     df = n - 1
     row |= {"sd_diff": sd_diff, "df": df}
-    if n >= 3 and np.ptp(diff) > 0:
+    if constant_differences(diff, pre, post):
+        return row
+    if n >= 3:
         shapiro = stats.shapiro(diff)
         row |= {"shapiro_w": float(shapiro.statistic), "shapiro_p": float(shapiro.pvalue)}
-    if not sd_diff > 0:
-        return row
     se = sd_diff / np.sqrt(n)
     margin = stats.t.ppf(0.975, df) * se
     t = row["mean_diff"] / se
@@ -296,6 +359,8 @@ def paired_change(
         - ``r_rb``, ``r_rb_ci_low``, ``r_rb_ci_high``: matched rank-biserial correlation and
           its 95% CI
         - ``shapiro_w``, ``shapiro_p``: Shapiro–Wilk test of the differences
+        - NaN where undefined: t and the effect sizes with fewer than 2 pairs or with
+          differences that do not vary (:func:`paired_statistics`)
         - ``p_adjusted``: ``p_value`` corrected across the scales at each wave (``adjust``)
     """
     waves = data[within]

@@ -9,9 +9,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from impact import fmt
+from impact.change import d_z_interval
 from impact.pipeline import Programme
 from impact.sections.common import (
     _in_outcome_order,
@@ -34,7 +34,7 @@ def dz_interval(t: float, df: float, level: float = 0.95) -> tuple[float, float]
 
     The limits are the non-centrality parameters under which the observed ``t`` is the
     upper and lower ``(1 − level) / 2`` quantile, divided by √n (n = df + 1), as in R's
-    ``effectsize::cohens_d(paired = TRUE)``.
+    ``effectsize::cohens_d(paired = TRUE)``; computed by :func:`impact.change.d_z_interval`.
 
     Examples
     --------
@@ -44,24 +44,8 @@ def dz_interval(t: float, df: float, level: float = 0.95) -> tuple[float, float]
     """
     if t is None or df is None or not (math.isfinite(t) and math.isfinite(df)) or df < 1:
         return (math.nan, math.nan)
-    alpha = (1 - level) / 2
-
-    def f(ncp: float, quantile: float) -> float:
-        return stats.nct.cdf(t, df, ncp) - quantile
-
-    # The limits lie about z · SE(ncp) from t; step out by that SE until the sign changes
-    # (too wide a bracket makes the non-central t's CDF numerically undefined).
-    step = 1 + abs(t) / math.sqrt(2 * df)
-
-    def limit(quantile: float, direction: int) -> float:
-        inner = float(t)
-        outer = inner + direction * step
-        while f(outer, quantile) * f(inner, quantile) > 0:
-            inner, outer = outer, outer + direction * step
-        return optimize.brentq(f, min(inner, outer), max(inner, outer), (quantile,), xtol=1e-12)
-
-    n = df + 1
-    return (limit(1 - alpha, -1) / math.sqrt(n), limit(alpha, +1) / math.sqrt(n))
+    low, high = d_z_interval(t, df, int(df) + 1, level)
+    return (float(low), float(high))
 
 
 @per_programme
@@ -156,7 +140,9 @@ def change_sentence(programme: Programme, row: dict, language: str) -> str:
         apa=fmt.apa_change(row, language),
         n=row["n"],
     )
-    if math.isnan(row["ci_low"]) or row["ci_low"] <= 0 <= row["ci_high"]:
+    if math.isnan(row["ci_low"]) and row["n"] >= 2:
+        key = "change_no_spread"  # everyone changed alike: no CI, t or d_z (impact.change)
+    elif math.isnan(row["ci_low"]) or row["ci_low"] <= 0 <= row["ci_high"]:
         key = "change_uncertain"
     else:
         key = "change_improved" if row["mean_diff"] > 0 else "change_declined"

@@ -408,6 +408,78 @@ long_block <- function(df, name) {
 }
 
 # ---------------------------------------------------------------------------
+# Degenerate paired data: constant or nearly constant differences, too few pairs,
+# and groups of two with a large t (df = 1). Each case is built from literals by
+# arithmetic that IEEE doubles give identically in R and Python, so the test builds
+# the same vectors (tests/test_change.py, DEGENERATE). Errors are recorded as text.
+# ---------------------------------------------------------------------------
+try_value <- function(expr) {
+  tryCatch(with_warnings(expr), error = function(e) list(error = conditionMessage(e)))
+}
+
+degenerate_block <- function(pre, post, recipe) {
+  n <- length(pre)
+  diff <- post - pre
+  # stats::t.test(post, pre, paired = TRUE): stops with "data are essentially constant"
+  # when stderr < 10 * .Machine$double.eps * |mean(diff)|.
+  tt <- try_value(t.test(post, pre, paired = TRUE))
+  t_test <- if (!is.null(tt$error)) list(error = tt$error) else list(
+    t = unname(tt$value$statistic), df = unname(tt$value$parameter), p = tt$value$p.value,
+    conf_int = as.numeric(tt$value$conf.int), warnings = tt$warnings)
+  # ncp_ci (uniroot, as for paired_block) where t.test gives a finite t
+  ncp <- if (!is.null(t_test$t) && is.finite(t_test$t)) {
+    nc <- with_warnings(ncp_ci(t_test$t, n - 1))
+    list(ci_ncp_uniroot = nc$value / sqrt(n), warnings = nc$warnings)
+  } else NULL
+  # effectsize::cohens_d(post, pre, paired = TRUE): fails ("non-finite value supplied by
+  # optim") on constant differences; on nearly constant ones it returns d ~ 1e14.
+  cd <- try_value(effectsize::cohens_d(post, pre, paired = TRUE, ci = 0.95))
+  cohens_d <- if (!is.null(cd$error)) list(error = cd$error) else list(
+    d = cd$value$Cohens_d, ci = c(cd$value$CI_low, cd$value$CI_high), warnings = cd$warnings)
+  # stats::shapiro.test(diff): stops on identical values, needs n >= 3
+  sw <- try_value(shapiro.test(diff))
+  shapiro <- if (!is.null(sw$error)) list(error = sw$error) else list(
+    W = unname(sw$value$statistic), p = sw$value$p.value)
+  list(
+    recipe = recipe, n = n, diff = diff, sd_diff = if (n > 1) sd(diff) else NA,
+    t_test = t_test, d_z = ncp, cohens_d = cohens_d, shapiro = shapiro
+  )
+}
+
+degenerate_cases <- function() {
+  near <- c(0.1, 0.7, 1.3, 2.9, 3.3) * 3.7
+  list(
+    function_t_test = "stats::t.test(post, pre, paired = TRUE)",
+    function_cohens_d = sprintf("effectsize::cohens_d(post, pre, paired = TRUE) [effectsize %s]",
+                                packageVersion("effectsize")),
+    function_shapiro = "stats::shapiro.test(post - pre)",
+    constant = degenerate_block(c(1, 2, 3, 4, 5), c(3, 4, 5, 6, 7),
+                                "pre = c(1, 2, 3, 4, 5); post = pre + 2"),
+    no_change = degenerate_block(c(1, 2, 3, 4, 5), c(1, 2, 3, 4, 5),
+                                 "pre = c(1, 2, 3, 4, 5); post = pre"),
+    constant_n2 = degenerate_block(c(1, 2), c(3, 4), "pre = c(1, 2); post = pre + 2"),
+    near_constant = degenerate_block(near, near + 0.3,
+                                     "pre = c(0.1, 0.7, 1.3, 2.9, 3.3) * 3.7; post = pre + 0.3"),
+    near_constant_n2 = degenerate_block(c(2.2, 3.4), c(2.2, 3.4) + 0.7,
+                                        "pre = c(2.2, 3.4); post = pre + 0.7"),
+    # rounding noise ~1e-15 on scores of ~25 is above t.test's 10 eps |mean| bound for a
+    # mean difference of 0.1: R reports a t of ~1e14 here
+    near_constant_large_scores = degenerate_block(c(76, 44) / 3, c(76, 44) / 3 + 0.1,
+                                                  "pre = c(76, 44) / 3; post = pre + 0.1"),
+    one_pair = degenerate_block(1, 3, "pre = 1; post = 3"),
+    # groups of two with a large t (tandems of the 1,000-participant demo, seed 1)
+    two_pairs_t23 = degenerate_block(c(70 / 3, 23), c(27, 27),
+                                     "pre = c(70 / 3, 23); post = c(27, 27)"),
+    two_pairs_t28 = degenerate_block(c(24, 26), c(260 / 9, 31.25),
+                                     "pre = c(24, 26); post = c(260 / 9, 31.25)"),
+    two_pairs_t43 = degenerate_block(c(31, 32), c(100 / 3, 310 / 9),
+                                     "pre = c(31, 32); post = c(100 / 3, 310 / 9)"),
+    two_pairs_t107 = degenerate_block(c(23, 27), c(260 / 9, 33),
+                                      "pre = c(23, 27); post = c(260 / 9, 33)")
+  )
+}
+
+# ---------------------------------------------------------------------------
 main <- function() {
   out <- list()
   out$paired <- paired_block(rd("paired.csv"), "paired.csv")
@@ -467,6 +539,8 @@ main <- function() {
     note = "delta is in units of sd(diff), i.e. d_z; 'delta' uses tol = 1e-12; non-central t, df = n - 1",
     n40 = power_one(40), n25 = power_one(25), n12 = power_one(12)
   )
+
+  out$degenerate <- degenerate_cases()
 
   pkgs <- c("psych", "effectsize", "lme4", "Matrix", "jsonlite", "GPArotation")
   out$meta <- list(
