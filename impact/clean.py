@@ -650,9 +650,9 @@ def _clean_file(
     file: ExportFile,
     survey: Survey,
     instruments: dict[str, Instrument],
-) -> tuple[_FileItems, np.ndarray, pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
-    """Item values, the straight-lining flag of each row, free texts and submission
-    metadata of one export, with its log."""
+) -> tuple[_FileItems, np.ndarray, np.ndarray, pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
+    """Item values, the straight-lining flag and answered items of each row, free texts
+    and submission metadata of one export, with its log."""
     path = raw.provenance.path
     _check_columns(raw, file, survey)
     table = raw.table
@@ -794,11 +794,12 @@ def _clean_file(
             if targets[columns[j]].item in instrument.reverse_items:
                 values[:, j] = reverse_key(values[:, j], low=low, high=high)
                 record_column(columns[j], None, None, "reverse_keyed")
+    answered = (~np.isnan(values)).sum(axis=1) if columns else np.full(len(table), np.nan)
     items = _FileItems(
         values=values,
         targets=[(t.instrument, t.frame, t.item) for t in (targets[c] for c in columns)],
     )
-    return items, straightlining, texts, submissions, logs
+    return items, straightlining, answered, texts, submissions, logs
 
 
 def _texts(table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Series) -> pd.DataFrame:
@@ -1029,16 +1030,19 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         provenance = [registry_provenance]
         logs = [registry_log]
         for (wave, file), future in zip(exports, cleaned_files, strict=True):
-            path, file_provenance, items, straightlining, text, submissions, file_logs = (
-                future.result()
-            )
+            (
+                path,
+                file_provenance,
+                items,
+                straightlining,
+                file_answered,
+                text,
+                submissions,
+                file_logs,
+            ) = future.result()
             provenance.append(file_provenance)
             submissions["straightlining"] = straightlining
-            answered.append(
-                (~np.isnan(items.values)).sum(axis=1)
-                if items.targets
-                else np.full(len(submissions), np.nan)
-            )
+            answered.append(file_answered)
             text["wave"] = wave.id
             text["file"] = path
             files.append(items)
@@ -1048,14 +1052,28 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             logs.extend(file_logs)
 
     submissions = pd.concat(all_submissions, ignore_index=True)
+    # Each export's rows are a block; an export named twice is one file, as in a groupby.
+    paths = [frame["file"].iloc[0] if len(frame) else None for frame in all_submissions]
+    first_of = {path: g for g, path in enumerate(dict.fromkeys(paths))}
+    file_code = np.repeat([first_of[path] for path in paths], [len(f) for f in all_submissions])
+    waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
+    submissions["wave"] = pd.Categorical.from_codes(
+        np.repeat(
+            [survey.wave_ids.index(wave.id) for wave, _ in exports],
+            [len(f) for f in all_submissions],
+        ),
+        dtype=waves,
+    )
     submissions["participant"], match_log, in_registry = _match_registry(
         submissions, registry["participant"], policy.typo_tolerant_keys
     )
     logs.append(match_log)
-    matched = in_registry.groupby(submissions["file"], sort=False).any()
-    if not matched.all():
-        path = matched.index[~matched.to_numpy()][0]
-        keys = submissions.loc[submissions["file"].eq(path), "key"].head(3).tolist()
+    rows_of_file = np.bincount(file_code, minlength=len(first_of))
+    registered_of_file = np.bincount(file_code, weights=in_registry, minlength=len(first_of))
+    unmatched = np.flatnonzero((rows_of_file > 0) & (registered_of_file == 0))
+    if unmatched.size:
+        path = list(first_of)[unmatched[0]]
+        keys = submissions.loc[file_code == unmatched[0], "key"].head(3).tolist()
         raise InputError(
             f"none of the keys of this wave file is in the registry (e.g. {keys})",
             file=path,
@@ -1065,16 +1083,17 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
 
     submissions["status"] = "kept"
     submissions["reason"] = None
+    still_kept = np.ones(len(submissions), dtype=bool)
+    reason = np.full(len(submissions), None, dtype=object)
 
-    def exclude(mask: pd.Series, reason: str) -> None:
-        mask = mask & submissions["status"].eq("kept")
-        submissions.loc[mask, "status"] = "excluded"
-        submissions.loc[mask, "reason"] = reason
+    def exclude(mask: pd.Series | np.ndarray, why: str) -> None:
+        mask = np.asarray(mask, dtype=bool) & still_kept
+        still_kept[mask] = False
+        reason[mask] = why
 
-    median = submissions[submissions["finished"]].groupby("file")["duration"].median()
-    submissions["speeder"] = submissions["duration"].lt(
-        policy.speeder_ratio * submissions["file"].map(median)
-    )
+    duration = submissions["duration"]
+    median = duration.where(submissions["finished"]).groupby(file_code).median().to_numpy()
+    submissions["speeder"] = duration.lt(policy.speeder_ratio * median[file_code])
     complete = submissions["finished"] | submissions["progress"].ge(policy.min_progress)
     exclude(submissions["participant"].eq(""), "no_key")
     if policy.unregistered == "exclude":
@@ -1091,10 +1110,12 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         if policy.duplicates == "keep-most-complete"
         else ["finished", "started"]
     )
-    kept = submissions["status"].eq("kept")
-    ranked = submissions[kept].sort_values(order, kind="stable")
+    ranked = submissions.loc[still_kept, ["wave", "participant", *order]]
+    ranked = ranked.sort_values(order, kind="stable")
     duplicate = ranked.duplicated(["wave", "participant"], keep="last")
     exclude(submissions.index.isin(ranked.index[duplicate]), "duplicate")
+    submissions["status"] = np.where(still_kept, "kept", "excluded")
+    submissions["reason"] = pd.Series(reason, index=submissions.index, dtype=object)
 
     flags = pd.DataFrame(
         {
@@ -1102,7 +1123,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             "straight_lining": submissions["straightlining"] & (policy.straightlining == "flag"),
         }
     )
-    kept = submissions["status"].eq("kept")
+    kept = pd.Series(still_kept, index=submissions.index)
     flags = flags[kept]
     submissions["flags"] = ""
     for name in flags.columns:
@@ -1134,7 +1155,6 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             registry,
         )
 
-    waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
     kept_items = KeptItems.of_submissions(
         [(items.values, items.targets) for items in files], submissions, kept.to_numpy(), waves
     )
