@@ -719,7 +719,7 @@ def _clean_file(
                 wave=wave,
                 file=path,
                 raw_row=table.index.to_numpy()[hit_row],
-                participant=key.to_numpy()[hit_row],
+                participant=key.iloc[hit_row].to_numpy(),
                 column=names,
                 old_value=old,
                 rule=rule,
@@ -857,11 +857,13 @@ def _straightliners(
         at = [j for j, i in enumerate(instrument_of_column) if i == instrument.id]
         if not at:
             continue
-        grid = codes[:, at]
-        valid = ~np.isnan(grid)
-        count = valid.sum(axis=1)
-        low = np.where(valid, grid, np.inf).min(axis=1)
-        high = np.where(valid, grid, -np.inf).max(axis=1)
+        count = np.zeros(rows, dtype=np.int64)
+        low, high = np.full(rows, np.inf), np.full(rows, -np.inf)
+        for j in at:  # column by column: fmin and fmax pass over missing values
+            column = codes[:, j]
+            count += ~np.isnan(column)
+            np.fmin(low, column, out=low)
+            np.fmax(high, column, out=high)
         some = count > 0
         single &= ~some | (low == high)
         answered += count
