@@ -344,6 +344,18 @@ def test_programme_scores_come_from_the_matrices_without_building_the_long_table
 
 
 def test_responses_given_as_a_table_are_the_table_and_scored_from_it(demo):
-    replaced = dataclasses.replace(demo.cleaned, responses=demo.responses.head(100))
+    head = demo.responses.head(100)
+    replaced = dataclasses.replace(demo.cleaned, responses=head)
     assert replaced.kept_items is None
     assert len(replaced.responses) == 100
+    programme = dataclasses.replace(demo, cleaned=replaced)
+    pd.testing.assert_frame_equal(programme.scores, score(head, demo.instruments))
+    assert programme.scores["participant"].nunique() < demo.scores["participant"].nunique()
+
+
+def test_programme_scores_fall_back_to_the_long_table(demo, monkeypatch):
+    import impact.pipeline
+
+    monkeypatch.setattr(impact.pipeline, "score_items", lambda kept, instruments: None)
+    programme = dataclasses.replace(demo)  # a new instance: no cached scores
+    pd.testing.assert_frame_equal(programme.scores, demo.scores)
