@@ -535,8 +535,8 @@ class _FileItems:
 
     ``values`` are the cleaned item values (missing as NaN); ``targets`` the
     ``(instrument, frame, item)`` of each column. Cleaning works on this matrix, one
-    column at a time, so no cell is looked up or copied one by one; the long table is made
-    only of the kept rows, at the end (:func:`_kept_responses`).
+    column at a time, so no cell is looked up or copied one by one; the kept rows of these
+    matrices are scored and written as the long table from :class:`impact.items.KeptItems`.
     """
 
     values: np.ndarray
