@@ -37,6 +37,16 @@ def attribute_label(programme: Programme, attribute: str, value: str, language: 
     return programme.survey.registry.label(attribute, value, language)
 
 
+def _scale_wave_labels(programme: Programme, table: pd.DataFrame, language: str) -> dict:
+    """The first two columns of a table of results by scale and wave: their display names
+    under the translated headings."""
+    t = fmt.texts(language)
+    return {
+        t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
+        t["col_wave"]: [wave_label(programme, str(w), language) for w in table["wave"]],
+    }
+
+
 def milestone_kind(programme: Programme, milestone: str) -> str:
     """``kickoff``, ``progress`` or ``final``: which kind of report a wave gets."""
     if milestone == programme.survey.wave_ids[0]:

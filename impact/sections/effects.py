@@ -16,6 +16,7 @@ from impact.pipeline import Programme
 from impact.sections.common import (
     _in_outcome_order,
     _k,
+    _scale_wave_labels,
     outcomes,
     per_programme,
     scale_label,
@@ -105,8 +106,7 @@ def change_table(programme: Programme, milestone: str, language: str) -> pd.Data
     keys = list(zip(change["scale"], change["wave"], strict=True))
     return pd.DataFrame(
         {
-            t["col_scale"]: [scale_label(programme, s, language) for s in change["scale"]],
-            t["col_wave"]: [wave_label(programme, w, language) for w in change["wave"]],
+            **_scale_wave_labels(programme, change, language),
             t["col_n"]: change["n"].to_numpy(),
             t["col_mean_pre"]: [fmt.number(v, 2, language) for v in change["mean_pre"]],
             t["col_mean_post"]: [fmt.number(v, 2, language) for v in change["mean_post"]],
@@ -243,8 +243,7 @@ def all_waves_table(programme: Programme, milestone: str, language: str) -> pd.D
 
     return pd.DataFrame(
         {
-            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
-            t["col_wave"]: [wave_label(programme, w, language) for w in table["wave"]],
+            **_scale_wave_labels(programme, table, language),
             t["col_model_n"]: table["n_obs"].to_numpy(),
             t["col_model_mean"]: [
                 f"{fmt.number(r.estimate, decimals(r.scale), language)} "

@@ -11,7 +11,13 @@ from scipy import stats
 
 from impact import fmt
 from impact.pipeline import Programme
-from impact.sections.common import outcomes, per_programme, scale_label, wave_label
+from impact.sections.common import (
+    _scale_wave_labels,
+    outcomes,
+    per_programme,
+    scale_label,
+    wave_label,
+)
 
 
 # -- scores -----------------------------------------------------------------------------
@@ -48,8 +54,7 @@ def scores_table(programme: Programme, milestone: str, language: str) -> pd.Data
     summary = score_summary(programme, milestone)
     return pd.DataFrame(
         {
-            t["col_scale"]: [scale_label(programme, s, language) for s in summary["scale"]],
-            t["col_wave"]: [wave_label(programme, w, language) for w in summary["wave"]],
+            **_scale_wave_labels(programme, summary, language),
             t["col_n"]: summary["n"].to_numpy(),
             t["col_mean"]: [fmt.number(v, 2, language) for v in summary["mean"]],
             t["col_sd"]: [fmt.number(v, 2, language) for v in summary["sd"]],
@@ -115,8 +120,7 @@ def reliability_table(programme: Programme, milestone: str, language: str) -> pd
     table = reliability_summary(programme, milestone)
     return pd.DataFrame(
         {
-            t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
-            t["col_wave"]: [wave_label(programme, str(w), language) for w in table["wave"]],
+            **_scale_wave_labels(programme, table, language),
             t["col_n"]: table["n"].to_numpy(),
             t["col_items"]: table["n_items"].to_numpy(),
             t["col_reliability"]: [
