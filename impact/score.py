@@ -176,7 +176,7 @@ def score(responses: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
 
     wave_dtype = responses["wave"].dtype
     return scales.table(
-        group_key,
+        np.unravel_index(group_key, (len(scales.names), len(waves), len(participants))),
         score_,
         n_valid,
         participants,
@@ -299,23 +299,14 @@ class _Scales:
 
     def table(
         self,
-        group_key: np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray],
+        codes: tuple[np.ndarray, np.ndarray, np.ndarray],
         score_: np.ndarray,
         n_valid: np.ndarray,
         participants: pd.Index,
         waves: pd.CategoricalDtype | pd.Index,
     ) -> pd.DataFrame:
-        """The score table of groups keyed by (scale, wave, participant), as one key or as
-        the three codes."""
-        if isinstance(group_key, tuple):
-            out_scale, out_wave, out_participant = group_key
-        else:
-            n_waves = (
-                len(waves.categories) if isinstance(waves, pd.CategoricalDtype) else len(waves)
-            )
-            out_scale, out_wave, out_participant = np.unravel_index(
-                group_key, (len(self.names), n_waves, len(participants))
-            )
+        """The score table of the groups with these (scale, wave, participant) codes."""
+        out_scale, out_wave, out_participant = codes
         return pd.DataFrame(
             {
                 "participant": pd.Categorical.from_codes(out_participant, categories=participants),
