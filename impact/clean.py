@@ -1009,7 +1009,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         else None
     )
     files: list[_FileItems] = []
-    texts, all_submissions, answered = [], [], []
+    texts, all_submissions, answered, paths = [], [], [], []
     key_columns: dict[str, str] = {}
     exports = [(wave, file) for wave in survey.waves for file in wave.files]
     # Files are read and cleaned side by side (arrow and numpy work outside the GIL);
@@ -1051,11 +1051,11 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             key_columns[path] = key_column(survey, file)
             texts.append(text)
             all_submissions.append(submissions)
+            paths.append(path)
             logs.extend(file_logs)
 
     submissions = pd.concat(all_submissions, ignore_index=True)
     # Each export's rows are a block; an export named twice is one file, as in a groupby.
-    paths = [frame["file"].iloc[0] if len(frame) else None for frame in all_submissions]
     first_of = {path: g for g, path in enumerate(dict.fromkeys(paths))}
     file_code = np.repeat([first_of[path] for path in paths], [len(f) for f in all_submissions])
     waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
