@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from impact.errors import DefinitionError
+from impact.errors import DefinitionError, DefinitionErrors
 
 SHIPPED_INSTRUMENTS = Path(__file__).resolve().parent.parent / "surveys" / "instruments"
 LANGUAGES = ("de", "en")
@@ -237,27 +237,115 @@ class Grouping(_Strict):
     values: dict[str, str]
 
 
+class Pairing(_Strict):
+    """The attribute that pairs participants into tandems or teams (``tandem``), and the one
+    (if any) that tells a pair's members apart (``role``: mentor and mentee).
+
+    A plain attribute name is short for ``{attribute: name}``.
+    """
+
+    attribute: str
+    member: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return {"attribute": value} if isinstance(value, str) else value
+
+
+class Roles(_Strict):
+    """What the registry's attributes are for in the analysis and the reports.
+
+    - ``breakdowns``: the attributes participation and change are broken down by, in this
+      order (``None``: every attribute; ``[]``: none). An attribute with a derived group
+      in ``groups`` is broken down by that coarser group where change is compared.
+    - ``sector``: the attribute whose values the collaboration instrument (``kind:
+      counts``) counts contacts in; needed when the survey has such an instrument.
+    - ``pairing``: the attribute that pairs participants into tandems or teams.
+    """
+
+    breakdowns: list[str] | None = None
+    sector: str | None = None
+    pairing: Pairing | None = None
+
+
+class AttributeName(_Strict):
+    """The display name of a registry attribute in both languages (``Sektor`` / ``Sector``),
+    and optionally its plural for counts (``26 Tandems`` / ``26 tandems``)."""
+
+    de: str
+    en: str
+    plural: Text | None = None
+
+    def __getitem__(self, language: str) -> str:
+        return getattr(self, language)
+
+
+# Columns every long table of the toolkit has: a registry attribute may not take their name.
+RESERVED_ATTRIBUTES = frozenset(
+    ["participant", "wave", "instrument", "item", "frame", "value", "scale", "score"]
+    + ["status", "group", "by", "n", "responded", "registered"]
+)
+
+
 class Registry(_Strict):
-    """The programme office's participant list: key, attributes, identifying columns."""
+    """The programme office's participant list: key, attributes, identifying columns.
+
+    ``columns`` maps each attribute's name (any text: ``Art der Tätigkeit``) to its
+    column in the registry file; ``groups`` derives coarser attributes from them;
+    ``names`` gives the attributes' display names, ``labels`` their values' display
+    names; ``roles`` says what the attributes are for (:class:`Roles`).
+    """
 
     file: str
     key: str
     columns: dict[str, str] = Field(default_factory=dict)
     identifying: list[str] = Field(default_factory=list)
     groups: dict[str, Grouping] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _groups_of_known_attributes(self) -> Registry:
-        for name, grouping in self.groups.items():
-            if grouping.of not in self.columns:
-                raise ValueError(
-                    f"group {name!r} is of {grouping.of!r}, which is not among the registry "
-                    f"columns {sorted(self.columns)}"
-                )
-        return self
-
+    roles: Roles = Field(default_factory=Roles)
+    # Display names of attributes in reports: attribute → text per language (and plural).
+    names: dict[str, AttributeName] = Field(default_factory=dict)
     # Display names of attribute values in reports: attribute → value → text per language.
     labels: dict[str, dict[str, Text]] = Field(default_factory=dict)
+
+    @property
+    def attributes(self) -> list[str]:
+        """Every attribute: the registry's columns, then the derived groups."""
+        return [*self.columns, *self.groups]
+
+    @property
+    def breakdowns(self) -> list[str]:
+        """The attributes participation is broken down by (``roles.breakdowns``)."""
+        if self.roles.breakdowns is None:
+            return self.attributes
+        return list(self.roles.breakdowns)
+
+    @property
+    def change_breakdowns(self) -> list[str]:
+        """The attributes change is broken down by: each breakdown, replaced by its derived
+        group where it has one (a sector by its sector group), without repeats."""
+        coarser = {grouping.of: name for name, grouping in self.groups.items()}
+        return list(dict.fromkeys(coarser.get(name, name) for name in self.breakdowns))
+
+    @property
+    def sector(self) -> str | None:
+        """The attribute the collaboration instrument counts in (``roles.sector``)."""
+        return self.roles.sector
+
+    @property
+    def pairing(self) -> str | None:
+        """The attribute that pairs participants (``roles.pairing.attribute``)."""
+        return None if self.roles.pairing is None else self.roles.pairing.attribute
+
+    def name(self, attribute: str, language: str) -> str:
+        """The display name of an attribute; the attribute itself when none is defined."""
+        text = self.names.get(attribute)
+        return text[language] if text is not None else attribute
+
+    def plural(self, attribute: str, language: str) -> str | None:
+        """The plural of an attribute's display name (``tandems``), when the survey gives it."""
+        name = self.names.get(attribute)
+        return None if name is None or name.plural is None else name.plural[language]
 
     def label(self, attribute: str, value: str, language: str) -> str:
         """The display name of a registry value; the value itself when none is defined."""
@@ -417,32 +505,23 @@ class Survey(_Strict):
             raise ValueError("waves must be listed in the order of their dates")
         return waves
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Survey:
-        for wave in self.waves:
-            for file in wave.files:
-                if file.mapping not in self.mappings:
-                    raise ValueError(
-                        f"wave {wave.id!r} file {file.path!r} names mapping {file.mapping!r}, "
-                        f"which is not among the mappings {sorted(self.mappings)}"
-                    )
-                if file.key_column is None and self.mappings[file.mapping].key is None:
-                    raise ValueError(
-                        f"wave {wave.id!r} file {file.path!r} has no 'key_column', and its "
-                        f"mapping {file.mapping!r} names no 'key'"
-                    )
-        return self
+    @property
+    def source(self) -> Path | None:
+        """The file the definition was loaded from (:func:`load_survey`)."""
+        return self._source
 
     @property
     def wave_ids(self) -> list[str]:
         return [wave.id for wave in self.waves]
 
-    def wave(self, wave_id: str) -> Wave:
+    def wave(self, wave_id: str, *, what: str = "wave") -> Wave:
+        """The wave ``wave_id``; an unknown id is a :class:`DefinitionError` that names
+        the nearest wave (``what`` is the word for it in the message: a milestone)."""
         for wave in self.waves:
             if wave.id == wave_id:
                 return wave
         raise DefinitionError(
-            f"there is no wave {wave_id!r}",
+            f"there is no {what} {wave_id!r}",
             file=self._source,
             key="waves" if self._source is not None else None,
             hint=_did_you_mean(wave_id, self.wave_ids) or f"the waves are {self.wave_ids}",
@@ -624,31 +703,36 @@ def line_of(path: Path, key: str | None) -> int | None:
     return line
 
 
+def _schema_problems(error: ValidationError, model: type[BaseModel], path: Path) -> list:
+    """Every problem pydantic found, as located errors (not only the first)."""
+    problems = []
+    for found in error.errors():
+        key = ".".join(str(part) for part in found["loc"]) or None
+        message = {
+            "extra_forbidden": "unknown key",
+            "missing": "a required key is missing",
+        }.get(found["type"], found["msg"].removeprefix("Value error, "))
+        hint = None
+        if found["type"] == "extra_forbidden" and found["loc"]:
+            parent = model
+            for part in found["loc"][:-1]:
+                field = getattr(parent, "model_fields", {}).get(str(part))
+                annotation = getattr(field, "annotation", None)
+                parent = annotation if isinstance(annotation, type) else parent
+            allowed = list(getattr(parent, "model_fields", {}))
+            hint = _did_you_mean(str(found["loc"][-1]), allowed)
+        problems.append(DefinitionError(message, file=path, key=key, hint=hint))
+    return problems
+
+
 def _validated(model: type[BaseModel], data: object, path: Path) -> BaseModel:
     if not isinstance(data, dict):
         raise DefinitionError("the file must hold a mapping of keys to values", file=path)
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or None
-        message = {
-            "extra_forbidden": "unknown key",
-            "missing": "a required key is missing",
-        }.get(first["type"], first["msg"].removeprefix("Value error, "))
-        hint = None
-        if first["type"] == "extra_forbidden" and first["loc"]:
-            parent = model
-            for part in first["loc"][:-1]:
-                field = getattr(parent, "model_fields", {}).get(str(part))
-                annotation = getattr(field, "annotation", None)
-                parent = annotation if isinstance(annotation, type) else parent
-            allowed = list(getattr(parent, "model_fields", {}))
-            hint = _did_you_mean(str(first["loc"][-1]), allowed)
-        more = len(error.errors()) - 1
-        if more:
-            message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise DefinitionError(message, file=path, key=key, hint=hint) from None
+        problems = _schema_problems(error, model, path)
+        raise (problems[0] if len(problems) == 1 else DefinitionErrors(problems)) from None
 
 
 def load_instrument(path: str | Path) -> Instrument:
@@ -666,7 +750,8 @@ def load_instrument(path: str | Path) -> Instrument:
     Raises
     ------
     DefinitionError
-        Naming the file and the key when the definition is invalid.
+        Naming the file and the key when the definition is invalid (every problem of the
+        file: :class:`~impact.errors.DefinitionErrors` when there are several).
     """
     path = Path(path)
     instrument = _validated(Instrument, _read_yaml(path), path)
@@ -680,11 +765,215 @@ def load_instrument(path: str | Path) -> Instrument:
     return instrument
 
 
+def _mapping(data: dict, key: str) -> dict:
+    """``data[key]`` when it is a mapping, else an empty one: cross-references are checked
+    as far as the file's shape allows, beside the schema's own problems."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(data: dict, key: str) -> list:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _reference_problems(data: dict, path: Path) -> list[DefinitionError]:
+    """Names in one part of a survey definition that another part must declare: the
+    mapping and key column of every wave file, and the registry's attributes (derived
+    groups, roles, display names and labels)."""
+    problems = []
+    mappings = _mapping(data, "mappings")
+    for w, wave in enumerate(_sequence(data, "waves")):
+        for f, file in enumerate(_sequence(wave, "files")):
+            if not isinstance(file, dict) or not isinstance(file.get("mapping"), str):
+                continue
+            name = file["mapping"]
+            if name not in mappings:
+                problems.append(
+                    DefinitionError(
+                        f"the file names mapping {name!r}, which is not among the mappings "
+                        f"{sorted(mappings)}",
+                        file=path,
+                        key=f"waves.{w}.files.{f}.mapping",
+                        hint=_did_you_mean(name, list(mappings)),
+                    )
+                )
+            elif file.get("key_column") is None and not (
+                isinstance(mappings[name], dict) and mappings[name].get("key")
+            ):
+                problems.append(
+                    DefinitionError(
+                        f"the file has no 'key_column', and its mapping {name!r} names no 'key'",
+                        file=path,
+                        key=f"waves.{w}.files.{f}",
+                        hint="name the export column that holds the participant key",
+                    )
+                )
+    registry = _mapping(data, "registry")
+    columns = list(_mapping(registry, "columns"))
+    groups = _mapping(registry, "groups")
+    attributes = columns + list(groups)
+
+    def unknown(name: object, key: str, *, allowed: list[str] = attributes) -> None:
+        if isinstance(name, str) and name not in allowed:
+            problems.append(
+                DefinitionError(
+                    f"{name!r} is not a registry attribute",
+                    file=path,
+                    key=key,
+                    hint=_did_you_mean(name, allowed) or f"the attributes are {allowed}",
+                )
+            )
+
+    for name in attributes:
+        if str(name) in RESERVED_ATTRIBUTES:
+            problems.append(
+                DefinitionError(
+                    f"the attribute name {name!r} is used by the toolkit's own tables",
+                    file=path,
+                    key=f"registry.{'columns' if name in columns else 'groups'}.{name}",
+                    hint=f"rename it, e.g. {f'{name}_attribute'!r} (reserved: "
+                    f"{sorted(RESERVED_ATTRIBUTES)})",
+                )
+            )
+    for name, grouping in groups.items():
+        if isinstance(grouping, dict):
+            unknown(grouping.get("of"), f"registry.groups.{name}.of", allowed=columns)
+    for role, value in _mapping(registry, "roles").items():
+        # A role names one attribute, a list of them, or (pairing) a mapping of them.
+        if isinstance(value, list):
+            named = {f"registry.roles.{role}.{i}": name for i, name in enumerate(value)}
+        elif isinstance(value, dict):
+            named = {f"registry.roles.{role}.{part}": name for part, name in value.items()}
+        else:
+            named = {f"registry.roles.{role}": value}
+        for key, name in named.items():
+            unknown(name, key)
+    for part in ("names", "labels"):
+        for name in _mapping(registry, part):
+            unknown(name, f"registry.{part}.{name}")
+    return problems
+
+
+def _instrument_problems(
+    data: dict, path: Path
+) -> tuple[dict[str, Instrument], list[DefinitionError]]:
+    """The instruments a survey lists, each loaded, and every problem on the way: a
+    missing or invalid definition, and mapped columns whose instrument or item is not
+    there."""
+    folders = [path.parent / "instruments", SHIPPED_INSTRUMENTS]
+    shipped = sorted(p.stem for p in SHIPPED_INSTRUMENTS.glob("*.yml"))
+    instruments: dict[str, Instrument] = {}
+    problems: list[DefinitionError] = []
+    listed = [i for i in _sequence(data, "instruments") if isinstance(i, str)]
+    for index, instrument_id in enumerate(listed):
+        candidates = [folder / f"{instrument_id}.yml" for folder in folders]
+        found = next((c for c in candidates if c.exists()), None)
+        if found is None:
+            problems.append(
+                DefinitionError(
+                    f"no instrument definition {instrument_id!r} in {[str(f) for f in folders]}",
+                    file=path,
+                    key=f"instruments.{index}",
+                    hint=_did_you_mean(instrument_id, shipped) or f"shipped: {shipped}",
+                )
+            )
+            continue
+        try:
+            instruments[instrument_id] = load_instrument(found)
+        except DefinitionErrors as errors:
+            problems.extend(errors.problems)
+        except DefinitionError as error:
+            problems.append(error)
+    for mapping_name, mapping in _mapping(data, "mappings").items():
+        columns = _mapping(mapping, "columns") if "columns" in mapping else mapping
+        for column, spec in columns.items():
+            text = spec.get("item") if isinstance(spec, dict) else spec
+            try:
+                target = ItemTarget.parse(text) if isinstance(text, str) else None
+            except ValueError:
+                continue  # the schema reports the form
+            if target is None:
+                continue
+            key = f"mappings.{mapping_name}.{column}"
+            if target.instrument not in listed:
+                problems.append(
+                    DefinitionError(
+                        f"instrument {target.instrument!r} is not listed under 'instruments'",
+                        file=path,
+                        key=key,
+                        hint=_did_you_mean(target.instrument, listed),
+                    )
+                )
+                continue
+            instrument = instruments.get(target.instrument)
+            if instrument is None:
+                continue  # its own problem is reported above
+            if target.item not in instrument.item_ids:
+                problems.append(
+                    DefinitionError(
+                        f"instrument {instrument.id!r} has no item {target.item!r}",
+                        file=path,
+                        key=key,
+                        hint=_did_you_mean(target.item, instrument.item_ids)
+                        or f"its items are {instrument.item_ids}",
+                    )
+                )
+            elif target.frame == "then" and not instrument.retrospective:
+                problems.append(
+                    DefinitionError(
+                        f"instrument {instrument.id!r} is not asked retrospectively ('@then')",
+                        file=path,
+                        key=key,
+                    )
+                )
+    return instruments, problems
+
+
+def _role_problems(survey: Survey, instruments: dict[str, Instrument], path: Path) -> list:
+    """The sector role against the collaboration instrument that counts in it."""
+    counting = [i for i in instruments.values() if i.kind == "counts"]
+    registry = survey.registry
+    problems = []
+    if counting and registry.sector is None:
+        problems.append(
+            DefinitionError(
+                f"the instrument {counting[0].id!r} counts contacts per sector, but no registry "
+                "attribute is declared as the sector",
+                file=path,
+                key="registry.roles",
+                hint="add 'sector: <attribute>' under registry.roles, or remove the instrument",
+            )
+        )
+    if counting and registry.sector is not None:
+        # The values the programme declares for its sector attribute, where it does.
+        known = set(registry.labels.get(registry.sector, {}))
+        for grouping in registry.groups.values():
+            if grouping.of == registry.sector:
+                known |= set(grouping.values)
+        for instrument in counting:
+            missing = sorted(set(instrument.sectors.values()) - known) if known else []
+            if missing:
+                problems.append(
+                    DefinitionError(
+                        f"the instrument {instrument.id!r} counts contacts in the sectors "
+                        f"{missing}, which the sector attribute {registry.sector!r} does not "
+                        "declare (registry.labels or registry.groups)",
+                        file=path,
+                        key="registry.roles.sector",
+                        hint="the items' 'sector' values must be values of the attribute",
+                    )
+                )
+    return problems
+
+
 def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     """Load a survey definition and the instruments it names, cross-checked.
 
     Instruments are looked up first in an ``instruments/`` folder beside the survey
-    definition, then among the shipped instruments.
+    definition, then among the shipped instruments. Every problem is collected before
+    anything is raised: schema, cross-references (mappings, registry attributes and
+    roles), and the instruments' own definitions.
 
     Parameters
     ----------
@@ -695,6 +984,15 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     -------
     (Survey, dict of instrument id to Instrument)
 
+    Raises
+    ------
+    DefinitionError
+        A file that cannot be read as YAML; a definition with one problem.
+    DefinitionErrors
+        (a DefinitionError) A definition with several problems: ``.problems`` lists
+        them all and ``.table()`` gives them as a DataFrame (file, line, key, problem,
+        hint).
+
     Examples
     --------
     >>> survey, instruments = load_survey("surveys/demo/survey.yml")
@@ -702,50 +1000,27 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     ['kickoff', 'milestone-1', 'milestone-2', 'final']
     >>> sorted(instruments)[:3]
     ['cantril', 'collaboration', 'competences']
+    >>> survey.registry.breakdowns, survey.registry.sector, survey.registry.pairing
+    (['sector', 'role', 'site'], 'sector', 'tandem')
     """
     path = Path(path)
-    survey = _validated(Survey, _read_yaml(path), path)
-    assert isinstance(survey, Survey)
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise DefinitionError("the file must hold a mapping of keys to values", file=path)
+    problems = _reference_problems(data, path)
+    survey = None
+    try:
+        survey = Survey.model_validate(data)
+    except ValidationError as error:
+        problems = _schema_problems(error, Survey, path) + problems
+    instruments, found = _instrument_problems(data, path)
+    problems += found
+    if survey is not None and not found:
+        problems += _role_problems(survey, instruments, path)
+    if problems:
+        raise problems[0] if len(problems) == 1 else DefinitionErrors(problems)
+    assert survey is not None
     survey._source = path
-    folders = [path.parent / "instruments", SHIPPED_INSTRUMENTS]
-    instruments: dict[str, Instrument] = {}
-    for index, instrument_id in enumerate(survey.instruments):
-        candidates = [folder / f"{instrument_id}.yml" for folder in folders]
-        found = next((c for c in candidates if c.exists()), None)
-        if found is None:
-            shipped = sorted(p.stem for p in SHIPPED_INSTRUMENTS.glob("*.yml"))
-            raise DefinitionError(
-                f"no instrument definition {instrument_id!r} in {[str(f) for f in folders]}",
-                file=path,
-                key=f"instruments.{index}",
-                hint=_did_you_mean(instrument_id, shipped) or f"shipped: {shipped}",
-            )
-        instruments[instrument_id] = load_instrument(found)
-    for mapping_name, mapping in survey.mappings.items():
-        for column, spec in mapping.columns.items():
-            key = f"mappings.{mapping_name}.{column}"
-            target = spec.target
-            if target.instrument not in instruments:
-                raise DefinitionError(
-                    f"instrument {target.instrument!r} is not listed under 'instruments'",
-                    file=path,
-                    key=key,
-                    hint=_did_you_mean(target.instrument, list(instruments)),
-                )
-            instrument = instruments[target.instrument]
-            if target.item not in instrument.item_ids:
-                raise DefinitionError(
-                    f"instrument {instrument.id!r} has no item {target.item!r}",
-                    file=path,
-                    key=key,
-                    hint=_did_you_mean(target.item, instrument.item_ids),
-                )
-            if target.frame == "then" and not instrument.retrospective:
-                raise DefinitionError(
-                    f"instrument {instrument.id!r} is not asked retrospectively ('@then')",
-                    file=path,
-                    key=key,
-                )
     return survey, instruments
 
 

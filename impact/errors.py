@@ -69,6 +69,49 @@ class DefinitionError(LocatedError):
         super().__init__(message, line=line, **where)
 
 
+class DefinitionErrors(DefinitionError):
+    """Every problem of a definition at once, each a located :class:`DefinitionError`.
+
+    With one problem it reads exactly as that problem; with several, the first line says
+    how many and each follows on a line of its own. :meth:`table` gives them as a tidy
+    DataFrame (``file, line, key, problem, hint``), as ``impact check`` prints them.
+    """
+
+    def __init__(self, problems: list[DefinitionError]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0]
+        ImpactError.__init__(self, str(first))
+        self.file, self.column, self.row = first.file, first.column, first.row
+        self.key, self.line, self.hint, self.reason = (
+            first.key,
+            first.line,
+            first.hint,
+            first.reason,
+        )
+        if len(self.problems) > 1:
+            lines = [f"{len(self.problems)} problems in the definition:"]
+            lines += [f"  - {problem}" for problem in self.problems]
+            self.args = ("\n".join(lines),)
+
+    def table(self):
+        """The problems as a DataFrame: ``file, line, key, problem, hint``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "key": p.key,
+                    "problem": p.reason,
+                    "hint": p.hint,
+                }
+                for p in self.problems
+            ],
+            columns=["file", "line", "key", "problem", "hint"],
+        )
+
+
 class InputError(LocatedError):
     """A data file cannot be read or does not fit its definition (names file, column, row)."""
 

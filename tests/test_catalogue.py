@@ -347,7 +347,7 @@ CASES = [
         "survey definition",
         _replace("survey.yml", "missing_codes: [-99]", "missing_codes: [-99]\nmissing_codes: []"),
         DefinitionError,
-        ("survey.yml", "line 18", "'missing_codes' appears twice"),
+        ("survey.yml", "line 22", "'missing_codes' appears twice"),
     ),
     Case(
         "yaml-tab-indentation",
@@ -375,21 +375,21 @@ CASES = [
         "survey definition",
         _replace("survey.yml", "date: 2024-04-17", "date: 2025-04-17"),
         DefinitionError,
-        ("survey.yml", "line 124", "key 'waves'", "order of their dates"),
+        ("survey.yml", "line 128", "key 'waves'", "order of their dates"),
     ),
     Case(
         "first-wave-not-kickoff",
         "survey definition",
         _replace("survey.yml", "- id: kickoff", "- id: milestone-9"),
         DefinitionError,
-        ("survey.yml", "line 124", "key 'waves'", "first wave must be 'kickoff'"),
+        ("survey.yml", "line 128", "key 'waves'", "first wave must be 'kickoff'"),
     ),
     Case(
         "mapping-to-unknown-item",
         "survey definition",
         _replace("survey.yml", "KO01_06: competences.c6", "KO01_06: competences.c9"),
         DefinitionError,
-        ("survey.yml", "line 41", "key 'mappings.sosci.KO01_06'", "no item 'c9'"),
+        ("survey.yml", "line 45", "key 'mappings.sosci.KO01_06'", "no item 'c9'"),
     ),
     # instrument definitions ------------------------------------------------------------
     Case(
