@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
@@ -195,6 +196,17 @@ def apa_reliability(row: dict, language: str = "en") -> str:
 def date(value, language: str = "en") -> str:
     """A date written out: ``30. November 2023`` / ``30 November 2023``."""
     return format_date(value, format="long", locale=_locale(language))
+
+
+def join(words: list[str], language: str = "en") -> str:
+    """Words joined as a list is written: ``a, b and c`` / ``a, b und c``.
+
+    Examples
+    --------
+    >>> join(["Sektor", "Rolle", "Standort"], "de"), join(["role", "site"], "en")
+    ('Sektor, Rolle und Standort', 'role and site')
+    """
+    return format_list(list(words), locale=_locale(language)) if words else ""
 
 
 def percent(value: float, language: str = "en") -> str:

@@ -1,7 +1,8 @@
 """Silo crossing: who collaborates with which sector, and Krackhardt and Stern's E–I index.
 
 The collaboration instrument (``kind: counts``) asks, per sector, with how many people one
-has worked in the last three months; each item names its registry ``sector``. A count is
+has worked in the last three months; each item names a value of the registry attribute
+that ``survey.yml`` declares as the sector (``registry.roles.sector``; any name). A count is
 *internal* when it is for the participant's own sector (from the registry) and *external*
 otherwise. The E–I index is ``(E − I) / (E + I)``: −1 when all collaboration stays inside
 one's sector, +1 when all of it crosses sectors (Krackhardt & Stern, 1988).
@@ -19,8 +20,8 @@ Examples
 >>> responses = pd.DataFrame({"participant": "p1", "wave": "kickoff",
 ...     "instrument": "collaboration", "item": ["city", "culture", "company"],
 ...     "frame": "now", "value": [6.0, 2.0, 0.0]})
->>> registry = pd.DataFrame({"participant": ["p1"], "sector": ["city"]})
->>> ei_index(responses, collaboration, registry)[["internal", "external", "ei"]]
+>>> registry = pd.DataFrame({"participant": ["p1"], "Bereich": ["city"]})
+>>> ei_index(responses, collaboration, registry, sector="Bereich")[["internal", "external", "ei"]]
    internal  external   ei
 0       6.0       2.0 -0.5
 """
@@ -32,15 +33,22 @@ import pandas as pd
 
 from impact.definitions import Instrument
 
-EI_COLUMNS = ["participant", "wave", "sector", "internal", "external", "total", "ei"]
+EI_COLUMNS = ["participant", "wave", "own_sector", "internal", "external", "total", "ei"]
 
 
-def _counts(responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame):
+def _counts(
+    responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame, sector: str
+) -> pd.DataFrame:
+    if sector not in registry.columns:
+        raise ValueError(
+            f"the registry has no attribute {sector!r} (the sector); "
+            f"its attributes are {[c for c in registry.columns if c != 'participant']}"
+        )
     data = responses[
         (responses["instrument"] == instrument.id) & (responses["frame"] == "now")
     ].dropna(subset=["value"])
     data = data.assign(to_sector=data["item"].map(instrument.sectors))
-    own = registry.set_index("participant")["sector"]
+    own = registry.set_index("participant")[sector]
     return data.assign(from_sector=data["participant"].map(own))
 
 
@@ -49,6 +57,7 @@ def collaboration_matrix(
     instrument: Instrument,
     registry: pd.DataFrame,
     *,
+    sector: str,
     k: int | None = None,
 ) -> pd.DataFrame:
     """The sector × sector collaboration matrix per wave, in long form.
@@ -60,7 +69,9 @@ def collaboration_matrix(
     instrument : Instrument
         The ``counts`` instrument whose items name sectors.
     registry : DataFrame
-        ``participant`` and ``sector``.
+        ``participant`` and the sector attribute.
+    sector : str
+        The registry attribute that holds each participant's sector.
     k : int, optional
         The privacy threshold: rows whose ``from_sector`` has fewer respondents are flagged.
 
@@ -84,15 +95,15 @@ def collaboration_matrix(
     >>> responses = pd.DataFrame({"participant": ["p1", "p1", "p2"], "wave": "kickoff",
     ...     "instrument": "collaboration", "item": ["city", "culture", "city"],
     ...     "frame": "now", "value": [6.0, 2.0, 1.0]})
-    >>> registry = pd.DataFrame({"participant": ["p1", "p2"], "sector": ["city", "culture"]})
-    >>> matrix = collaboration_matrix(responses, collaboration, registry)
+    >>> registry = pd.DataFrame({"participant": ["p1", "p2"], "field": ["city", "culture"]})
+    >>> matrix = collaboration_matrix(responses, collaboration, registry, sector="field")
     >>> matrix.query("contacts > 0")[["from_sector", "to_sector", "contacts"]]
        from_sector to_sector  contacts
     30        city      city       6.0
     32        city   culture       2.0
     48     culture      city       1.0
     """
-    data = _counts(responses, instrument, registry).dropna(subset=["from_sector"])
+    data = _counts(responses, instrument, registry, sector).dropna(subset=["from_sector"])
     sectors = list(dict.fromkeys(instrument.sectors.values()))
     from_sectors = sectors + sorted(set(data["from_sector"].unique()) - set(sectors))
     waves = data["wave"]
@@ -130,7 +141,7 @@ def collaboration_matrix(
 
 
 def ei_index(
-    responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame
+    responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame, *, sector: str
 ) -> pd.DataFrame:
     """Krackhardt and Stern's E–I index per participant and wave.
 
@@ -141,19 +152,21 @@ def ei_index(
     instrument : Instrument
         The ``counts`` instrument whose items name sectors.
     registry : DataFrame
-        ``participant`` and ``sector``.
+        ``participant`` and the sector attribute.
+    sector : str
+        The registry attribute that holds each participant's sector.
 
     Returns
     -------
     DataFrame
         One row per participant × wave with a count for their own sector:
 
-        - ``participant``, ``wave``, ``sector`` (their own)
+        - ``participant``, ``wave``, ``own_sector``
         - ``internal``: collaborators in their own sector; ``external``: in the others
         - ``total``: ``internal + external``
         - ``ei``: ``(external − internal) / total``; missing when ``total`` is 0
     """
-    data = _counts(responses, instrument, registry).dropna(subset=["from_sector"])
+    data = _counts(responses, instrument, registry, sector).dropna(subset=["from_sector"])
     data = data.assign(internal=data["from_sector"] == data["to_sector"])
     by = ["participant", "wave"]
     has_own = data[data["internal"]].groupby(by, observed=True).size()
@@ -163,7 +176,7 @@ def ei_index(
             e=data["value"].where(~data["internal"], 0.0),
         )
         .groupby(by, observed=True)
-        .agg(sector=("from_sector", "first"), internal=("i", "sum"), external=("e", "sum"))
+        .agg(own_sector=("from_sector", "first"), internal=("i", "sum"), external=("e", "sum"))
     )
     sums = sums[sums.index.isin(has_own.index)].reset_index()
     sums["total"] = sums["internal"] + sums["external"]

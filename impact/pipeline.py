@@ -19,7 +19,7 @@ Every statistic is one call away (each method names the module function it wraps
 >>> means = programme.mixed_model()                      # all waves, random intercept
 >>> completers = programme.completers_change()           # sensitivity check
 >>> attrition = programme.attrition()                    # stayers vs leavers
->>> groups = programme.subgroup_change("sector_group")   # k-suppressed subgroups
+>>> groups = programme.subgroup_change("role")           # k-suppressed subgroups
 >>> ei = programme.ei_change()                           # silo crossing, bootstrap CI
 >>> sensitivity = programme.design_sensitivity()         # smallest detectable d_z
 >>> sorted(set(change["scale"])) == sorted(set(means["scale"]) - {"partnership"})
@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -258,8 +259,8 @@ class Programme:
 
     @cached_property
     def attributes(self) -> pd.DataFrame:
-        """The registry with the derived groups of the survey definition (e.g.
-        ``sector_group``)."""
+        """The registry with the derived groups of the survey definition
+        (``registry.groups``, e.g. sectors grouped into sector groups)."""
         table = self.registry.copy()
         for name, grouping in self.survey.registry.groups.items():
             table[name] = table[grouping.of].map(grouping.values)
@@ -267,9 +268,9 @@ class Programme:
 
     @memoised
     def subgroup_change(self, by: str, until: str | None = None) -> pd.DataFrame:
-        """Change per group of a registry attribute (``"sector_group"``, ``"role"``,
-        ``"site"``), groups below the privacy threshold flagged and blanked; see
-        :func:`impact.subgroups.subgroup_change`."""
+        """Change per group of a registry attribute or derived group (any of
+        ``survey.registry.attributes``), groups below the privacy threshold flagged and
+        blanked; see :func:`impact.subgroups.subgroup_change`."""
         if by not in self.attributes.columns or by == "participant":
             raise ValueError(
                 f"no registry attribute {by!r}; choose from "
@@ -292,6 +293,10 @@ class Programme:
         return design_sensitivity(change, power=power)
 
     def _counts_instrument(self) -> Instrument | None:
+        """The collaboration instrument, when the programme has one and declares the sector
+        attribute it counts in."""
+        if self.survey.registry.sector is None:
+            return None
         return next((i for i in self.instruments.values() if i.kind == "counts"), None)
 
     @memoised
@@ -306,7 +311,11 @@ class Programme:
         if until is not None:
             responses = responses[responses["wave"].isin(self.waves_until(until))]
         return network.collaboration_matrix(
-            responses, instrument, self.registry, k=self.survey.privacy.min_group_size
+            responses,
+            instrument,
+            self.registry,
+            sector=self.survey.registry.sector,
+            k=self.survey.privacy.min_group_size,
         )
 
     @memoised
@@ -319,7 +328,9 @@ class Programme:
         responses = self.responses
         if until is not None:
             responses = responses[responses["wave"].isin(self.waves_until(until))]
-        return network.ei_index(responses, instrument, self.registry)
+        return network.ei_index(
+            responses, instrument, self.registry, sector=self.survey.registry.sector
+        )
 
     @memoised
     def cohort_ei(self, until: str | None = None) -> pd.DataFrame:
@@ -418,21 +429,60 @@ class Programme:
         return accounting(self.cleaned)
 
 
-def load_programme(survey_path: str | Path) -> Programme:
+def load_programme(
+    survey_path: str | Path,
+    *,
+    definitions: tuple[Survey, dict[str, Instrument]] | None = None,
+) -> Programme:
     """Load a survey definition and read, clean and score all its exports.
 
     Parameters
     ----------
     survey_path : str or Path
         ``surveys/<programme>/survey.yml``.
+    definitions : (Survey, dict of Instrument), optional
+        The definition as :func:`impact.definitions.load_survey` returned it, when the
+        caller has loaded it already (it is then not read again).
 
     Returns
     -------
     Programme
     """
     survey_path = Path(survey_path)
-    survey, instruments = load_survey(survey_path)
+    survey, instruments = definitions or load_survey(survey_path)
     cleaned = clean(survey, instruments, survey_path.parent)
     return Programme(
         survey=survey, instruments=instruments, base=survey_path.parent, cleaned=cleaned
     )
+
+
+def save_programme(programme: Programme, path: str | Path) -> Path:
+    """Write a loaded programme (definitions, cleaned and scored data) to ``path``, so
+    other processes on this machine start from it instead of cleaning again.
+
+    ``impact report`` saves the programme once per run into its scratch folder and each
+    report's kernel restores it (:func:`restore_programme`). The file holds participant
+    data: it lives beside the reports only while they render.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> programme = load_programme("surveys/demo/survey.yml")
+    >>> path = save_programme(programme, pathlib.Path(tempfile.mkdtemp()) / "demo.pickle")
+    >>> restore_programme(path).scores.equals(programme.scores)
+    True
+    """
+    path = Path(path)
+    with open(path, "wb") as handle:
+        pickle.dump(programme, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def restore_programme(path: str | Path) -> Programme:
+    """A programme written by :func:`save_programme` (a file this toolkit wrote: pickle
+    runs code, so never restore a file from elsewhere)."""
+    with open(path, "rb") as handle:
+        programme = pickle.load(handle)
+    if not isinstance(programme, Programme):
+        raise TypeError(f"{str(path)!r} does not hold a programme")
+    return programme

@@ -168,8 +168,12 @@ def test_methods_limitations_and_glossary_exist_in_both_languages(demo, language
     assert len(sections.limitations(demo, "final", language)) == 6
     assert len(sections.limitations(demo, "kickoff", language)) == 5
     assert "Kontrollgruppe" in sections.limitations(demo, "final", "de")[0]
-    glossary = sections.glossary_table(demo, language)
+    glossary = sections.glossary_table(demo, "final", language)
     assert len(glossary) == len(sections.GLOSSARY) and glossary.iloc[:, 1].str.len().gt(40).all()
+    # The kick-off report compares nothing yet: no d_z, Holm or mixed model in its glossary.
+    kickoff = sections.glossary_table(demo, "kickoff", language).iloc[:, 0].tolist()
+    assert len(kickoff) < len(glossary)
+    assert not {"d_z", "Holm correction", "Holm-Korrektur"} & set(kickoff)
     # scores, reliability, cut-offs, network, privacy
     assert len(sections.methods_paragraphs(demo, "kickoff", language)) == 5
 

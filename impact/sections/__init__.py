@@ -16,7 +16,8 @@ data quality), ``scores`` (scores, reliability, described outcomes), ``effects``
 all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
 ``individual`` (reliable change, response shift), ``network`` (collaboration, E-I, SDGs),
 ``feedback``, ``subgroups``, ``methods`` (methods, limitations, glossary), ``summary``
-(summary sentences, key figures) and ``results_json`` (:func:`results`).
+(summary sentences, key figures), ``plan`` (which sections a report contains, from what
+the programme has) and ``results_json`` (:func:`results`).
 
 Examples
 --------
@@ -70,7 +71,10 @@ from impact.sections.baseline import (
 )
 from impact.sections.cohort import (
     cohort_alt,
+    cohort_attribute,
+    cohort_caption,
     cohort_counts,
+    cohort_sentences,
     cohort_table,
     group_participation,
     groups_table,
@@ -78,8 +82,8 @@ from impact.sections.cohort import (
     quality_tables,
 )
 from impact.sections.common import (
-    GROUP_ATTRIBUTES,
     attribute_label,
+    attribute_name,
     milestone_kind,
     outcomes,
     require_responses,
@@ -130,11 +134,12 @@ from impact.sections.markup import (
     title_html,
 )
 from impact.sections.methods import (
-    GLOSSARY,
     glossary_table,
     limitations,
     methods_paragraphs,
     reliable_change_method,
+    sdgs_method,
+    subgroups_method,
 )
 from impact.sections.network import (
     collaboration_alt,
@@ -147,6 +152,16 @@ from impact.sections.network import (
     sdg_coverage,
     sdg_plot_data,
     sdg_sentence,
+)
+from impact.sections.plan import (
+    GLOSSARY,
+    SECTIONS,
+    Section,
+    glossary_terms,
+    includes,
+    left_out,
+    not_collected_sentence,
+    report_plan,
 )
 from impact.sections.results_json import results
 from impact.sections.scores import (
@@ -169,10 +184,10 @@ from impact.sections.subgroups import (
 from impact.sections.summary import key_figures, summary_sentences
 
 __all__ = [
-    "GROUP_ATTRIBUTES",
     "scale_label",
     "wave_label",
     "attribute_label",
+    "attribute_name",
     "milestone_kind",
     "outcomes",
     "require_responses",
@@ -183,7 +198,10 @@ __all__ = [
     "html_list",
     "heading",
     "title_html",
+    "cohort_attribute",
+    "cohort_caption",
     "cohort_counts",
+    "cohort_sentences",
     "cohort_table",
     "participation_table",
     "group_participation",
@@ -252,8 +270,17 @@ __all__ = [
     "subgroup_results",
     "subgroup_table",
     "GLOSSARY",
+    "SECTIONS",
+    "Section",
+    "report_plan",
+    "includes",
+    "left_out",
+    "not_collected_sentence",
+    "glossary_terms",
     "methods_paragraphs",
     "reliable_change_method",
+    "subgroups_method",
+    "sdgs_method",
     "limitations",
     "glossary_table",
     "summary_sentences",

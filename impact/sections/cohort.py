@@ -10,41 +10,94 @@ import pandas as pd
 from impact import fmt
 from impact.pipeline import Programme
 from impact.scrub import combine_small_groups, suppress_small_groups
-from impact.sections.common import GROUP_ATTRIBUTES, _k, attribute_label, per_programme, wave_label
+from impact.sections.common import (
+    _in_sentence,
+    _k,
+    attribute_label,
+    attribute_name,
+    per_programme,
+    wave_label,
+)
 
 
 # -- cohort and participation ------------------------------------------------------------
-def cohort_counts(programme: Programme, *, by: str = "sector") -> pd.DataFrame:
-    """Registered participants per group; groups below k combined (:func:`combine_small_groups`).
+def cohort_attribute(programme: Programme) -> str | None:
+    """The attribute the cohort is described by: the sector when the programme declares
+    one, else its first breakdown; None when it has neither."""
+    registry = programme.survey.registry
+    return registry.sector or next(iter(registry.breakdowns), None)
+
+
+def cohort_counts(programme: Programme, *, by: str | None = None) -> pd.DataFrame:
+    """Registered participants per group of ``by`` (default :func:`cohort_attribute`);
+    groups below k combined (:func:`combine_small_groups`).
 
     Returns
     -------
     DataFrame
-        - ``group``: the registry value, or None for the combined small groups
+        - ``group``: the attribute's value, or None for the combined small groups
         - ``n``: registered participants
         - ``combined``: how many groups the row stands for
+
+        Empty when the programme has no attribute to describe the cohort by.
     """
-    counts = programme.registry[by].fillna("?").value_counts(sort=False)
+    by = by or cohort_attribute(programme)
+    if by is None:
+        return pd.DataFrame(columns=["group", "n", "combined"])
+    counts = programme.attributes[by].fillna("?").value_counts(sort=False)
     table = pd.DataFrame({"group": counts.index.astype(object), "n": counts.to_numpy()})
     combined = combine_small_groups(table, group="group", count="n", k=_k(programme), other="")
     combined["group"] = combined["group"].replace("", None)
     return combined
 
 
-def cohort_table(programme: Programme, language: str, *, by: str = "sector") -> pd.DataFrame:
-    """:func:`cohort_counts` with display names."""
+def cohort_table(programme: Programme, language: str, *, by: str | None = None) -> pd.DataFrame:
+    """:func:`cohort_counts` with display names: the attribute's name as the first header,
+    "other <plural>" for the combined groups."""
     t = fmt.texts(language)
+    by = by or cohort_attribute(programme)
     counts = cohort_counts(programme, by=by)
-    other = t["other_sectors"] if by == "sector" else t["other_groups"]
+    if by is None:
+        return pd.DataFrame()
+    plural = programme.survey.registry.plural(by, language)
+    other = fmt.text("other_plural", language, plural=plural) if plural else t["other_groups"]
     return pd.DataFrame(
         {
-            t["col_sector"] if by == "sector" else t["col_group"]: [
+            attribute_name(programme, by, language): [
                 other if g is None else attribute_label(programme, by, g, language)
                 for g in counts["group"]
             ],
             t["col_participants"]: counts["n"].to_numpy(),
         }
     )
+
+
+def _counted(programme: Programme, attribute: str | None, phrase: str, language: str) -> str:
+    """`` in 26 tandems``: how many distinct values an attribute has, as a phrase of the
+    cohort sentence (`` (Team: 6)`` when the survey gives no plural); empty for None."""
+    if attribute is None:
+        return ""
+    n = int(programme.attributes[attribute].nunique())
+    plural = programme.survey.registry.plural(attribute, language)
+    if plural is None:
+        return f" ({attribute_name(programme, attribute, language)}: {n})"
+    return fmt.text(phrase, language, counted=f"{n} {plural}")
+
+
+def cohort_sentences(programme: Programme, language: str) -> list[str]:
+    """Who is in the cohort: registered participants, with the number of pairs (tandems,
+    teams) and sectors where the programme declares those roles."""
+    registry = programme.survey.registry
+    return [
+        fmt.text(
+            "cohort_sentence",
+            language,
+            registered=len(programme.registry),
+            pairs=_counted(programme, registry.pairing, "cohort_in", language),
+            sectors=_counted(programme, registry.sector, "cohort_from", language),
+        ),
+        fmt.text("cohort_small_groups", language, k=_k(programme)),
+    ]
 
 
 def participation_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
@@ -64,7 +117,8 @@ def participation_table(programme: Programme, milestone: str, language: str) -> 
 
 @per_programme
 def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
-    """Registered and responding participants per sector, role and site at ``milestone``.
+    """Registered and responding participants per group of each breakdown
+    (``registry.roles.breakdowns``) at ``milestone``.
 
     Groups with fewer than k registered participants are blanked
     (:func:`impact.scrub.suppress_small_groups`).
@@ -72,7 +126,7 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        - ``attribute``: ``sector``, ``role`` or ``site``
+        - ``attribute``: the breakdown
         - ``group``: the registry value
         - ``registered``, ``responded``: participants (missing when suppressed)
         - ``response_rate``: responded / registered (missing when suppressed)
@@ -80,12 +134,11 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
     """
     submissions = programme.cleaned.submissions
     kept = submissions[(submissions["wave"] == milestone) & submissions["status"].eq("kept")]
-    answered = programme.registry["participant"].isin(set(kept["participant"]))
-    registry = programme.registry.assign(responded=answered.astype(int))
+    registry = programme.attributes
+    answered = registry["participant"].isin(set(kept["participant"]))
+    registry = registry.assign(responded=answered.astype(int))
     tables = []
-    for attribute in GROUP_ATTRIBUTES:
-        if attribute not in registry.columns:
-            continue
+    for attribute in programme.survey.registry.breakdowns:
         grouped = (
             registry.assign(group=registry[attribute].fillna("?"))
             .groupby("group", sort=True, observed=True)
@@ -95,6 +148,9 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
         grouped["response_rate"] = grouped["responded"] / grouped["registered"]
         grouped.insert(0, "attribute", attribute)
         tables.append(grouped)
+    columns = ["attribute", "group", "registered", "responded", "response_rate"]
+    if not tables:
+        return pd.DataFrame(columns=[*columns, "suppressed"])
     table = pd.concat(tables, ignore_index=True)
     table["group"] = table["group"].astype(object)
     suppressed = suppress_small_groups(
@@ -118,7 +174,9 @@ def groups_table(programme: Programme, milestone: str, language: str) -> pd.Data
 
     return pd.DataFrame(
         {
-            t["col_attribute"]: [t[f"attribute_{a}"] for a in table["attribute"]],
+            t["col_attribute"]: [
+                attribute_name(programme, a, language) for a in table["attribute"]
+            ],
             t["col_group"]: [
                 attribute_label(programme, a, g, language)
                 for a, g in zip(table["attribute"], table["group"], strict=True)
@@ -132,11 +190,22 @@ def groups_table(programme: Programme, milestone: str, language: str) -> pd.Data
     )
 
 
+def cohort_caption(programme: Programme, language: str) -> str:
+    """The caption of the cohort figure: participants per the cohort's attribute."""
+    name = attribute_name(programme, cohort_attribute(programme) or "", language)
+    return fmt.text(
+        "figure_cohort", language, attribute=_in_sentence(name, language), k=_k(programme)
+    )
+
+
 def cohort_alt(table: pd.DataFrame, language: str) -> str:
-    """Alt text of the cohort figure (``table`` as from :func:`cohort_table`)."""
+    """Alt text of the cohort figure (``table`` as from :func:`cohort_table`, whose first
+    header is the attribute's display name)."""
     group, count = table.columns[:2]
     counts = ", ".join(f"{g} {n}" for g, n in zip(table[group], table[count], strict=True))
-    return fmt.text("alt_cohort", language, counts=counts)
+    return fmt.text(
+        "alt_cohort", language, attribute=_in_sentence(str(group), language), counts=counts
+    )
 
 
 # -- data quality --------------------------------------------------------------------------

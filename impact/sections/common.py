@@ -14,8 +14,6 @@ from impact import fmt
 from impact.errors import ReportError
 from impact.pipeline import Programme, memoised
 
-GROUP_ATTRIBUTES = ("sector", "role", "site")
-
 # The numbers behind a section are asked for again and again within one report (summary,
 # key figures, tables, figures, results.json): computed once per programme.
 per_programme = memoised
@@ -35,6 +33,19 @@ def wave_label(programme: Programme, wave: str, language: str) -> str:
 def attribute_label(programme: Programme, attribute: str, value: str, language: str) -> str:
     """The display name of a registry value (``survey.yml``: ``registry.labels``)."""
     return programme.survey.registry.label(attribute, value, language)
+
+
+def attribute_name(programme: Programme, attribute: str, language: str) -> str:
+    """The display name of a registry attribute (``survey.yml``: ``registry.names``)."""
+    return programme.survey.registry.name(attribute, language)
+
+
+def _in_sentence(name: str, language: str) -> str:
+    """An attribute's display name inside an English sentence starts in lower case
+    (``Sector`` → ``sector``; ``NGO`` stays); German nouns keep their capital."""
+    if language == "en" and name[:1].isupper() and name[1:2].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
 def _scale_wave_labels(programme: Programme, table: pd.DataFrame, language: str) -> dict:

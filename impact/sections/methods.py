@@ -6,53 +6,71 @@ import pandas as pd
 
 from impact import fmt
 from impact.pipeline import Programme
-from impact.sections.common import _k, milestone_kind, scale_label, wave_label
+from impact.sections.common import (
+    _in_sentence,
+    _k,
+    attribute_name,
+    milestone_kind,
+    scale_label,
+    wave_label,
+)
 from impact.sections.effects import attrition_sentence, sensitivity_sentence
 from impact.sections.individual import reliable_change_results
-
-GLOSSARY = (
-    "ci",
-    "d_z",
-    "p",
-    "holm",
-    "paired",
-    "response_rate",
-    "cut_off",
-    "reliability",
-    "mixed_model",
-    "reliable_change",
-    "response_shift",
-    "ei_index",
-    "suppression",
-)
+from impact.sections.plan import glossary_terms, includes, not_collected_sentence
+from impact.sections.subgroups import subgroup_attributes
 
 
 # -- methods, limitations, glossary --------------------------------------------------------
 def methods_paragraphs(programme: Programme, milestone: str, language: str) -> list[str]:
-    """How the numbers were made, for this kind of report."""
+    """How the numbers were made, for the sections this report contains; one sentence
+    names what the programme did not collect (:func:`plan.not_collected_sentence`)."""
     t = fmt.texts(language)
     quotes = t["methods_quotes_on" if programme.survey.privacy.quotes else "methods_quotes_off"]
     kind = milestone_kind(programme, milestone)
+
+    def has(section: str) -> bool:
+        return includes(programme, milestone, section)
+
     paragraphs = [t["methods_scores"], t["methods_reliability"]]
     if kind == "kickoff":
         paragraphs.append(t["methods_baseline"])
-    else:
+    elif has("change"):
         paragraphs += [t["methods_change"], t["methods_mixed_model"]]
         paragraphs.extend(filter(None, [sensitivity_sentence(programme, milestone, language)]))
-    if kind == "final":
-        paragraphs += [
-            reliable_change_method(programme, milestone, language),
-            t["methods_response_shift"],
-            t["methods_subgroups"],
-            t["methods_sdgs"]
-            if "tandem" in programme.registry.columns
-            else t["methods_sdgs_person"],
-            fmt.text("methods_feedback", language, k=_k(programme)),
-        ]
-    if kind != "progress":
+    if has("reliable_change"):
+        paragraphs.append(reliable_change_method(programme, milestone, language))
+    if has("response_shift"):
+        paragraphs.append(t["methods_response_shift"])
+    if has("subgroups"):
+        paragraphs.append(subgroups_method(programme, language))
+    if has("sdgs"):
+        paragraphs.append(sdgs_method(programme, language))
+    if has("feedback"):
+        paragraphs.append(fmt.text("methods_feedback", language, k=_k(programme)))
+    if has("network"):
         paragraphs.append(t["methods_network"])
+    paragraphs.extend(filter(None, [not_collected_sentence(programme, milestone, language)]))
     paragraphs.append(fmt.text("methods_privacy", language, k=_k(programme), quotes=quotes))
     return paragraphs
+
+
+def subgroups_method(programme: Programme, language: str) -> str:
+    """The paragraph on change by group, naming the breakdowns."""
+    names = [
+        _in_sentence(attribute_name(programme, a, language), language)
+        for a in subgroup_attributes(programme)
+    ]
+    return fmt.text("methods_subgroups", language, breakdowns=fmt.join(names, language))
+
+
+def sdgs_method(programme: Programme, language: str) -> str:
+    """The paragraph on SDG counts: per project (pair) where the programme pairs
+    participants, else per person."""
+    pairing = programme.survey.registry.pairing
+    if pairing is None:
+        return fmt.text("methods_sdgs_person", language)
+    unit = _in_sentence(attribute_name(programme, pairing, language), language)
+    return fmt.text("methods_sdgs", language, unit=unit)
 
 
 def reliable_change_method(programme: Programme, milestone: str, language: str) -> str:
@@ -91,10 +109,12 @@ def limitations(programme: Programme, milestone: str, language: str) -> list[str
     return items
 
 
-def glossary_table(programme: Programme, language: str) -> pd.DataFrame:
-    """Terms a reader may not know, with a plain explanation."""
+def glossary_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """Terms of this report a reader may not know, with a plain explanation; only those
+    its sections use (:func:`plan.glossary_terms`)."""
     t = fmt.texts(language)
     entries = [
-        fmt.text(f"glossary_{key}", language, k=_k(programme)).split("|", 1) for key in GLOSSARY
+        fmt.text(f"glossary_{key}", language, k=_k(programme)).split("|", 1)
+        for key in glossary_terms(programme, milestone)
     ]
     return pd.DataFrame(entries, columns=[t["col_term"], t["col_meaning"]])

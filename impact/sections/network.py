@@ -61,14 +61,15 @@ def collaboration_plot_data(programme: Programme, milestone: str, language: str)
     """:func:`collaboration_results` with display names, as
     :func:`impact.plots.collaboration_matrices` takes it."""
     table = collaboration_results(programme, milestone)
+    sector = programme.survey.registry.sector or ""
     return pd.DataFrame(
         {
             "wave_label": [wave_label(programme, w, language) for w in table["wave"]],
             "from_label": [
-                attribute_label(programme, "sector", s, language) for s in table["from_sector"]
+                attribute_label(programme, sector, s, language) for s in table["from_sector"]
             ],
             "to_label": [
-                attribute_label(programme, "sector", s, language) for s in table["to_sector"]
+                attribute_label(programme, sector, s, language) for s in table["to_sector"]
             ],
             "mean_contacts": table["mean_contacts"].to_numpy(),
         }
@@ -156,10 +157,10 @@ def network_sentence(programme: Programme, milestone: str, language: str) -> str
 def sdg_coverage(programme: Programme, milestone: str) -> pd.DataFrame:
     """How many projects contribute to each goal of a multi-select instrument (the SDGs).
 
-    Counted per project (registry ``tandem``): a goal counts once for a project when any
-    of its members ticked it at ``milestone``. The counts describe projects, not persons,
-    and are not suppressed. Without a ``tandem`` column each participant is a project and
-    counts of 1 to k − 1 are blanked.
+    Counted per project (the pairing attribute, ``registry.roles.pairing``: tandems or
+    teams): a goal counts once for a project when any of its members ticked it at
+    ``milestone``. The counts describe projects, not persons, and are not suppressed.
+    Without a pairing each participant is a project and counts of 1 to k − 1 are blanked.
 
     Returns
     -------
@@ -173,9 +174,10 @@ def sdg_coverage(programme: Programme, milestone: str) -> pd.DataFrame:
     columns = ["instrument", "wave", "item", "order", "projects", "answered", "share"]
     columns += ["suppressed"]
     responses = programme.responses
-    registry = programme.registry
-    by_person = "tandem" not in registry.columns
-    unit = registry.set_index("participant")["participant" if by_person else "tandem"]
+    pairing = programme.survey.registry.pairing
+    by_person = pairing is None
+    unit = programme.attributes.set_index("participant")
+    unit = pd.Series(unit.index, index=unit.index) if by_person else unit[pairing]
     parts = []
     for instrument in programme.instruments.values():
         if instrument.kind != "multiselect" or instrument.id not in programme.survey.instruments:

@@ -20,6 +20,7 @@ from impact.sections.effects import (
 from impact.sections.feedback import feedback_results
 from impact.sections.individual import reliable_change_results, response_shift_results
 from impact.sections.network import collaboration_results, ei_results, sdg_coverage
+from impact.sections.plan import report_plan
 from impact.sections.scores import reliability_summary, score_summary
 from impact.sections.subgroups import subgroup_results, subgroups_not_estimated
 from impact.sections.summary import key_figures
@@ -31,54 +32,67 @@ def results(
     """Every number the report shows, for ``results.json`` (aggregates only, no participant).
 
     Keys: ``programme``, ``synthetic``, ``milestone``, ``kind``, ``language``, ``wave_date``,
-    ``rendered``, ``min_group_size``, ``key_figures``, ``participation``, ``cohort``,
-    ``groups``, ``scores``, ``reliability``, ``profile_classes``; by kind
-    ``baseline_bands`` (kick-off) or ``change``, ``effect_sizes``, ``all_waves``,
-    ``attrition`` and ``design_sensitivity`` (later reports); in the final report also
-    ``reliable_change``, ``response_shift``, ``sdg_coverage``, ``feedback`` and
-    ``subgroups``; ``collaboration`` and ``ei_index`` in the kick-off and final reports;
-    then ``accounting`` and ``cleaning_decisions``.
+    ``rendered``, ``min_group_size``, ``sections`` (the report plan: every section of this
+    kind of report, whether it is included and why not), ``key_figures``,
+    ``participation``, ``cohort``, ``scores``, ``reliability``; then one key per included
+    section: ``groups``, ``profile_classes``, ``baseline_bands`` (kick-off), ``change``,
+    ``effect_sizes`` and ``design_sensitivity``, ``all_waves``, ``attrition`` (later
+    reports), ``reliable_change``, ``response_shift``, ``sdg_coverage``, ``feedback`` and
+    ``subgroups`` (final report), ``collaboration`` and ``ei_index`` (kick-off and final);
+    then ``accounting`` and ``cleaning_decisions``. A section the report leaves out has no
+    key.
     """
     participation = programme.participation()
     participation = participation[participation["wave"].isin(programme.waves_until(milestone))]
-    kind = milestone_kind(programme, milestone)
+    plan = report_plan(programme, milestone)
+    included = set(plan.loc[plan["included"], "section"])
     rules = programme.cleaned.log["rule"].value_counts().sort_index()
     document = {
         "programme": programme.survey.programme.id,
         "synthetic": programme.survey.programme.synthetic,
         "milestone": milestone,
-        "kind": kind,
+        "kind": milestone_kind(programme, milestone),
         "language": language,
         "wave_date": programme.survey.wave(milestone).date.isoformat(),
         "rendered": (today or dt.date.today()).isoformat(),
         "min_group_size": _k(programme),
+        "sections": _records(plan),
         "key_figures": _records(key_figures(programme, milestone, language)[["key", "number"]]),
         "participation": _records(participation),
         "cohort": _records(cohort_counts(programme)),
-        "groups": _records(group_participation(programme, milestone)),
-        "scores": _records(score_summary(programme, milestone)),
     }
+    if "groups" in included:
+        document["groups"] = _records(group_participation(programme, milestone))
+    document["scores"] = _records(score_summary(programme, milestone))
     document["reliability"] = _records(reliability_summary(programme, milestone))
-    document["profile_classes"] = _records(profile_classes(programme, milestone))
-    if kind == "kickoff":
+    if "profile" in included:
+        document["profile_classes"] = _records(profile_classes(programme, milestone))
+    if "baseline" in included:
         document["baseline_bands"] = {
             scale: _records(baseline_bands(programme, scale))
             for scale in baseline_instruments(programme)
         }
-    else:
+    if "change" in included:
         document["change"] = _records(change_results(programme, milestone))
         document["effect_sizes"] = _records(effect_sizes(programme, milestone))
+    if "all_waves" in included:
         document["all_waves"] = _records(all_waves(programme, milestone))
+    if "attrition" in included:
         document["attrition"] = _records(attrition_results(programme, milestone))
+    if "change" in included:
         document["design_sensitivity"] = _records(sensitivity_results(programme, milestone))
-    if kind == "final":
+    if "reliable_change" in included:
         document["reliable_change"] = _records(reliable_change_results(programme, milestone))
+    if "response_shift" in included:
         document["response_shift"] = _records(response_shift_results(programme, milestone))
+    if "sdgs" in included:
         document["sdg_coverage"] = _records(sdg_coverage(programme, milestone))
+    if "feedback" in included:
         document["feedback"] = feedback_results(programme, milestone)
+    if "subgroups" in included:
         document["subgroups"] = _records(subgroup_results(programme, milestone))
         document["subgroups_not_estimated"] = subgroups_not_estimated(programme, milestone)
-    if kind != "progress":
+    if "network" in included:
         document["collaboration"] = _records(collaboration_results(programme, milestone))
         document["ei_index"] = ei_results(programme, milestone)
     document["accounting"] = _records(programme.accounting().drop(columns="file"))

@@ -1,4 +1,4 @@
-"""Change per subgroup (the survey's derived groups, role, site), descriptive only: groups with
+"""Change per subgroup (the survey's breakdowns), descriptive only: groups with
 fewer than k complete pairs are blanked, and a breakdown that fails numerically is named
 as not estimated.
 """
@@ -11,10 +11,10 @@ import pandas as pd
 from impact import fmt
 from impact.pipeline import Programme
 from impact.sections.common import (
-    GROUP_ATTRIBUTES,
     _in_outcome_order,
     _k,
     attribute_label,
+    attribute_name,
     outcomes,
     per_programme,
     scale_label,
@@ -23,12 +23,10 @@ from impact.sections.common import (
 
 # -- subgroups -----------------------------------------------------------------------------
 def subgroup_attributes(programme: Programme) -> list[str]:
-    """Derived groups of the survey (e.g. ``sector_group``) and the registry's role and
-    site; an attribute with a coarser derived group (sector) is left to that group."""
-    derived = programme.survey.registry.groups
-    replaced = {grouping.of for grouping in derived.values()}
-    plain = [a for a in GROUP_ATTRIBUTES if a in programme.registry.columns and a not in replaced]
-    return list(derived) + plain
+    """The breakdowns of the survey (``registry.roles.breakdowns``), each replaced by its
+    coarser derived group where it has one (``registry.groups``): change needs k complete
+    pairs per group, so a sector is compared by its sector group."""
+    return programme.survey.registry.change_breakdowns
 
 
 def _subgroup_parts(programme: Programme, milestone: str) -> tuple[list[pd.DataFrame], list[str]]:
@@ -80,7 +78,7 @@ def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.Da
     rows = []
     for (by, group), part in table.groupby(["by", "group"], sort=False, observed=True):
         row = {
-            t["col_attribute"]: t.get(f"attribute_{by}", by),
+            t["col_attribute"]: attribute_name(programme, by, language),
             t["col_group"]: attribute_label(programme, by, group, language),
         }
         for r in _in_outcome_order(part, programme).itertuples():
@@ -95,7 +93,7 @@ def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.Da
     for by in subgroups_not_estimated(programme, milestone):
         rows.append(
             {
-                t["col_attribute"]: t.get(f"attribute_{by}", by),
+                t["col_attribute"]: attribute_name(programme, by, language),
                 t["col_group"]: t["not_estimated"],
             }
         )

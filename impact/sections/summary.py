@@ -79,8 +79,9 @@ def key_figures(programme: Programme, milestone: str, language: str) -> pd.DataF
     Returns
     -------
     DataFrame
-        - ``key``: stable identifier (``registered``, ``responded``, ``sectors``,
-          ``tandems``, ``change:<scale>``)
+        - ``key``: stable identifier (``registered``, ``responded``, ``sectors`` where the
+          programme declares a sector, ``pairs`` where it pairs participants,
+          ``change:<scale>``)
         - ``label``: what the number is, in ``language``
         - ``value``: the number, formatted
         - ``number``: the number itself (for ``results.json``)
@@ -98,10 +99,12 @@ def key_figures(programme: Programme, milestone: str, language: str) -> pd.DataF
             int(participation["responded"]),
         ),
     ]
-    for attribute, key in (("sector", "kf_sectors"), ("tandem", "kf_tandems")):
-        if attribute in registry.columns:
-            n = int(registry[attribute].nunique())
-            rows.append((f"{attribute}s", fmt.texts(language)[key], str(n), n))
+    roles = programme.survey.registry
+    for key, attribute in (("sectors", roles.sector), ("pairs", roles.pairing)):
+        if attribute is not None:
+            n = int(programme.attributes[attribute].nunique())
+            label = roles.plural(attribute, language) or roles.name(attribute, language)
+            rows.append((key, label, str(n), n))
     if milestone_kind(programme, milestone) != "kickoff":
         change = change_results(programme, milestone)
         latest = _in_outcome_order(change[change["wave"] == milestone], programme)

@@ -1,0 +1,228 @@
+"""The report plan: which sections a report contains, decided by what the programme has.
+
+Each section belongs to some kinds of report (``kickoff``, ``progress``, ``final``) and may
+need something of the programme's definition: an instrument of a kind (the collaboration
+counts, the SDG tick boxes, free-text feedback), a role of a registry attribute (the
+sector, breakdowns), or scales with cut-offs, profile classes or retrospective ratings. A
+section whose need is not met is left out of the report, of ``results.json``, of the
+methods and of the glossary; :func:`report_plan` says which and why, and ``impact check``
+prints it per milestone.
+
+Examples
+--------
+>>> from impact.pipeline import load_programme
+>>> programme = load_programme("surveys/demo/survey.yml")
+>>> plan = report_plan(programme, "final")
+>>> plan.loc[plan["included"], "section"].tolist()[:4]
+['summary', 'key_figures', 'profile', 'change']
+>>> includes(programme, "kickoff", "network"), includes(programme, "milestone-1", "network")
+(True, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from impact import fmt
+from impact.pipeline import Programme
+from impact.sections.baseline import baseline_instruments
+from impact.sections.common import _in_sentence, milestone_kind, outcomes, per_programme
+from impact.sections.scores import described_outcomes
+
+ALL_KINDS = frozenset({"kickoff", "progress", "final"})
+LATER = frozenset({"progress", "final"})
+
+
+def _has_kind(kind: str) -> Callable[[Programme], bool]:
+    def has(programme: Programme) -> bool:
+        return any(
+            i.kind == kind and (kind != "text" or not i.identifying)
+            for i in programme.instruments.values()
+        )
+
+    return has
+
+
+# What a section may need, and the reason (a locale key) when the programme lacks it.
+NEEDS: dict[str, tuple[Callable[[Programme], bool], str]] = {
+    "scales": (lambda p: bool(outcomes(p)), "lacks_scales"),
+    "cutoffs": (lambda p: bool(baseline_instruments(p)), "lacks_cutoffs"),
+    "categories": (
+        lambda p: any(i.categories for i in p.instruments.values()),
+        "lacks_categories",
+    ),
+    "described": (lambda p: bool(described_outcomes(p)), "lacks_described"),
+    "retrospective": (
+        lambda p: bool((p.scores["frame"] == "then").any()),
+        "lacks_retrospective",
+    ),
+    "counts": (_has_kind("counts"), "lacks_counts"),
+    "sector_role": (lambda p: p.survey.registry.sector is not None, "lacks_sector"),
+    "multiselect": (_has_kind("multiselect"), "lacks_multiselect"),
+    "text": (_has_kind("text"), "lacks_text"),
+    "breakdowns": (lambda p: bool(p.survey.registry.breakdowns), "lacks_breakdowns"),
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a report: its id, the kinds of report it belongs to, what it needs
+    of the programme (keys of :data:`NEEDS`), its title (a locale key) and the glossary
+    terms it uses."""
+
+    id: str
+    kinds: frozenset[str]
+    needs: tuple[str, ...] = ()
+    title: str | None = None
+    terms: tuple[str, ...] = ()
+
+
+# The order of a report. Sections without a title are parts of the report's frame.
+SECTIONS: tuple[Section, ...] = (
+    Section("summary", ALL_KINDS, title="section_summary"),
+    Section("key_figures", ALL_KINDS, title="section_key_figures"),
+    Section("cohort", frozenset({"kickoff"}), title="section_cohort"),
+    Section("baseline", frozenset({"kickoff"}), ("cutoffs",), "section_baseline", ("cut_off",)),
+    Section("profile", ALL_KINDS, ("categories",), "section_profile"),
+    Section("change", LATER, ("scales",), "section_change", ("ci", "d_z", "p", "holm", "paired")),
+    Section("partnership", LATER, ("described",), "section_partnership"),
+    Section("all_waves", LATER, ("scales",), "section_all_waves", ("mixed_model",)),
+    Section(
+        "reliable_change",
+        frozenset({"final"}),
+        ("scales",),
+        "section_reliable_change",
+        ("reliable_change", "cut_off"),
+    ),
+    Section(
+        "response_shift",
+        frozenset({"final"}),
+        ("retrospective",),
+        "section_response_shift",
+        ("response_shift",),
+    ),
+    Section(
+        "network",
+        frozenset({"kickoff", "final"}),
+        ("counts", "sector_role"),
+        "section_network",
+        ("ei_index",),
+    ),
+    Section("sdgs", frozenset({"final"}), ("multiselect",), "section_sdgs"),
+    Section("feedback", frozenset({"final"}), ("text",), "section_feedback"),
+    Section("subgroups", frozenset({"final"}), ("breakdowns", "scales"), "section_subgroups"),
+    Section("participation", ALL_KINDS, (), "section_participation", ("response_rate",)),
+    Section("groups", ALL_KINDS, ("breakdowns",), "section_groups", ("suppression",)),
+    Section("scores", ALL_KINDS, ("scales",), "section_scores"),
+    Section("methods", ALL_KINDS, title="section_methods"),
+    Section("limitations", ALL_KINDS, title="section_limitations"),
+    Section("appendix", ALL_KINDS, title="section_appendix"),
+    Section("reliability", ALL_KINDS, ("scales",), "section_reliability", ("ci", "reliability")),
+    Section("attrition", LATER, ("scales",), "section_attrition"),
+    Section("glossary", ALL_KINDS, title="section_glossary"),
+)
+# The glossary's terms in the order a glossary lists them.
+GLOSSARY = (
+    "ci",
+    "d_z",
+    "p",
+    "holm",
+    "paired",
+    "response_rate",
+    "cut_off",
+    "reliability",
+    "mixed_model",
+    "reliable_change",
+    "response_shift",
+    "ei_index",
+    "suppression",
+)
+# Every report suppresses small groups, whatever its sections.
+GLOSSARY_ALWAYS = ("suppression",)
+
+
+@per_programme
+def _lacking(programme: Programme) -> dict[str, str]:
+    """Need → the reason's locale key, for every need the programme does not meet."""
+    return {need: reason for need, (has, reason) in NEEDS.items() if not has(programme)}
+
+
+@per_programme
+def report_plan(programme: Programme, milestone: str) -> pd.DataFrame:
+    """The sections of the report for ``milestone``, in order, and why any is left out.
+
+    Only the sections of the milestone's kind of report are listed.
+
+    Returns
+    -------
+    DataFrame
+        - ``section``: the section's id
+        - ``included``: whether the report contains it
+        - ``reason``: for a section left out, the locale key of why (``lacks_counts`` …);
+          None for an included one
+    """
+    kind = milestone_kind(programme, milestone)
+    lacking = _lacking(programme)
+    rows = []
+    for section in SECTIONS:
+        if kind not in section.kinds:
+            continue
+        reasons = [lacking[need] for need in section.needs if need in lacking]
+        rows.append((section.id, not reasons, reasons[0] if reasons else None))
+    return pd.DataFrame(rows, columns=["section", "included", "reason"])
+
+
+def includes(programme: Programme, milestone: str, section: str) -> bool:
+    """Whether the report for ``milestone`` contains ``section`` (an id of :data:`SECTIONS`).
+
+    Raises
+    ------
+    ValueError
+        For a section id that is not in the plan.
+    """
+    known = [s.id for s in SECTIONS]
+    if section not in known:
+        raise ValueError(f"there is no report section {section!r}; the sections are {known}")
+    plan = report_plan(programme, milestone)
+    return bool(plan.loc[plan["section"] == section, "included"].any())
+
+
+def left_out(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
+    """The sections the report for ``milestone`` leaves out, with their titles and why.
+
+    Returns
+    -------
+    DataFrame
+        ``section``, ``title`` and ``reason`` (both in ``language``).
+    """
+    plan = report_plan(programme, milestone)
+    plan = plan[~plan["included"]]
+    titles = {s.id: s.title for s in SECTIONS}
+    return pd.DataFrame(
+        {
+            "section": plan["section"].to_numpy(),
+            "title": [fmt.text(titles[s], language) for s in plan["section"]],
+            "reason": [fmt.text(r, language) for r in plan["reason"]],
+        }
+    )
+
+
+def not_collected_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """One sentence for the methods: what the programme did not collect, so the report
+    does not show it; None when the report lacks nothing."""
+    missing = left_out(programme, milestone, language)
+    if missing.empty:
+        return None
+    titles = [_in_sentence(title, language) for title in missing["title"]]
+    return fmt.text("methods_not_collected", language, sections=fmt.join(titles, language))
+
+
+def glossary_terms(programme: Programme, milestone: str) -> list[str]:
+    """The glossary entries the report's sections use, in the glossary's order."""
+    plan = report_plan(programme, milestone)
+    included = set(plan.loc[plan["included"], "section"])
+    used = {t for s in SECTIONS if s.id in included for t in s.terms} | set(GLOSSARY_ALWAYS)
+    return [term for term in GLOSSARY if term in used]
