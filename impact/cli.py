@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from impact.errors import ImpactError
+from impact.errors import DefinitionErrors, ImpactError
 
 app = typer.Typer(
     help="Evaluate a mentoring or training programme: import, check, analyse, report.",
@@ -27,6 +27,21 @@ DEMO_OUTPUT = Path("reports/demo")
 
 
 def _fail(error: Exception, code: int = 2) -> None:
+    if isinstance(error, DefinitionErrors) and len(error.problems) > 1:
+        errors.print(
+            f"[bold red]error:[/] {len(error.problems)} problems in the definition "
+            f"{escape(str(error.problems[0].file))}:",
+            highlight=False,
+            soft_wrap=True,
+        )
+        table = Table(show_lines=False)
+        for column in ("line", "key", "problem", "hint"):
+            table.add_column(column, overflow="fold")
+        for problem in error.problems:
+            cells = (problem.line, problem.key, problem.reason, problem.hint)
+            table.add_row(*("" if c is None else escape(str(c)) for c in cells))
+        errors.print(table)
+        raise typer.Exit(code)
     # One line, never wrapped: "error: file '…', column '…', row …: message (hint)".
     message = " ".join(str(error).split())
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
@@ -63,16 +78,35 @@ def _print_accounting(programme) -> None:
         console.print(_table(to_review[columns], "Keys to review"))
 
 
+def _print_plan(programme) -> None:
+    """Per milestone: the sections its report will contain, and why any is left out."""
+    from impact import sections
+
+    for milestone in programme.survey.wave_ids:
+        plan = sections.report_plan(programme, milestone)
+        kept = plan.loc[plan["included"], "section"].tolist()
+        console.print(
+            f"[bold]{escape(milestone)}[/] report: {escape(', '.join(kept))}", highlight=False
+        )
+        missing = sections.left_out(programme, milestone, "en")
+        for row in missing.itertuples():
+            console.print(
+                f"  left out: {escape(row.section)} ({escape(row.reason)})", highlight=False
+            )
+
+
 @app.command("check")
 def check(survey: SurveyArg) -> None:
-    """Read and clean every export; print how every raw row was accounted for."""
+    """Read and clean every export; print how every raw row was accounted for, and the
+    sections each milestone's report will contain."""
     from impact.pipeline import load_programme
 
     try:
         programme = load_programme(survey)
+        _print_accounting(programme)
+        _print_plan(programme)
     except ImpactError as error:
         _fail(error)
-    _print_accounting(programme)
 
 
 @app.command("import")
@@ -109,7 +143,7 @@ def import_(
     try:
         programme = load_programme(survey)
         scores = programme.scores
-        check_output_dir(out, survey)
+        check_output_dir(out, programme.survey)
     except ImpactError as error:
         _fail(error)
     _print_accounting(programme)
@@ -168,12 +202,12 @@ def analyse(
 
 
 def _render(
-    survey: Path,
+    programme,
     out: Path,
     milestones: list[str] | None,
     languages: list[str] | None,
 ) -> None:
-    from impact.report import render_all
+    from impact.report import render_all, report_jobs
 
     with Progress(
         TextColumn("[bold]rendering"),
@@ -197,12 +231,10 @@ def _render(
                     highlight=False,
                 )
 
-        from impact.definitions import load_survey
-
-        definition, _ = load_survey(survey)
-        total = len(milestones or definition.wave_ids) * len(languages or definition.languages)
-        progress.update(task, total=total)
-        results = render_all(survey, out, milestones=milestones, languages=languages, on_done=done)
+        progress.update(task, total=len(report_jobs(programme.survey, milestones, languages)))
+        results = render_all(
+            programme, out, milestones=milestones, languages=languages, on_done=done
+        )
     failed = [r for r in results if not r.ok]
     console.print(
         f"{len(results) - len(failed)} of {len(results)} reports in {out}/ "
@@ -225,19 +257,31 @@ def report(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
 ) -> None:
     """Render evaluation reports (HTML, PDF and results JSON) with papermill, in parallel."""
-    from impact.report import check_parameters
-
     if not all_ and not milestone:
         _fail(ImpactError("name a --milestone, or use --all"))
     try:
-        from impact.definitions import load_survey
-
-        definition, _ = load_survey(survey)
-        milestones = milestone or definition.wave_ids
-        check_parameters(survey, milestones, language or definition.languages, output_dir=out)
-        _render(survey, out, None if all_ else milestone, language)
+        _render(_checked_programme(survey, milestone, language, out), out, milestone, language)
     except ImpactError as error:
         _fail(error)
+
+
+def _checked_programme(survey: Path, milestones, languages, out: Path, definitions=None):
+    """The programme of a report command: its definition read once (unless given), the
+    milestones, languages and output folder checked against it before any export is
+    cleaned."""
+    from impact.definitions import load_survey
+    from impact.pipeline import load_programme
+    from impact.report import check_parameters, report_jobs
+
+    definitions = definitions or load_survey(survey)
+    jobs = report_jobs(definitions[0], milestones, languages)
+    check_parameters(
+        definitions[0],
+        list(dict.fromkeys(m for m, _ in jobs)),
+        list(dict.fromkeys(lang for _, lang in jobs)),
+        output_dir=out,
+    )
+    return load_programme(survey, definitions=definitions)
 
 
 @app.command("demo")
@@ -264,6 +308,7 @@ def demo(
 ) -> None:
     """Render every report of the embedded synthetic demo programme (or, with
     --participants, write a demo-shaped programme of any size for benchmarks)."""
+    from impact.definitions import load_survey
     from impact.demo import CONTAINERS, DEMO_SURVEY, SEED, generate
     from impact.report import check_output_dir
 
@@ -280,14 +325,16 @@ def demo(
             console.print(f"wrote {path}")
         return
     try:
-        check_output_dir(out, DEMO_SURVEY)
+        definitions = load_survey(DEMO_SURVEY)
+        check_output_dir(out, definitions[0])
     except ImpactError as error:
         _fail(error)
     if regenerate:
         for path in generate(DEMO_SURVEY, seed=SEED if seed is None else seed):
             console.print(f"wrote {path}")
     try:
-        _render(DEMO_SURVEY, out, None, None)
+        programme = _checked_programme(DEMO_SURVEY, None, None, out, definitions)
+        _render(programme, out, None, None)
     except ImpactError as error:
         _fail(error)
 

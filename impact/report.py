@@ -39,15 +39,16 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
-from impact.definitions import Survey, _did_you_mean, load_survey
-from impact.errors import DefinitionError, ReportError
+from impact.definitions import Survey, load_survey
+from impact.errors import ReportError
 from impact.fmt import LOCALES
+from impact.pipeline import Programme, load_programme, restore_programme, save_programme
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPORT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "evaluation_report.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The parameters papermill injects; the notebook must declare each of them.
-PARAMETERS = ("survey", "milestone", "language", "output_dir")
+PARAMETERS = ("survey", "milestone", "language", "output_dir", "programme_file")
 SCRATCH_PREFIX = ".impact-"
 REPORT_SUFFIXES = (".results.json", ".pdf", ".html")
 
@@ -68,23 +69,44 @@ class RenderResult:
         return self.error is None
 
 
+def _definition(survey: str | Path | Survey) -> tuple[Survey, Path]:
+    """A survey definition as loaded, and the file it came from: loaded here only when a
+    path is given."""
+    if isinstance(survey, Survey):
+        if survey.source is None:
+            raise ReportError("the survey definition was not loaded from a file (load_survey)")
+        return survey, survey.source
+    return load_survey(survey)[0], Path(survey)
+
+
+def report_jobs(
+    survey: Survey, milestones: list[str] | None = None, languages: list[str] | None = None
+) -> list[tuple[str, str]]:
+    """The reports asked for, as (milestone, language) pairs: by default every wave of the
+    survey in every language it offers (check them with :func:`check_parameters`)."""
+    return [
+        (milestone, language)
+        for milestone in milestones or survey.wave_ids
+        for language in languages or survey.languages
+    ]
+
+
 def check_parameters(
-    survey: str | Path,
+    survey: str | Path | Survey,
     milestone: str | list[str],
     language: str | list[str],
     *,
     output_dir: str | Path | None = None,
     notebook: str | Path = REPORT_NOTEBOOK,
-) -> None:
+) -> Survey:
     """Fail before a kernel starts when a parameter of a report is not acceptable.
 
-    ``milestone`` and ``language`` may be lists: every combination is checked, the survey
-    loaded once.
+    ``milestone`` and ``language`` may be lists: every combination is checked.
 
     Parameters
     ----------
-    survey : str or Path
-        The programme's ``survey.yml``; it must load.
+    survey : str, Path or Survey
+        The programme's ``survey.yml`` (it must load), or its definition as loaded.
     milestone : str
         Must be a wave of the survey.
     language : str
@@ -94,6 +116,11 @@ def check_parameters(
         folder holding its raw exports or registry (nor inside one).
     notebook : str or Path
         Must exist and declare every parameter papermill injects.
+
+    Returns
+    -------
+    Survey
+        The definition, so that a caller who passed a path need not load it again.
 
     Raises
     ------
@@ -108,17 +135,9 @@ def check_parameters(
     Traceback (most recent call last):
     impact.errors.ReportError: file '...survey.yml', key 'languages': language 'xx' is ...
     """
-    survey = Path(survey)
-    definition, _ = load_survey(survey)
+    definition, survey = _definition(survey)
     for wave in [milestone] if isinstance(milestone, str) else milestone:
-        if wave not in definition.wave_ids:
-            raise DefinitionError(
-                f"there is no milestone {wave!r}",
-                file=survey,
-                key="waves",
-                hint=_did_you_mean(wave, definition.wave_ids)
-                or f"the waves are {definition.wave_ids}",
-            )
+        definition.wave(wave, what="milestone")
     for code in [language] if isinstance(language, str) else language:
         if code not in definition.languages or code not in LOCALES:
             raise ReportError(
@@ -127,7 +146,25 @@ def check_parameters(
             )
     _check_notebook(Path(notebook))
     if output_dir is not None:
-        check_output_dir(output_dir, survey, definition=definition)
+        check_output_dir(output_dir, definition)
+    return definition
+
+
+def _checked_programme(
+    programme: str | Path | Programme,
+    milestone: str | list[str],
+    language: str | list[str],
+    **checks,
+) -> Programme:
+    """The programme of a render, its parameters checked before any export is cleaned: a
+    ``survey.yml`` is read once, checked, then cleaned (:func:`check_parameters`)."""
+    if isinstance(programme, Programme):
+        check_parameters(programme.survey, milestone, language, **checks)
+        return programme
+    path = Path(programme).resolve()
+    definitions = load_survey(path)
+    check_parameters(definitions[0], milestone, language, **checks)
+    return load_programme(path, definitions=definitions)
 
 
 def _check_notebook(notebook: Path) -> None:
@@ -157,10 +194,10 @@ def _raw_folders(survey: Path, definition: Survey) -> set[Path]:
     return {base, *(path.resolve().parent for path in files)}
 
 
-def check_output_dir(
-    output_dir: str | Path, survey: str | Path, *, definition: Survey | None = None
-) -> Path:
+def check_output_dir(output_dir: str | Path, survey: str | Path | Survey) -> Path:
     """The resolved output folder, once it is known not to endanger raw data.
+
+    ``survey`` is the programme's ``survey.yml`` or its definition as loaded.
 
     Examples
     --------
@@ -171,9 +208,8 @@ def check_output_dir(
     target = Path(output_dir).resolve()
     if target.exists() and not target.is_dir():
         raise ReportError(f"the output folder {str(target)!r} is a file, not a folder")
-    if definition is None:
-        definition, _ = load_survey(survey)
-    for folder in sorted(_raw_folders(Path(survey), definition)):
+    definition, survey = _definition(survey)
+    for folder in sorted(_raw_folders(survey, definition)):
         if target == folder or folder in target.parents:
             raise ReportError(
                 f"the output folder {str(target)!r} lies inside {str(folder)!r}, which holds "
@@ -290,20 +326,25 @@ def export_pdf(page: str, target: Path) -> None:
 
 
 def render(
-    survey: str | Path,
+    programme: str | Path | Programme,
     milestone: str,
     language: str,
     output_dir: str | Path,
     *,
     notebook: str | Path = REPORT_NOTEBOOK,
     pdf: bool = True,
+    programme_file: str | Path | None = None,
 ) -> RenderResult:
     """Render one report: ``<milestone>_<language>.html``, ``.pdf`` and ``.results.json``.
 
+    The kernel starts from the loaded programme (:func:`impact.pipeline.save_programme`):
+    it neither reads the definition nor cleans the exports again.
+
     Parameters
     ----------
-    survey : str or Path
-        The programme's ``survey.yml``.
+    programme : str, Path or Programme
+        The programme's ``survey.yml`` (loaded and cleaned here), or the programme as
+        loaded.
     milestone : str
         A wave id of the survey (``kickoff``, ``milestone-1``, …, ``final``).
     language : {"de", "en"}
@@ -313,6 +354,9 @@ def render(
         The parameterized report notebook.
     pdf : bool
         Also print the report to PDF.
+    programme_file : str or Path, optional
+        Where ``programme`` is saved already (:func:`render_all` saves it once for all its
+        reports); by default it is saved into the report's scratch folder.
 
     Returns
     -------
@@ -325,9 +369,12 @@ def render(
     """
     import papermill
 
-    survey = Path(survey).resolve()
     notebook = Path(notebook).resolve()
-    check_parameters(survey, milestone, language, output_dir=output_dir, notebook=notebook)
+    programme = _checked_programme(
+        programme, milestone, language, output_dir=output_dir, notebook=notebook
+    )
+    survey = programme.survey.source
+    assert survey is not None
     output_dir = Path(output_dir).resolve()
     name = f"{milestone}_{language}"
     try:
@@ -338,17 +385,21 @@ def render(
         )
     except OSError as error:
         raise _write_error(name, output_dir, error) from None
+    saved = contextlib.ExitStack()
     try:
+        if programme_file is None:
+            programme_file = saved.enter_context(_saved(programme))
         executed = scratch_dir / f"{name}.ipynb"
         try:
             papermill.execute_notebook(
                 str(notebook),
                 str(executed),
                 parameters={
-                    "survey": str(survey),
+                    "survey": str(survey.resolve()),
                     "milestone": milestone,
                     "language": language,
                     "output_dir": str(scratch_dir),
+                    "programme_file": str(Path(programme_file).resolve()),
                 },
                 kernel_name="python3",
                 progress_bar=False,
@@ -372,6 +423,7 @@ def render(
         except OSError as error:
             raise _write_error(name, output_dir, error) from None
     finally:
+        saved.close()
         shutil.rmtree(scratch_dir, ignore_errors=True)
     return RenderResult(
         milestone,
@@ -461,9 +513,35 @@ def remove_stale_scratch(output_dir: str | Path) -> list[Path]:
             if folder.is_dir():
                 shutil.rmtree(folder, ignore_errors=True)
             else:
-                folder.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # another user's, in a shared folder
+                    folder.unlink(missing_ok=True)
             removed.append(folder)
     return removed
+
+
+@contextlib.contextmanager
+def _saved(programme: Programme) -> Iterator[Path]:
+    """The programme saved for other processes (:func:`impact.pipeline.save_programme`)
+    while the block runs. It holds participant data, so it waits in a private folder of
+    the system's temporary folder (mode 0700), never beside the reports; a killed run's
+    folder is removed by the next run."""
+    remove_stale_scratch(tempfile.gettempdir())
+    folder = None
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-programme-"))
+        saved = save_programme(programme, folder / "programme.pickle")
+    except OSError as error:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise ReportError(
+            "cannot save the loaded programme for the report processes in the temporary "
+            f"folder {tempfile.gettempdir()!r}: {error.strerror or error} (free some space, "
+            "or name another folder in TMPDIR); no report was started"
+        ) from None
+    try:
+        yield saved
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _quiet_worker() -> None:
@@ -479,16 +557,19 @@ def _quiet_worker() -> None:
 
 
 def _render_safely(
-    survey: str, milestone: str, language: str, output_dir: str, pdf: bool
+    programme_file: str, milestone: str, language: str, output_dir: str, pdf: bool
 ) -> RenderResult:
     try:
-        return render(survey, milestone, language, output_dir, pdf=pdf)
+        programme = restore_programme(programme_file)
+        return render(
+            programme, milestone, language, output_dir, pdf=pdf, programme_file=programme_file
+        )
     except Exception as error:  # one failing report must not stop the others
         return RenderResult(milestone, language, error=str(error))
 
 
 def render_all(
-    survey: str | Path,
+    programme: str | Path | Programme,
     output_dir: str | Path,
     *,
     milestones: list[str] | None = None,
@@ -501,18 +582,28 @@ def render_all(
 
     One process per core (at most one per report) renders one report at a time; a report
     that fails leaves no files and does not stop the others. ``index.html`` lists every
-    report in the folder afterwards.
+    report in the folder afterwards. The programme (a ``survey.yml``, loaded and cleaned
+    here, or a programme as loaded) is saved once into a scratch folder of the run, and
+    every worker and kernel starts from it.
 
     Returns
     -------
     list of RenderResult
         In the order of the waves, then languages.
     """
-    definition, _ = load_survey(survey)
-    milestones = milestones or definition.wave_ids
-    languages = languages or list(definition.languages)
-    jobs = [(m, lang) for m in milestones for lang in languages]
-    check_parameters(survey, milestones, languages, output_dir=output_dir)
+    loaded = isinstance(programme, Programme)
+    path = None if loaded else Path(programme).resolve()
+    definitions = None if path is None else load_survey(path)
+    definition = programme.survey if definitions is None else definitions[0]
+    jobs = report_jobs(definition, milestones, languages)
+    check_parameters(
+        definition,
+        list(dict.fromkeys(m for m, _ in jobs)),
+        list(dict.fromkeys(lang for _, lang in jobs)),
+        output_dir=output_dir,
+    )
+    if path is not None:
+        programme = load_programme(path, definitions=definitions)
     try:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
         remove_stale_scratch(output_dir)
@@ -520,9 +611,17 @@ def render_all(
         raise _write_error("index", Path(output_dir), error) from None
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     results: dict[tuple[str, str], RenderResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+    # What every report reads, made once here rather than in every kernel.
+    programme.scores, programme.responses  # noqa: B018
+    with (
+        _saved(programme) as programme_file,
+        ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool,
+    ):
         futures = {
-            pool.submit(_render_safely, str(survey), m, lang, str(output_dir), pdf): (m, lang)
+            pool.submit(_render_safely, programme_file, m, lang, str(output_dir), pdf): (
+                m,
+                lang,
+            )
             for m, lang in jobs
         }
         for future in as_completed(futures):

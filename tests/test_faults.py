@@ -203,12 +203,18 @@ def test_the_cli_reports_a_read_only_output_folder(tmp_path, monkeypatch):
     """Through ``impact report``: every report fails clearly, and the command fails."""
     out = tmp_path / "reports"
 
-    def read_only(*args, **kwargs):
-        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(out))
+    def read_only(original):
+        def make(*args, dir=None, **kwargs):
+            if dir is not None and Path(dir).resolve() == out.resolve():
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(out))
+            return original(*args, dir=dir, **kwargs)
 
-    # The process pool forks: its workers inherit the patched functions.
-    monkeypatch.setattr(report.tempfile, "mkdtemp", read_only)
-    monkeypatch.setattr(report.tempfile, "mkstemp", read_only)
+        return make
+
+    # The process pool forks: its workers inherit the patched functions. Only the output
+    # folder is read-only; the system's temporary folder is not.
+    monkeypatch.setattr(report.tempfile, "mkdtemp", read_only(report.tempfile.mkdtemp))
+    monkeypatch.setattr(report.tempfile, "mkstemp", read_only(report.tempfile.mkstemp))
     result = runner.invoke(
         app, ["report", str(DEMO_SURVEY), "-m", "kickoff", "-l", "en", "--out", str(out)]
     )

@@ -55,4 +55,4 @@ def test_custom_analysis_adds_a_section_to_a_rendered_report(tmp_path, language)
     out = tmp_path / "reports"
     _run("custom_analysis", tmp_path, language=language, output_dir=str(out))
     page = (out / f"final_{language}.html").read_text(encoding="utf-8")
-    assert "Change by role" in page
+    assert "Change by group" in page

@@ -45,7 +45,7 @@ def test_report_notebook_has_the_documented_parameters():
     import papermill
 
     parameters = papermill.inspect_notebook(str(ROOT / "notebooks" / "evaluation_report.ipynb"))
-    assert set(parameters) == {"survey", "milestone", "language", "output_dir"}
+    assert set(parameters) == {"survey", "milestone", "language", "output_dir", "programme_file"}
 
 
 def test_readme_shows_exactly_the_two_commands_and_ci_runs_the_test_one():
