@@ -19,6 +19,11 @@ conventions (all checked against R in ``tests/reference``):
   (Cumming, 2012; Lakens, 2013, eq. 10), with the normal-approximation CI of Algina &
   Keselman (2003); ``g_av = d_av · J(n − 1)`` with Hedges' exact correction
   ``J(df) = Γ(df/2) / (√(df/2) Γ((df−1)/2))``;
+- ``r_pre_post``: the Pearson correlation of the pre and post scores;
+- ``d_rm = mean_diff / (sd_diff / √(2(1 − r)))`` (Lakens, 2013, eq. 9: the mean change over
+  the SD of the scores, corrected for their correlation), with the normal-approximation CI
+  ``d_rm ± z · √((1/n + d_rm²/(2n)) · 2(1 − r))`` (Cooper et al., 2009, eq. 12.21), as
+  ``effectsize::repeated_measures_d(method = "rm", adjust = FALSE)`` (effectsize ≥ 0.8.5);
 - Shapiro–Wilk test of the differences (``stats::shapiro.test``);
 - differences that do not vary (all equal up to floating-point rounding, see
   :func:`constant_differences`) leave ``t``, ``p_value``, the CI of the mean difference,
@@ -49,6 +54,7 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
 from impact.definitions import Instrument
+from impact.errors import DefinitionError
 from impact.score import count_categories
 
 Z975 = stats.norm.ppf(0.975)
@@ -77,6 +83,10 @@ CHANGE_COLUMNS = [
     "g_av",
     "g_av_ci_low",
     "g_av_ci_high",
+    "r_pre_post",
+    "d_rm",
+    "d_rm_ci_low",
+    "d_rm_ci_high",
     "wilcoxon_v",
     "wilcoxon_p",
     "wilcoxon_exact",
@@ -231,6 +241,43 @@ def constant_differences(diff: np.ndarray, pre: np.ndarray, post: np.ndarray) ->
     return not np.ptp(diff) > 1e-10 * size
 
 
+def d_rm_statistics(
+    pre: np.ndarray, post: np.ndarray, mean_diff: float, sd_diff: float
+) -> dict[str, float]:
+    """``r_pre_post`` and the repeated-measures d_rm with its 95% CI (Lakens, 2013, eq. 9).
+
+    ``d_rm = mean_diff / s_rm`` with ``s_rm = sd_diff / √(2(1 − r))``, which equals
+    Lakens' ``√(sd_pre² + sd_post² − 2 r sd_pre sd_post) / √(2(1 − r))``; its CI is
+    ``d_rm ± z₀.₉₇₅ · √((1/n + d_rm²/(2n)) · 2(1 − r))`` (Cooper, Hedges & Valentine, 2009,
+    eq. 12.21), the interval of ``effectsize::repeated_measures_d(method = "rm",
+    adjust = FALSE)``. Undefined (NaN) when either wave has no spread (no r) or ``r = 1``.
+
+    Examples
+    --------
+    >>> pre, post = np.array([3.0, 4, 2, 5]), np.array([4.0, 5, 2, 7])
+    >>> diff = post - pre
+    >>> row = d_rm_statistics(pre, post, diff.mean(), diff.std(ddof=1))
+    >>> round(row["r_pre_post"], 4), round(float(row["d_rm"]), 4)
+    (0.9923, 0.1522)
+    """
+    n = len(pre)
+    empty = dict.fromkeys(("r_pre_post", "d_rm", "d_rm_ci_low", "d_rm_ci_high"), np.nan)
+    if n < 3 or np.ptp(pre) == 0 or np.ptp(post) == 0:
+        return empty
+    r = float(np.corrcoef(pre, post)[0, 1])
+    f = 2 * (1 - r)
+    if not f > 0:
+        return empty | {"r_pre_post": r}
+    d_rm = float(mean_diff / (sd_diff / np.sqrt(f)))
+    se = np.sqrt((1 / n + d_rm**2 / (2 * n)) * f)
+    return {
+        "r_pre_post": r,
+        "d_rm": d_rm,
+        "d_rm_ci_low": d_rm - Z975 * se,
+        "d_rm_ci_high": d_rm + Z975 * se,
+    }
+
+
 def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
     """Every paired statistic of one comparison (``post − pre``), as a dict.
 
@@ -295,6 +342,7 @@ def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
         "d_z_ci_low": d_z_low,
         "d_z_ci_high": d_z_high,
     }
+    row |= d_rm_statistics(pre, post, row["mean_diff"], sd_diff)
     if s_av > 0:
         d_av = row["mean_diff"] / s_av
         d_av_se = se / s_av
@@ -354,6 +402,9 @@ def paired_change(
         - ``d_av``: ``mean_diff`` over the mean of ``sd_pre`` and ``sd_post``;
           ``d_av_ci_low``, ``d_av_ci_high``: its 95% CI (normal approximation)
         - ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: ``d_av`` and its CI times Hedges' J
+        - ``r_pre_post``: Pearson correlation of the pre and post scores
+        - ``d_rm``: ``mean_diff`` over the SD corrected for ``r_pre_post`` (Lakens, 2013);
+          ``d_rm_ci_low``, ``d_rm_ci_high``: its 95% CI (normal approximation)
         - ``wilcoxon_v``, ``wilcoxon_p``: Wilcoxon signed-rank V (sum of positive ranks) and
           two-sided p; ``wilcoxon_exact``: whether p is exact
         - ``r_rb``, ``r_rb_ci_low``, ``r_rb_ci_high``: matched rank-biserial correlation and
@@ -447,6 +498,7 @@ RELIABLE_CHANGE_COLUMNS = [
     "sd_baseline",
     "reliability",
     "reliability_source",
+    "reliability_choice",
     "s_diff",
     "rci",
     "reliable_change",
@@ -462,6 +514,7 @@ def reliable_change(
     *,
     baseline: str = "kickoff",
     alphas: dict[str, float] | None = None,
+    reliability: str = "published",
     dv: str = "score",
     within: str = "wave",
     subject: str = "participant",
@@ -471,9 +524,11 @@ def reliable_change(
 
     ``RCI = (post − pre) / S_diff`` with ``S_diff = √2 · SD · √(1 − r_xx)``, where ``SD`` is
     the standard deviation of all baseline scores of the scale in this cohort (Jacobson &
-    Truax, 1991) and ``r_xx`` the reliability given in the instrument definition, or else
-    the cohort's baseline Cronbach's alpha (``alphas``). ``|RCI| > 1.96`` is a reliable
-    change, its direction read with the instrument's ``higher_is_better``.
+    Truax, 1991). ``r_xx`` is chosen by ``reliability``: ``"published"`` takes the
+    reliability given in the instrument definition, or else the cohort's baseline
+    Cronbach's alpha (``alphas``); ``"sample"`` takes the cohort's baseline alpha, or else
+    (single items have no alpha) the definition's. ``|RCI| > 1.96`` is a reliable change,
+    its direction read with the instrument's ``higher_is_better``.
 
     Where the instrument has a ``clinical_cutoff``, scores beyond it (above it when higher is
     better) are in the functional range, and the change is *recovered* (reliably improved
@@ -490,7 +545,10 @@ def reliable_change(
     baseline : str
         The baseline wave.
     alphas : dict, optional
-        Scale → baseline alpha, used where the definition gives no ``reliability``.
+        Scale → baseline alpha of this cohort.
+    reliability : {"published", "sample"}
+        Which reliability comes first: the instrument's published one, or the sample's
+        alpha (survey.yml ``analysis.reliable_change_reliability``).
     dv, within, subject, scale : str
         Column names.
 
@@ -502,7 +560,8 @@ def reliable_change(
         - ``participant``, ``scale``, ``baseline``, ``wave``
         - ``pre``, ``post``, ``diff`` (post − pre)
         - ``sd_baseline``: SD of the baseline scores (all participants with one)
-        - ``reliability`` and ``reliability_source`` (``definition`` / ``baseline alpha``)
+        - ``reliability`` and ``reliability_source`` (``definition`` / ``baseline alpha``);
+          ``reliability_choice``: the ``reliability`` asked for
         - ``s_diff``: standard error of the difference; ``rci``: the reliable change index
         - ``reliable_change``: improved / no reliable change / deteriorated
         - ``clinical_change``: recovered / improved / unchanged / deteriorated, or missing
@@ -520,6 +579,12 @@ def reliable_change(
     0           a  3.25            improved       recovered
     1           b -0.41  no reliable change       unchanged
     """
+    if reliability not in ("published", "sample"):
+        raise DefinitionError(
+            f"unknown reliability {reliability!r} for reliable change",
+            key="analysis.reliable_change_reliability",
+            hint="use 'published' (the instrument's) or 'sample' (the cohort's baseline alpha)",
+        )
     valid = data.dropna(subset=[dv])
     rows = []
     for scale_id, part in valid.groupby(scale, sort=True, observed=True):
@@ -528,12 +593,14 @@ def reliable_change(
         base = part[part[within] == baseline]
         if base.empty:
             continue
-        if instrument.reliability is not None:
-            r_xx, source = instrument.reliability, "definition"
-        elif alphas and np.isfinite(alphas.get(str(scale_id), np.nan)):
-            r_xx, source = alphas[str(scale_id)], "baseline alpha"
-        else:
+        alpha = (alphas or {}).get(str(scale_id), np.nan)
+        candidates = [(instrument.reliability, "definition"), (alpha, "baseline alpha")]
+        if reliability == "sample":
+            candidates.reverse()
+        usable = [(r, source) for r, source in candidates if r is not None and 0 < r < 1]
+        if not usable:
             continue
+        r_xx, source = usable[0]
         sd = base[dv].std(ddof=1)
         s_diff = np.sqrt(2) * sd * np.sqrt(1 - r_xx)
         pre = base.set_index(subject)[dv].rename("pre")
@@ -565,6 +632,7 @@ def reliable_change(
         table["sd_baseline"] = sd
         table["reliability"] = r_xx
         table["reliability_source"] = source
+        table["reliability_choice"] = reliability
         table["s_diff"] = s_diff
         rows.append(table[RELIABLE_CHANGE_COLUMNS])
     if not rows:
@@ -642,6 +710,7 @@ def response_shift(
     subject: str = "participant",
     scale: str = "scale",
     then_suffix: str = "_then",
+    common: bool = True,
 ) -> pd.DataFrame:
     """Learning with response-shift control: pre vs post, then vs post, pre vs then.
 
@@ -649,7 +718,9 @@ def response_shift(
     retrospective rating of the time before the programme given at ``wave`` (the scale with
     ``then_suffix``). ``then_post`` is the change free of a shifted yardstick; ``pre_then``
     is the response shift itself (negative when people judge their start more harshly in
-    hindsight). Each comparison uses the participants with both ratings.
+    hindsight). All three comparisons use the same participants, those with all three
+    ratings, so that ``post − pre = (post − then) + (then − pre)`` holds for the mean
+    differences; ``common=False`` takes, for each comparison, everyone with its two ratings.
 
     Parameters
     ----------
@@ -659,11 +730,14 @@ def response_shift(
         The waves of the pre and of the post and then ratings.
     dv, within, subject, scale, then_suffix : str
         Column names and the suffix of retrospective scales.
+    common : bool
+        One sample for the three comparisons (default), or each its own complete pairs.
 
     Returns
     -------
     DataFrame
-        One row per retrospective scale × comparison:
+        One row per retrospective scale × comparison (``n`` is the same in the three rows
+        of a scale when ``common``):
 
         - ``scale``: the scale (without the suffix)
         - ``comparison``: ``pre_post``, ``then_post`` or ``pre_then``
@@ -694,6 +768,9 @@ def response_shift(
             "then": valid[(names == then_scale) & (valid[within] == wave)],
         }
         ratings = {k: v.set_index(subject)[dv] for k, v in ratings.items()}
+        if common:
+            everyone = pd.concat(ratings, axis=1, join="inner")
+            ratings = {k: everyone[k] for k in ratings}
         for comparison, (first, second) in RESPONSE_SHIFT_COMPARISONS.items():
             pairs = pd.concat({"a": ratings[first], "b": ratings[second]}, axis=1, join="inner")
             statistics = paired_statistics(pairs["a"].to_numpy(), pairs["b"].to_numpy())

@@ -469,6 +469,14 @@ class Privacy(_Strict):
     pseudonymise_keys: bool = False
 
 
+class Analysis(_Strict):
+    """Choices of the analysis: ``reliable_change_reliability`` is the reliability of
+    reliable change, the instrument's ``published`` one (default) or the ``sample``'s
+    baseline alpha."""
+
+    reliable_change_reliability: Literal["published", "sample"] = "published"
+
+
 class Programme(_Strict):
     """The programme's id and name; ``synthetic`` marks made-up data in every report."""
 
@@ -486,6 +494,7 @@ class Survey(_Strict):
     missing_codes: list[float] = Field(default_factory=list)
     quality: Quality = Field(default_factory=Quality)
     privacy: Privacy = Field(default_factory=Privacy)
+    analysis: Analysis = Field(default_factory=Analysis)
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)

@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,13 +45,16 @@ MIXED_COLUMNS = [
     "n_obs",
     "estimate",
     "se",
+    "df",
     "ci_low",
     "ci_high",
     "diff",
     "diff_se",
+    "diff_df",
     "diff_ci_low",
     "diff_ci_high",
     "diff_p",
+    "df_method",
     "n_participants",
     "var_participant",
     "var_residual",
@@ -135,6 +139,155 @@ class RandomInterceptFit:
     var_participant: float
     var_residual: float
     converged: bool
+    # the REML deviance and vcov(β) as functions of (τ², σ²), for Satterthwaite's df
+    deviance: Callable[[np.ndarray], float] | None = None
+    vcov_at: Callable[[np.ndarray], np.ndarray] | None = None
+    residual_df: float = np.nan
+
+    @property
+    def variances(self) -> np.ndarray:
+        """``(τ², σ²)``: the point at which :attr:`deviance` is minimal."""
+        return np.array([self.var_participant, self.var_residual])
+
+    def satterthwaite(self, contrast: np.ndarray) -> float:
+        """Satterthwaite's df of ``contrast · β`` (:func:`satterthwaite_df`)."""
+        return satterthwaite_df(contrast, self.deviance, self.vcov_at, self.variances)
+
+
+def _richardson(estimate: Callable[[float], np.ndarray], h: float) -> np.ndarray:
+    # central differences are O(h²); (4·D(h/2) − D(h)) / 3 cancels that term
+    return (4 * estimate(h / 2) - estimate(h)) / 3
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    """Central-difference gradient with one Richardson step (relative step 1e-3).
+
+    Examples
+    --------
+    >>> numerical_gradient(lambda v: float(v[0] ** 2 * v[1]), np.array([2.0, 3.0])).round(8)
+    array([12.,  4.])
+    """
+    x = np.asarray(x, dtype=float)
+    steps = 1e-3 * np.maximum(np.abs(x), 1e-8)
+
+    def at(scale: float) -> np.ndarray:
+        out = np.empty(len(x))
+        for i in range(len(x)):
+            e = np.zeros(len(x))
+            e[i] = steps[i] * scale
+            out[i] = (f(x + e) - f(x - e)) / (2 * e[i])
+        return out
+
+    return _richardson(at, 1.0)
+
+
+def numerical_hessian(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    """Central-difference Hessian with one Richardson step (relative step 1e-3).
+
+    Examples
+    --------
+    >>> numerical_hessian(lambda v: float(v[0] ** 2 * v[1]), np.array([2.0, 3.0])).round(6)
+    array([[6., 4.],
+           [4., 0.]])
+    """
+    x = np.asarray(x, dtype=float)
+    k = len(x)
+    steps = 1e-3 * np.maximum(np.abs(x), 1e-8)
+
+    def at(scale: float) -> np.ndarray:
+        h = steps * scale
+        out = np.empty((k, k))
+        f0 = f(x)
+        for i in range(k):
+            ei = np.zeros(k)
+            ei[i] = h[i]
+            out[i, i] = (f(x + ei) - 2 * f0 + f(x - ei)) / h[i] ** 2
+            for j in range(i):
+                ej = np.zeros(k)
+                ej[j] = h[j]
+                value = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
+                    4 * h[i] * h[j]
+                )
+                out[i, j] = out[j, i] = value
+        return out
+
+    return _richardson(at, 1.0)
+
+
+def satterthwaite_df(
+    contrast: np.ndarray,
+    deviance: Callable[[np.ndarray], float],
+    vcov_at: Callable[[np.ndarray], np.ndarray],
+    variances: np.ndarray,
+) -> float:
+    """Satterthwaite's degrees of freedom of ``contrast · β`` in a REML mixed model.
+
+    ``ν = 2 (l C lᵀ)² / (gᵀ A g)``, where ``C = vcov(β)`` at the REML estimates ``θ̂`` of
+    the variance parameters, ``g`` the gradient of ``l C(θ) lᵀ`` in ``θ`` and
+    ``A = 2 H⁻¹`` their asymptotic covariance from the Hessian ``H`` of the REML deviance —
+    the df of ``lmerTest`` (Kuznetsova, Brockhoff & Christensen, 2017). lmerTest takes the
+    derivatives in its parameters (θ = τ/σ, σ); at the optimum the df does not depend on
+    the parameterisation, so they are taken here in the variances themselves, numerically
+    (central differences with a Richardson step, as numDeriv in lmerTest).
+
+    Examples
+    --------
+    >>> data = pd.read_csv("tests/reference/long.csv")
+    >>> fit = fit_random_intercept(data, waves=["kickoff", "milestone-1", "milestone-2", "final"])
+    >>> round(fit.satterthwaite(np.array([0.0, 0, 0, 1])), 2)
+    118.9
+    """
+    contrast = np.asarray(contrast, dtype=float)
+    a = 2 * np.linalg.inv(numerical_hessian(deviance, variances))
+    g = numerical_gradient(lambda v: float(contrast @ vcov_at(v) @ contrast), variances)
+    variance = float(contrast @ vcov_at(variances) @ contrast)
+    return float(2 * variance**2 / (g @ a @ g))
+
+
+def satterthwaite_f_test(
+    contrasts: np.ndarray,
+    beta: np.ndarray,
+    deviance: Callable[[np.ndarray], float],
+    vcov_at: Callable[[np.ndarray], np.ndarray],
+    variances: np.ndarray,
+) -> dict[str, float]:
+    """F-test of ``contrasts · β = 0`` (q rows) with Satterthwaite's denominator df.
+
+    As ``lmerTest::contestMD``: with ``L C Lᵀ = P D Pᵀ``, ``F = Σ (Pᵀ L β)²_m / D_m / q``;
+    each rotated contrast has its df ``ν_m`` (:func:`satterthwaite_df`), and the
+    denominator df is ``2E / (E − q)`` with ``E = Σ ν_m / (ν_m − 2)`` (2 if some ``ν_m ≤ 2``;
+    the common value if all are equal). The chi-square (Wald) version, ``q·F`` against
+    χ²(q), is returned beside it.
+
+    Returns
+    -------
+    dict
+        ``f``, ``df1``, ``df2``, ``p_value`` and ``chisq``, ``p_chisq``.
+    """
+    contrasts = np.atleast_2d(np.asarray(contrasts, dtype=float))
+    vcov = vcov_at(variances)
+    eigenvalues, vectors = np.linalg.eigh(contrasts @ vcov @ contrasts.T)
+    keep = eigenvalues > 1e-10 * max(eigenvalues.max(), 1e-300)
+    eigenvalues, vectors = eigenvalues[keep], vectors[:, keep]
+    rotated = vectors.T @ contrasts
+    q = len(eigenvalues)
+    f = float(((rotated @ beta) ** 2 / eigenvalues).sum() / q)
+    nu = np.array([satterthwaite_df(row, deviance, vcov_at, variances) for row in rotated])
+    if q == 1 or np.all(np.abs(np.diff(nu)) < 1e-8):
+        df2 = float(nu.mean())
+    elif np.any(nu <= 2):
+        df2 = 2.0
+    else:
+        e = float((nu / (nu - 2)).sum())
+        df2 = 2 * e / (e - q)
+    return {
+        "f": f,
+        "df1": float(q),
+        "df2": df2,
+        "p_value": float(stats.f.sf(f, q, df2)),
+        "chisq": q * f,
+        "p_chisq": float(stats.chi2.sf(q * f, q)),
+    }
 
 
 def fit_random_intercept(
@@ -176,6 +329,26 @@ def fit_random_intercept(
     x = np.zeros((n, p))
     x[:, 0] = 1.0
     x[np.arange(n), wave] = 1.0  # treatment contrasts: the baseline (code 0) is the intercept
+    return fit_random_intercept_design(y, x, group)
+
+
+def fit_random_intercept_design(
+    y: np.ndarray, x: np.ndarray, group: np.ndarray
+) -> RandomInterceptFit:
+    """REML fit of ``y = Xβ + u_group + e`` for any design ``x`` (see
+    :func:`fit_random_intercept`, which builds the design of the waves); ``group`` holds
+    integer codes ``0 … G−1``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> group = np.repeat(np.arange(20), 3)
+    >>> y = 5 + rng.normal(0, 1, 20)[group] + rng.normal(0, 1, 60)
+    >>> fit = fit_random_intercept_design(y, np.ones((60, 1)), group)
+    >>> round(float(fit.beta[0]), 3), fit.deviance is not None
+    (4.93, True)
+    """
+    n, p = x.shape
     counts = np.bincount(group).astype(float)
     sums = np.column_stack([np.bincount(group, x[:, j]) for j in range(p)])
     sum_y = np.bincount(group, y)
@@ -203,12 +376,33 @@ def fit_random_intercept(
     )
     gamma = float(result.x) if result.fun <= values[best] else float(grid[best])
     sigma2, a, beta, _ = solve(gamma)
+
+    def deviance(variances: np.ndarray) -> float:
+        # REML deviance (−2 log-likelihood, without the 2π constant) at (τ², σ²), β profiled
+        tau2, s2 = variances
+        g = tau2 / s2
+        mean_square, a_g, _, _ = solve(g)
+        quadratic_g = mean_square * (n - p)
+        return float(
+            (n - p) * np.log(s2)
+            + np.log1p(counts * g).sum()
+            + np.linalg.slogdet(a_g)[1]
+            + quadratic_g / s2
+        )
+
+    def vcov_at(variances: np.ndarray) -> np.ndarray:
+        tau2, s2 = variances
+        return s2 * np.linalg.inv(solve(tau2 / s2)[1])
+
     return RandomInterceptFit(
         beta=beta,
         vcov=sigma2 * np.linalg.inv(a),
         var_participant=gamma * sigma2,
         var_residual=float(sigma2),
         converged=bool(result.success),
+        deviance=deviance,
+        vcov_at=vcov_at,
+        residual_df=float(n - p),
     )
 
 
@@ -220,8 +414,13 @@ def mixed_model_means(
     within: str = "wave",
     subject: str = "participant",
     scale: str = "scale",
+    df_method: str = "satterthwaite",
 ) -> pd.DataFrame:
     """Estimated mean per wave of each outcome from a random-intercept mixed model.
+
+    CIs and p-values use the t distribution with Satterthwaite's df (as lmerTest;
+    :func:`satterthwaite_df`), which cohorts of 40–50 need; ``df_method="normal"`` gives
+    the Wald z version (lme4's ``confint(method = "Wald")``).
 
     Parameters
     ----------
@@ -231,6 +430,8 @@ def mixed_model_means(
         The waves in order, the baseline first (default: the categories of ``within``).
     dv, within, subject, scale : str
         Column names.
+    df_method : {"satterthwaite", "normal"}
+        The reference distribution of the CIs and tests.
 
     Returns
     -------
@@ -238,15 +439,19 @@ def mixed_model_means(
         One row per scale × wave:
 
         - ``scale``, ``wave``; ``n_obs``: scores at this wave
-        - ``estimate``, ``se``, ``ci_low``, ``ci_high``: the model's mean and Wald 95% CI
-        - ``diff``, ``diff_se``, ``diff_ci_low``, ``diff_ci_high``, ``diff_p``: difference
-          from the baseline wave (a fixed effect), its SE, Wald CI and z-test p-value;
+        - ``estimate``, ``se``, ``df``, ``ci_low``, ``ci_high``: the model's mean, its
+          Satterthwaite df (infinite for ``normal``) and 95% CI
+        - ``diff``, ``diff_se``, ``diff_df``, ``diff_ci_low``, ``diff_ci_high``, ``diff_p``:
+          difference from the baseline wave (a fixed effect), its SE, df, CI and p-value;
           missing for the baseline itself
+        - ``df_method``: ``satterthwaite`` or ``normal``
         - ``n_participants``: participants with at least one score
         - ``var_participant``, ``var_residual``: REML variance components; ``icc``:
           ``var_participant / (var_participant + var_residual)``
         - ``converged``: whether the optimiser converged
     """
+    if df_method not in ("satterthwaite", "normal"):
+        raise ValueError(f"unknown df_method {df_method!r}; use 'satterthwaite' or 'normal'")
     rows = []
     valid = data.dropna(subset=[dv])
     for scale_id, part in valid.groupby(scale, sort=True, observed=True):
@@ -265,28 +470,37 @@ def mixed_model_means(
                 contrast[index] = 1
             estimate = float(contrast @ beta)
             se = float(np.sqrt(contrast @ vcov @ contrast))
+            df = _df(fit, contrast, df_method)
             row = {
                 "scale": scale_id,
                 "wave": wave,
                 "n_obs": int(counts.get(wave, 0)),
                 "estimate": estimate,
                 "se": se,
-                "ci_low": estimate - Z975 * se,
-                "ci_high": estimate + Z975 * se,
+                "df": df,
+                "ci_low": estimate - stats.t.ppf(0.975, df) * se,
+                "ci_high": estimate + stats.t.ppf(0.975, df) * se,
                 "diff": np.nan,
                 "diff_se": np.nan,
+                "diff_df": np.nan,
                 "diff_ci_low": np.nan,
                 "diff_ci_high": np.nan,
                 "diff_p": np.nan,
+                "df_method": df_method,
             }
             if index:
                 diff, diff_se = float(beta[index]), float(np.sqrt(vcov[index, index]))
+                unit = np.zeros(k)
+                unit[index] = 1
+                diff_df = _df(fit, unit, df_method)
+                quantile = stats.t.ppf(0.975, diff_df)
                 row |= {
                     "diff": diff,
                     "diff_se": diff_se,
-                    "diff_ci_low": diff - Z975 * diff_se,
-                    "diff_ci_high": diff + Z975 * diff_se,
-                    "diff_p": float(2 * stats.norm.sf(abs(diff / diff_se))),
+                    "diff_df": diff_df,
+                    "diff_ci_low": diff - quantile * diff_se,
+                    "diff_ci_high": diff + quantile * diff_se,
+                    "diff_p": float(2 * stats.t.sf(abs(diff / diff_se), diff_df)),
                 }
             rows.append(
                 row
@@ -302,6 +516,135 @@ def mixed_model_means(
     if isinstance(data[within].dtype, pd.CategoricalDtype):
         result["wave"] = result["wave"].astype(data[within].dtype)
     return result
+
+
+def _df(fit: RandomInterceptFit, contrast: np.ndarray, method: str) -> float:
+    if method == "normal":
+        return np.inf  # scipy's t with df = inf is the normal distribution
+    if not fit.var_participant > 0:
+        # τ² = 0, a singular fit: the model is ordinary least squares, df = N − p
+        return fit.residual_df
+    return fit.satterthwaite(contrast)
+
+
+WAVE_BY_GROUP_COLUMNS = [
+    "scale",
+    "by",
+    "n_groups",
+    "n_participants",
+    "n_obs",
+    "groups_left_out",
+    "f",
+    "df1",
+    "df2",
+    "p_value",
+    "chisq",
+    "p_chisq",
+]
+
+
+def wave_by_group(
+    data: pd.DataFrame,
+    attributes: pd.DataFrame,
+    *,
+    by: str,
+    waves: list[str] | None = None,
+    min_group_size: int = 5,
+    dv: str = "score",
+    within: str = "wave",
+    subject: str = "participant",
+    scale: str = "scale",
+) -> pd.DataFrame:
+    """Does the change over the waves differ between groups? The wave × group test.
+
+    Fits ``score ~ wave * group + (1 | participant)`` by REML and tests the interaction
+    (all ``(waves − 1)(groups − 1)`` coefficients at once) with an F-test on Satterthwaite's
+    denominator df (:func:`satterthwaite_f_test`), as ``anova(lmerTest::lmer(...),
+    type = 3)`` reports for ``wave:group``; the Wald chi-square version is beside it.
+    Groups with fewer than ``min_group_size`` participants are left out before fitting
+    (their number is reported, not their names); with fewer than two groups left there is
+    no row.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long scores.
+    attributes : DataFrame
+        One row per participant with the ``subject`` and ``by`` columns (the registry).
+    by : str
+        The group attribute (a declared breakdown).
+    waves : list of str, optional
+        The waves in order, the reference first.
+    min_group_size : int
+        Fewest participants for a group to take part.
+    dv, within, subject, scale : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per scale: ``scale``, ``by``, ``n_groups``, ``n_participants``, ``n_obs``,
+        ``groups_left_out``, ``f``, ``df1``, ``df2``, ``p_value`` (Satterthwaite),
+        ``chisq``, ``p_chisq`` (Wald).
+
+    Examples
+    --------
+    >>> data = pd.read_csv("tests/reference/dyads.csv").assign(scale="score")
+    >>> registry = data.drop_duplicates("participant")[["participant", "site"]]
+    >>> result = wave_by_group(data, registry, by="site")
+    >>> result[["n_groups", "f", "df1", "df2", "p_value"]].round(3)
+       n_groups      f  df1      df2  p_value
+    0         3  1.361  6.0  175.627    0.233
+    """
+    if by not in attributes or subject not in attributes:
+        raise ValueError(f"no attribute {by!r}; choose from {sorted(map(str, attributes.columns))}")
+    known = attributes.dropna(subset=[by])
+    group_of = pd.Series(
+        known[by].astype(str).to_numpy(), index=known[subject].astype(str).to_numpy()
+    )
+    rows = []
+    for scale_id, part in data.dropna(subset=[dv]).groupby(scale, sort=True, observed=True):
+        order = _wave_order(part, within, waves)
+        part = part[part[within].astype(str).isin(order)]
+        participants = part[subject].astype(str)
+        groups = participants.map(group_of)
+        part, participants, groups = (
+            part[groups.notna()],
+            participants[groups.notna()],
+            groups[groups.notna()],
+        )
+        sizes = participants.groupby(groups.to_numpy()).nunique()
+        kept = sorted(sizes[sizes >= min_group_size].index)
+        if len(order) < 2 or len(kept) < 2:
+            continue
+        keep = groups.isin(kept).to_numpy()
+        part, participants, groups = part[keep], participants[keep], groups[keep]
+        wave_codes = pd.Categorical(part[within].astype(str), categories=order).codes
+        group_codes = pd.Categorical(groups, categories=kept).codes
+        w, g = len(order), len(kept)
+        wave_dummies = np.eye(w)[wave_codes][:, 1:]
+        group_dummies = np.eye(g)[group_codes][:, 1:]
+        interaction = (wave_dummies[:, :, None] * group_dummies[:, None, :]).reshape(len(part), -1)
+        x = np.column_stack([np.ones(len(part)), wave_dummies, group_dummies, interaction])
+        fit = fit_random_intercept_design(
+            part[dv].to_numpy(float), x, pd.factorize(participants)[0]
+        )
+        q = interaction.shape[1]
+        contrasts = np.zeros((q, x.shape[1]))
+        contrasts[:, x.shape[1] - q :] = np.eye(q)
+        test = satterthwaite_f_test(contrasts, fit.beta, fit.deviance, fit.vcov_at, fit.variances)
+        rows.append(
+            {
+                "scale": scale_id,
+                "by": by,
+                "n_groups": g,
+                "n_participants": participants.nunique(),
+                "n_obs": len(part),
+                "groups_left_out": int((sizes < min_group_size).sum()),
+            }
+            | test
+        )
+    return pd.DataFrame(rows, columns=WAVE_BY_GROUP_COLUMNS)
 
 
 def completers(

@@ -22,6 +22,13 @@ Every statistic is one call away (each method names the module function it wraps
 >>> groups = programme.subgroup_change("role")           # k-suppressed subgroups
 >>> ei = programme.ei_change()                           # silo crossing, bootstrap CI
 >>> sensitivity = programme.design_sensitivity()         # smallest detectable d_z
+>>> shares = programme.meaningful_change()               # reached the MIC, Wilson CIs
+>>> tost = programme.equivalence()                       # TOST with ± MIC
+>>> evidence = programme.bayes_factors()                 # BF10, JZS prior
+>>> by_role = programme.wave_by_group("role")            # wave × group, Satterthwaite
+>>> together = programme.dyadic_change(dyad="tandem", member="role")
+>>> nested = programme.tandem_model(dyad="tandem")       # participants in tandems
+>>> effects = programme.apim(dyad="tandem", member="role")   # actor and partner effects
 >>> sorted(set(change["scale"])) == sorted(set(means["scale"]) - {"partnership"})
 True
 >>> bool(ei.set_index("wave").loc["final", "ci_low"] > 0)
@@ -42,7 +49,8 @@ from typing import TypeVar
 
 import pandas as pd
 
-from impact import longitudinal, network, reliability
+from impact import dyads, longitudinal, network, reliability
+from impact.bayes import bayes_factors
 from impact.change import (
     paired_change,
     reliable_change,
@@ -51,6 +59,8 @@ from impact.change import (
 )
 from impact.clean import Cleaned, accounting, clean
 from impact.definitions import Instrument, Survey, load_survey
+from impact.equivalence import equivalence
+from impact.meaningful import meaningful_change
 from impact.power import design_sensitivity
 from impact.score import band_labels, categories, count_categories, score, score_items
 from impact.subgroups import subgroup_change
@@ -213,12 +223,18 @@ class Programme:
     def reliable_change(self, until: str | None = None) -> pd.DataFrame:
         """Jacobson–Truax reliable change and clinical change per participant (participant-
         level: for researchers, never for a report); see
-        :func:`impact.change.reliable_change`. Reliability from the instrument definition,
-        else the baseline alpha of this cohort."""
+        :func:`impact.change.reliable_change`. Reliability as survey.yml chooses
+        (``analysis.reliable_change_reliability``): the instrument's published one, else
+        the cohort's baseline alpha (``published``, the default), or the other way round
+        (``sample``)."""
         alphas = self.reliability(until)
         alphas = alphas[alphas["wave"] == self.baseline].set_index("scale")["alpha"].to_dict()
         return reliable_change(
-            self._scores_until(until), self.instruments, baseline=self.baseline, alphas=alphas
+            self._scores_until(until),
+            self.instruments,
+            baseline=self.baseline,
+            alphas=alphas,
+            reliability=self.survey.analysis.reliable_change_reliability,
         )
 
     @memoised
@@ -237,11 +253,16 @@ class Programme:
         )
 
     @memoised
-    def mixed_model(self, until: str | None = None) -> pd.DataFrame:
+    def mixed_model(
+        self, until: str | None = None, *, df_method: str = "satterthwaite"
+    ) -> pd.DataFrame:
         """Estimated mean per wave from a random-intercept mixed model, every response used;
-        see :func:`impact.longitudinal.mixed_model_means`."""
+        CIs with Satterthwaite's df (``df_method="normal"``: Wald z); see
+        :func:`impact.longitudinal.mixed_model_means`."""
         waves = self.waves_until(until) if until else self.survey.wave_ids
-        return longitudinal.mixed_model_means(self._scores_until(until), waves=waves)
+        return longitudinal.mixed_model_means(
+            self._scores_until(until), waves=waves, df_method=df_method
+        )
 
     @memoised
     def completers_change(self, until: str | None = None) -> pd.DataFrame:
@@ -427,6 +448,116 @@ class Programme:
     def accounting(self) -> pd.DataFrame:
         """Raw rows = kept + excluded per wave and file (see :func:`impact.clean.accounting`)."""
         return accounting(self.cleaned)
+
+    # -- meaningful change, equivalence, evidence, groups and tandems ----------------------
+
+    def _per_scale(self, scales, attribute: str) -> dict:
+        values = {}
+        for scale in map(str, scales):
+            value = getattr(self.instrument_of(scale), attribute)
+            if value is not None:
+                values[scale] = value
+        return values
+
+    @memoised
+    def reliable_change_reliability(self, until: str | None = None) -> pd.DataFrame:
+        """The reliability each scale's reliable change used: ``scale, reliability,
+        reliability_source, reliability_choice`` (survey.yml's
+        ``analysis.reliable_change_reliability``), for the report to state it."""
+        columns = ["scale", "reliability", "reliability_source", "reliability_choice"]
+        individual = self.reliable_change(until)
+        return individual[columns].drop_duplicates("scale").reset_index(drop=True)
+
+    @memoised
+    def meaningful_change(self, until: str | None = None) -> pd.DataFrame:
+        """Shares who improved and deteriorated by at least the instrument's minimal
+        important change, Wilson CIs; see :func:`impact.meaningful.meaningful_change`
+        (participant counts: apply the privacy threshold before showing them)."""
+        scores = self._scores_until(until)
+        scales = scores["scale"].unique()
+        return meaningful_change(
+            scores,
+            mic=self._per_scale(scales, "minimal_important_change"),
+            higher_is_better=self._per_scale(scales, "higher_is_better"),
+            baseline=self.baseline,
+        )
+
+    @memoised
+    def equivalence(self, until: str | None = None) -> pd.DataFrame:
+        """TOST of each paired change against ± the minimal important change (90% CI, two
+        one-sided p-values, verdict, ``p_no_decline``); see
+        :func:`impact.equivalence.equivalence`."""
+        change = self.change(until)
+        return equivalence(
+            change,
+            bounds=self._per_scale(change["scale"].unique(), "minimal_important_change"),
+            higher_is_better=self._per_scale(change["scale"].unique(), "higher_is_better"),
+        )
+
+    @memoised
+    def bayes_factors(self, until: str | None = None) -> pd.DataFrame:
+        """BF10 of each paired change (JZS prior, r = √2/2); see
+        :func:`impact.bayes.bayes_factors`."""
+        return bayes_factors(self.change(until))
+
+    @memoised
+    def wave_by_group(self, by: str, until: str | None = None) -> pd.DataFrame:
+        """Whether change over the waves differs between the groups of ``by`` (a registry
+        attribute or derived group): the wave × group F-test with Satterthwaite df, groups
+        below the privacy threshold left out; see :func:`impact.longitudinal.wave_by_group`."""
+        if by not in self.attributes.columns or by == "participant":
+            raise ValueError(
+                f"no registry attribute {by!r}; choose from "
+                f"{[c for c in self.attributes.columns if c != 'participant']}"
+            )
+        waves = self.waves_until(until) if until else self.survey.wave_ids
+        return longitudinal.wave_by_group(
+            self._scores_until(until),
+            self.attributes,
+            by=by,
+            waves=waves,
+            min_group_size=self.survey.privacy.min_group_size,
+        )
+
+    @memoised
+    def dyadic_change(
+        self, dyad: str, member: str | None = None, until: str | None = None
+    ) -> pd.DataFrame:
+        """Within-dyad correlation of change from the kick-off (Pearson for distinguishable
+        members, ICC(1) always) with its test of non-independence; ``dyad`` and ``member``
+        name registry attributes (the pairing role); see
+        :func:`impact.dyads.change_interdependence`."""
+        return dyads.change_interdependence(
+            self._scores_until(until),
+            self.attributes,
+            dyad=dyad,
+            member=member,
+            baseline=self.baseline,
+            min_dyads=max(10, self.survey.privacy.min_group_size),
+        )
+
+    @memoised
+    def tandem_model(self, dyad: str, until: str | None = None) -> pd.DataFrame:
+        """The mixed model with participants nested in dyads beside the participant-only
+        one (sensitivity analysis); see :func:`impact.dyads.tandem_mixed_model`."""
+        waves = self.waves_until(until) if until else self.survey.wave_ids
+        return dyads.tandem_mixed_model(
+            self._scores_until(until), self.attributes, dyad=dyad, waves=waves
+        )
+
+    @memoised
+    def apim(self, dyad: str, member: str, until: str | None = None) -> pd.DataFrame:
+        """Actor and partner effects from each scale's first wave to ``until`` (default the
+        last wave) for distinguishable dyads; see :func:`impact.dyads.apim`."""
+        end = until or self.survey.wave_ids[-1]
+        return dyads.apim(
+            self._scores_until(end),
+            self.attributes,
+            dyad=dyad,
+            member=member,
+            end=end,
+            min_dyads=max(10, self.survey.privacy.min_group_size),
+        )
 
 
 def load_programme(

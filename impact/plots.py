@@ -323,3 +323,202 @@ def sdg_coverage(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     _locale_axis(ax.xaxis, language, 0)
     fig.tight_layout()
     return fig
+
+
+def jacobson_truax(
+    data: pd.DataFrame,
+    *,
+    rci_band: float,
+    cutoff: float | None = None,
+    higher_is_better: bool = True,
+    counts: dict[str, str] | None = None,
+    region_labels: dict[str, str] | None = None,
+    baseline_label: str = "Baseline",
+    final_label: str = "Final",
+    title: str | None = None,
+    language: str = "en",
+) -> plt.Figure:
+    """The Jacobson–Truax plot: each participant's final score against their baseline score.
+
+    Points on the diagonal did not change; the shaded band around it, ``± rci_band`` (the
+    smallest reliable change, ``1.96 · S_diff`` of :func:`impact.change.reliable_change`),
+    holds the changes that are not reliable. The cut-off lines (the instrument's
+    ``clinical_cutoff``, at both axes) divide the functional from the dysfunctional range.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``pre`` and ``post`` of one scale and wave (the participant-level table of
+        :func:`impact.change.reliable_change`).
+    rci_band : float
+        Half-width of the band of no reliable change, in score units.
+    cutoff : float, optional
+        The clinical cut-off; no lines without one.
+    higher_is_better : bool
+        Which side of the band is improvement (labels the regions).
+    counts : dict, optional
+        Region → the text to show in it: ``improved``, ``no reliable change``,
+        ``deteriorated``. Pass numbers already protected by the privacy threshold (e.g.
+        ``"< 5"``); the figure shows them as given and counts nothing itself.
+    region_labels : dict, optional
+        Region → its name in the report's language (default: the region codes).
+    baseline_label, final_label, title : str
+        Axis labels and an optional title, in the report's language.
+    language : str
+        Number format of the axes.
+
+    Examples
+    --------
+    >>> points = pd.DataFrame({"pre": [40, 52, 60, 20], "post": [72, 56, 48, 36]})
+    >>> figure = jacobson_truax(points, rci_band=15.6, cutoff=50,
+    ...                         counts={"improved": "2", "no reliable change": "< 5"})
+    >>> len(figure.axes)
+    1
+    """
+    set_theme()
+    pre = data["pre"].to_numpy(float)
+    post = data["post"].to_numpy(float)
+    values = np.concatenate([pre, post])
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = 0.05 * (high - low or 1.0) + rci_band * 0.2
+    low, high = low - pad, high + pad
+    fig, ax = plt.subplots(figsize=(5.2, 5.0), layout="constrained")
+    line = np.array([low, high])
+    ax.fill_between(line, line - rci_band, line + rci_band, color=GREY, alpha=0.18, lw=0)
+    ax.plot(line, line, color=GREY, lw=1)
+    if cutoff is not None:
+        ax.axvline(cutoff, color=PALETTE[5], lw=1, ls="--")
+        ax.axhline(cutoff, color=PALETTE[5], lw=1, ls="--")
+    ax.scatter(pre, post, s=22, color=PALETTE[0], alpha=0.75, edgecolor="white", lw=0.5, zorder=3)
+    better, worse = (
+        ("improved", "deteriorated") if higher_is_better else ("deteriorated", "improved")
+    )
+    places = {
+        better: (0.05, 0.95, "left", "top"),
+        "no reliable change": (0.95, 0.97, "right", "top"),
+        worse: (0.95, 0.05, "right", "bottom"),
+    }
+    for region, text in (counts or {}).items():
+        if region in places:
+            x, y, ha, va = places[region]
+            ax.text(
+                x,
+                y,
+                f"{(region_labels or {}).get(region, region)}: {text}",
+                transform=ax.transAxes,
+                ha=ha,
+                va=va,
+                fontsize=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            )
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_aspect("equal")
+    ax.set_xlabel(baseline_label)
+    ax.set_ylabel(final_label)
+    decimals = 1 if high <= 10 else 0
+    _locale_axis(ax.xaxis, language, decimals)
+    _locale_axis(ax.yaxis, language, decimals)
+    if title:
+        ax.set_title(title, fontsize=11)
+    return fig
+
+
+def change_distributions(
+    data: pd.DataFrame,
+    *,
+    scale_labels: dict[str, str],
+    mic: dict[str, float] | None = None,
+    change_label: str = "Change",
+    language: str = "en",
+) -> plt.Figure:
+    """A raincloud of the individual changes per outcome: density, points and the mean.
+
+    Each panel is one outcome in its own units: the half-violin of the differences
+    (post − pre), the differences as jittered points below it, their mean with its 95% CI,
+    a line at no change and, where the instrument has one, dashed lines at ± its minimal
+    important change.
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``scale`` and ``diff`` (post − pre), one row per participant (e.g. the
+        participant-level table of :func:`impact.change.reliable_change` at one wave).
+    scale_labels : dict
+        Scale → display name; the panels follow its order.
+    mic : dict, optional
+        Scale → minimal important change.
+    change_label : str
+        The x-axis label, in the report's language.
+    language : str
+        Number format of the axes.
+
+    Examples
+    --------
+    >>> diffs = pd.DataFrame({"scale": ["who5"] * 6 + ["swls"] * 6,
+    ...     "diff": [12, -4, 8, 20, 0, 4, 1.2, 0.4, -0.2, 0.8, 1.0, 0.6]})
+    >>> figure = change_distributions(diffs, scale_labels={"who5": "WHO-5", "swls": "SWLS"},
+    ...                               mic={"who5": 10})
+    >>> len(figure.axes)
+    2
+    """
+    set_theme()
+    scales = [s for s in scale_labels if s in set(data["scale"].astype(str))]
+    mic = mic or {}
+    fig, axes = plt.subplots(
+        len(scales), 1, figsize=(6.4, 1.7 * len(scales) + 0.4), layout="constrained", squeeze=False
+    )
+    rng = np.random.default_rng(0)  # the same jitter every time: reports are reproducible
+    for ax, scale in zip(axes[:, 0], scales, strict=True):
+        diff = data.loc[data["scale"].astype(str) == scale, "diff"].dropna().to_numpy(float)
+        if len(diff) > 1 and np.ptp(diff) > 0:
+            # the "cloud": a kernel density of the changes above the "rain" of points
+            grid = np.linspace(diff.min(), diff.max(), 200)
+            density = _density(diff, grid)
+            ax.fill_between(
+                grid, 0.25, 0.25 + 0.5 * density / density.max(), color=PALETTE[0], alpha=0.35, lw=0
+            )
+        ax.scatter(
+            diff,
+            -0.2 + rng.uniform(-0.12, 0.12, len(diff)),
+            s=12,
+            color=PALETTE[0],
+            alpha=0.7,
+            lw=0,
+        )
+        if len(diff) > 1:
+            mean = diff.mean()
+            half = _t_quantile(len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+            ax.errorbar(
+                [mean],
+                [0.25],
+                xerr=[[half], [half]],
+                fmt="o",
+                color=PALETTE[5],
+                capsize=4,
+                zorder=4,
+            )
+        ax.axvline(0, color=GREY, lw=1)
+        if scale in mic:
+            for side in (-1, 1):
+                ax.axvline(side * mic[scale], color=PALETTE[1], lw=1, ls="--")
+        ax.set_yticks([])
+        ax.set_ylim(-0.5, 0.8)
+        ax.set_title(scale_labels[scale], fontsize=10, loc="left")
+        largest = np.nanmax(np.abs(diff), initial=0)
+        _locale_axis(ax.xaxis, language, 2 if largest <= 2 else 1 if largest <= 10 else 0)
+    axes[-1, 0].set_xlabel(change_label)
+    return fig
+
+
+def _t_quantile(df: int, level: float = 0.95) -> float:
+    # scipy is imported only when a figure needs it
+    from scipy import stats
+
+    return float(stats.t.ppf(0.5 + level / 2, df))
+
+
+def _density(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    from scipy import stats
+
+    return stats.gaussian_kde(values)(grid)

@@ -147,6 +147,86 @@ def make_paired_small(rng: np.random.Generator) -> None:
     _write("paired_small.csv", ["participant", "pre", "post"], rows)
 
 
+def make_dyads(rng: np.random.Generator) -> None:
+    """32 mentor-mentee tandems x 4 waves, with a shared tandem level, a site per tandem.
+
+    The partners' changes are correlated (a shared tandem slope), the final wave depends on
+    one's own and the partner's kick-off score (actor and partner effects), and 9 rows are
+    missing: one mentee and two mentors miss the final wave, six other waves are skipped.
+    """
+    waves = ["kickoff", "milestone-1", "milestone-2", "final"]
+    n = 32
+    sites = rng.choice(["north", "south", "west"], size=n, p=[0.4, 0.35, 0.25])
+    tandem_level = rng.normal(0, 4, n)
+    tandem_slope = rng.normal(0, 1.2, n)
+    roles = ["mentor", "mentee"]
+    gains = {"mentor": np.array([0.0, 0.5, 1.0, 2.0]), "mentee": np.array([0.0, 1.5, 3.0, 5.0])}
+    person = rng.normal(0, 6, (n, 2))
+    noise = rng.normal(0, 4, (n, 2, len(waves)))
+    score = np.zeros((n, 2, len(waves)))
+    for r, role in enumerate(roles):
+        score[:, r, :] = (
+            50
+            + tandem_level[:, None]
+            + person[:, r, None]
+            + gains[role]
+            + tandem_slope[:, None] * np.arange(len(waves))
+            + noise[:, r, :]
+        )
+    # final: own start (actor) and the partner's start (partner effect), a shared tandem part
+    shared = rng.normal(0, 3, n)
+    for r in range(2):
+        own, partner = score[:, r, 0], score[:, 1 - r, 0]
+        score[:, r, 3] = (
+            12
+            + 0.55 * own
+            + (0.3 if r == 1 else 0.1) * partner
+            + shared
+            + 3 * tandem_slope
+            + rng.normal(0, 4, n)
+        )
+    present = np.ones_like(score, dtype=bool)
+    present[rng.choice(n, 1), 1, 3] = False
+    present[rng.choice(n, 2, replace=False), 0, 3] = False
+    cells = [(t, r, w) for t in range(n) for r in range(2) for w in (1, 2)]
+    for k in rng.choice(len(cells), size=6, replace=False):
+        t, r, w = cells[k]
+        present[t, r, w] = False
+    rows = []
+    for t in range(n):
+        for r, role in enumerate(roles):
+            for w, wave in enumerate(waves):
+                if present[t, r, w]:
+                    participant = f"D{t + 1:02d}{'a' if r == 0 else 'b'}"
+                    tandem = f"T{t + 1:02d}"
+                    rows.append(
+                        [participant, tandem, role, sites[t], wave, f"{score[t, r, w]:.1f}"]
+                    )
+    _write("dyads.csv", ["participant", "tandem", "role", "site", "wave", "score"], rows)
+
+
+def make_then(rng: np.random.Generator) -> None:
+    """30 participants rating pre (kick-off), post and then (retrospective, at the end) on a
+    1-5 mean score; 3 miss the then rating, 2 the post, 1 the pre: 24 have all three."""
+    n = 30
+    pre = rng.normal(3.0, 0.5, n)
+    then = pre - 0.3 + rng.normal(0, 0.25, n)
+    post = then + 0.8 + rng.normal(0, 0.3, n)
+
+    def fmt(values: np.ndarray, missing: np.ndarray) -> list[str]:
+        return [
+            "" if m else f"{np.clip(v, 1, 5):.2f}" for v, m in zip(values, missing, strict=True)
+        ]
+
+    order = rng.permutation(n)
+    miss_then = np.isin(np.arange(n), order[:3])
+    miss_post = np.isin(np.arange(n), order[3:5])
+    miss_pre = np.isin(np.arange(n), order[5:6])
+    columns = [fmt(pre, miss_pre), fmt(post, miss_post), fmt(then, miss_then)]
+    rows = [[f"R{i + 1:02d}", *(c[i] for c in columns)] for i in range(n)]
+    _write("then.csv", ["participant", "pre", "post", "then"], rows)
+
+
 def make_pvalues() -> None:
     # fixed, hand-picked values: one tie, a mix of significant / borderline / null
     p = ["0.0004", "0.008", "0.012", "0.03", "0.03", "0.049", "0.21", "0.74"]
@@ -158,12 +238,15 @@ def main() -> None:
     # one generator per dataset, spawned in a fixed order, so editing one dataset
     # does not shift the random streams of the others
     # (spawn(5) gives the same first four children as spawn(4) did: the older datasets stay)
-    r_paired, r_ties, r_items, r_long, r_small = rng.spawn(5)
+    # (spawn(7) gives the same first five children as spawn(5))
+    r_paired, r_ties, r_items, r_long, r_small, r_dyads, r_then = rng.spawn(7)
     make_paired(r_paired)
     make_paired_ties(r_ties)
     make_items(r_items)
     make_long(r_long)
     make_paired_small(r_small)
+    make_dyads(r_dyads)
+    make_then(r_then)
     make_pvalues()
 
 

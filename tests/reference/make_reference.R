@@ -18,6 +18,9 @@ suppressPackageStartupMessages({
   library(effectsize)
   library(lme4)
   library(GPArotation)  # used by psych::omega; loaded here so its load message is not captured
+  library(lmerTest)
+  library(nlme)
+  library(BayesFactor)
 })
 
 args_all <- commandArgs(trailingOnly = FALSE)
@@ -480,6 +483,232 @@ degenerate_cases <- function() {
 }
 
 # ---------------------------------------------------------------------------
+# Beyond the paired test: d_rm, TOST with +/- a bound, the JZS Bayes factor and the
+# shares reaching a minimal important change, on the paired fixtures.
+# ---------------------------------------------------------------------------
+# d_rm as effectsize >= 0.8.5 .paired_d(method = "rm") (not in the installed 0.8.3),
+# re-implemented: s = sd(diff) / sqrt(2 (1 - r)), d = mean(diff) / s,
+# se = sqrt((1/n + d^2/(2n)) * 2 (1 - r)) (Cooper et al. 2009, eq. 12.21), normal CI.
+# Lakens (2013, eq. 9) writes the same s as sqrt(sd1^2 + sd2^2 - 2 r sd1 sd2) / sqrt(2 (1 - r)).
+d_rm_block <- function(pre, post) {
+  n <- length(pre)
+  r <- cor(pre, post)
+  f <- 2 * (1 - r)
+  s <- sd(post - pre) / sqrt(f)
+  d <- mean(post - pre) / s
+  se <- sqrt((1 / n + d^2 / (2 * n)) * f)
+  s_lakens <- sqrt(var(pre) + var(post) - 2 * r * sd(pre) * sd(post)) / sqrt(f)
+  list(`function` = "re-implementation of effectsize >= 0.8.5 repeated_measures_d(post, pre, method = 'rm', adjust = FALSE)",
+       r_pre_post = r, d_rm = d, se = se, ci = d + c(-1, 1) * qnorm(0.975) * se,
+       d_rm_lakens_eq9 = mean(post - pre) / s_lakens,
+       g_rm = d * J_exact(n - 1))
+}
+
+# TOST: two one-sided stats::t.test calls (TOSTER is not packaged for Debian 12).
+tost_block <- function(pre, post, bound) {
+  lower <- t.test(post, pre, paired = TRUE, mu = -bound, alternative = "greater")
+  upper <- t.test(post, pre, paired = TRUE, mu = bound, alternative = "less")
+  ci90 <- t.test(post, pre, paired = TRUE, conf.level = 0.90)$conf.int
+  list(`function` = "stats::t.test(post, pre, paired = TRUE, mu = -bound, alternative = 'greater') and (mu = bound, alternative = 'less'); 90% CI: conf.level = 0.90",
+       bound = bound,
+       t_lower = unname(lower$statistic), p_lower = lower$p.value,
+       t_upper = unname(upper$statistic), p_upper = upper$p.value,
+       p_tost = max(lower$p.value, upper$p.value),
+       ci90 = as.numeric(ci90))
+}
+
+bf_block <- function(pre, post) {
+  bf <- BayesFactor::ttestBF(x = post, y = pre, paired = TRUE, rscale = "medium")
+  e <- BayesFactor::extractBF(bf)
+  # the same from t and n alone
+  tt <- t.test(post, pre, paired = TRUE)
+  bf_t <- BayesFactor::ttest.tstat(t = unname(tt$statistic), n1 = length(pre), rscale = "medium",
+                                   simple = TRUE)
+  list(`function` = sprintf("BayesFactor::ttestBF(x = post, y = pre, paired = TRUE, rscale = 'medium') [BayesFactor %s]",
+                            packageVersion("BayesFactor")),
+       bf10 = e$bf, error = e$error, rscale = sqrt(2) / 2,
+       bf10_from_t = unname(bf_t), t = unname(tt$statistic), n = length(pre))
+}
+
+# Wilson score CI: prop.test(x, n, correct = FALSE)$conf.int
+mic_block <- function(pre, post, mic) {
+  d <- round(post - pre, 10)
+  n <- length(d)
+  up <- sum(d >= mic)
+  down <- sum(d <= -mic)
+  w <- function(k) as.numeric(suppressWarnings(prop.test(k, n, correct = FALSE))$conf.int)
+  list(`function` = "counts of round(post - pre, 10) >= mic and <= -mic; stats::prop.test(k, n, correct = FALSE)$conf.int (Wilson)",
+       mic = mic, n = n, n_improved = up, improved_ci = w(up),
+       n_deteriorated = down, deteriorated_ci = w(down))
+}
+
+beyond_block <- function(df, bound) {
+  pre <- as.numeric(df$pre)
+  post <- as.numeric(df$post)
+  list(d_rm = d_rm_block(pre, post), tost = tost_block(pre, post, bound),
+       bayes_factor = bf_block(pre, post), mic = mic_block(pre, post, bound))
+}
+
+# Then-test on one sample: the participants with pre, post and then (complete cases).
+then_block <- function(df) {
+  x <- df[complete.cases(df[, c("pre", "post", "then")]), ]
+  one <- function(a, b) {
+    tt <- t.test(b, a, paired = TRUE)
+    list(n = nrow(x), mean_diff = mean(b - a), t = unname(tt$statistic), p = tt$p.value,
+         conf_int = as.numeric(tt$conf.int))
+  }
+  out <- list(`function` = "complete.cases(pre, post, then); stats::t.test(second, first, paired = TRUE)",
+              file = "then.csv", n_rows = nrow(df), n_common = nrow(x),
+              pre_post = one(x$pre, x$post), then_post = one(x$then, x$post),
+              pre_then = one(x$pre, x$then))
+  out$sum_check <- out$then_post$mean_diff + out$pre_then$mean_diff - out$pre_post$mean_diff
+  out
+}
+
+# Satterthwaite df of the random-intercept model of long.csv (lmerTest).
+satterthwaite_block <- function(df) {
+  wave_levels <- c("kickoff", "milestone-1", "milestone-2", "final")
+  df$wave <- factor(df$wave, levels = wave_levels)
+  fit <- lmerTest::lmer(score ~ wave + (1 | participant), data = df, REML = TRUE)
+  co <- summary(fit, ddf = "Satterthwaite")$coefficients
+  L <- rbind(kickoff = c(1, 0, 0, 0), `milestone-1` = c(1, 1, 0, 0),
+             `milestone-2` = c(1, 0, 1, 0), final = c(1, 0, 0, 1))
+  means <- lapply(rownames(L), function(w) {
+    ct <- lmerTest::contest1D(fit, L[w, ], ddf = "Satterthwaite", confint = TRUE)
+    list(estimate = ct$Estimate, se = ct$`Std. Error`, df = ct$df, ci = c(ct$lower, ct$upper))
+  })
+  names(means) <- rownames(L)
+  kr <- lapply(rownames(L)[-1], function(w) {
+    l <- c(0, 0, 0, 0); l[match(w, wave_levels)] <- 1
+    lmerTest::contest1D(fit, l, ddf = "Kenward-Roger")$df
+  })
+  list(`function` = "lmerTest::lmer(score ~ wave + (1 | participant), REML = TRUE); summary(ddf = 'Satterthwaite'); contest1D(L, confint = TRUE) for the wave means",
+       file = "long.csv",
+       coef_df = setNames(as.list(co[, "df"]), rownames(co)),
+       coef_p = setNames(as.list(co[, "Pr(>|t|)"]), rownames(co)),
+       coef_ci = lapply(setNames(seq_len(nrow(co)), rownames(co)), function(i)
+         co[i, "Estimate"] + c(-1, 1) * qt(0.975, co[i, "df"]) * co[i, "Std. Error"]),
+       wave_means = means,
+       kenward_roger_df = setNames(kr, rownames(L)[-1]),
+       kenward_roger_note = "pbkrtest via lmerTest::contest1D(ddf = 'Kenward-Roger'); stored for comparison, not matched")
+}
+
+# ---------------------------------------------------------------------------
+# Tandems as dyads (dyads.csv): interdependence of change, the model with a tandem level,
+# wave x group, and the actor-partner interdependence model (Kenny, Kashy & Cook 2006).
+# ---------------------------------------------------------------------------
+dyads_block <- function(df) {
+  wave_levels <- c("kickoff", "milestone-1", "milestone-2", "final")
+  df$wave <- factor(df$wave, levels = wave_levels)
+  out <- list(file = "dyads.csv", n_rows = nrow(df))
+
+  # change kick-off -> final per participant; tandems where both partners have one
+  wide <- reshape(df[df$wave %in% c("kickoff", "final"), c("participant", "tandem", "role", "wave", "score")],
+                  idvar = c("participant", "tandem", "role"), timevar = "wave", direction = "wide")
+  wide$change <- wide$score.final - wide$score.kickoff
+  ch <- wide[!is.na(wide$change), ]
+  both <- names(which(table(ch$tandem) == 2))
+  ch <- ch[ch$tandem %in% both, ]
+  mentor <- ch[ch$role == "mentor", ]; mentor <- mentor[order(mentor$tandem), ]
+  mentee <- ch[ch$role == "mentee", ]; mentee <- mentee[order(mentee$tandem), ]
+  ct <- cor.test(mentee$change, mentor$change)
+  # indistinguishable: ICC(1) from the one-way ANOVA over tandems, k = 2 members:
+  # ICC = (MSB - MSW) / (MSB + MSW); F = MSB / MSW on (n - 1, n) df, two-sided p
+  # (Kenny, Kashy & Cook 2006, ch. 2); psych::ICC gives the same ICC1 and its CI.
+  a <- anova(lm(change ~ factor(tandem), data = ch))
+  msb <- a[1, "Mean Sq"]; msw <- a[2, "Mean Sq"]
+  f <- msb / msw
+  df1 <- a[1, "Df"]; df2 <- a[2, "Df"]
+  p_two <- 2 * min(pf(f, df1, df2, lower.tail = FALSE), pf(f, df1, df2))
+  icc_psych <- psych::ICC(cbind(mentee$change, mentor$change))$results
+  icc1 <- icc_psych[icc_psych$type == "ICC1", ]
+  out$interdependence <- list(
+    `function` = "cor.test(mentee change, mentor change) (distinguishable); anova(lm(change ~ tandem)) -> ICC(1) (indistinguishable), psych::ICC ICC1 CI",
+    change = "final - kickoff, tandems with both partners' change",
+    n_dyads = length(both),
+    pearson = list(r = unname(ct$estimate), t = unname(ct$statistic), df = unname(ct$parameter),
+                   p = ct$p.value, ci = as.numeric(ct$conf.int)),
+    intraclass = list(icc = (msb - msw) / (msb + msw), f = f, df1 = df1, df2 = df2,
+                      p = p_two, ci = c(icc1$`lower bound`, icc1$`upper bound`),
+                      icc_psych = icc1$ICC, p_psych_one_sided = icc1$p))
+
+  # the change model with a tandem level: participants nested in tandems (REML)
+  fit_t <- lmerTest::lmer(score ~ wave + (1 | tandem / participant), data = df, REML = TRUE)
+  vc <- as.data.frame(VarCorr(fit_t))
+  co <- summary(fit_t)$coefficients
+  lme_t <- nlme::lme(score ~ wave, random = ~ 1 | tandem / participant, data = df, method = "REML")
+  fit_p <- lmerTest::lmer(score ~ wave + (1 | participant), data = df, REML = TRUE)
+  co_p <- summary(fit_p)$coefficients
+  out$tandem_model <- list(
+    `function` = "lmerTest::lmer(score ~ wave + (1 | tandem/participant), REML = TRUE); summary() Satterthwaite df; nlme::lme(random = ~ 1 | tandem/participant) as a check",
+    estimate = setNames(as.list(co[, "Estimate"]), rownames(co)),
+    se = setNames(as.list(co[, "Std. Error"]), rownames(co)),
+    df = setNames(as.list(co[, "df"]), rownames(co)),
+    var_tandem = vc$vcov[vc$grp == "tandem"],
+    var_participant = vc$vcov[vc$grp == "participant:tandem"],
+    var_residual = vc$vcov[vc$grp == "Residual"],
+    lme_estimate = as.list(nlme::fixef(lme_t)),
+    lme_var = as.numeric(nlme::VarCorr(lme_t)[c(2, 4, 5), "Variance"]),
+    participant_only = list(
+      estimate = setNames(as.list(co_p[, "Estimate"]), rownames(co_p)),
+      se = setNames(as.list(co_p[, "Std. Error"]), rownames(co_p)),
+      df = setNames(as.list(co_p[, "df"]), rownames(co_p))),
+    singular = isSingular(fit_t))
+
+  # wave x group (a tandem attribute, site; and a member attribute, role):
+  # type III F-test of the interaction, Satterthwaite and Kenward-Roger df
+  inter <- function(term) {
+    fit <- lmerTest::lmer(as.formula(sprintf("score ~ wave * %s + (1 | participant)", term)),
+                          data = df, REML = TRUE)
+    s <- anova(fit, type = 3, ddf = "Satterthwaite")
+    k <- anova(fit, type = 3, ddf = "Kenward-Roger")
+    row <- sprintf("wave:%s", term)
+    list(f = s[row, "F value"], df1 = s[row, "NumDF"], df2 = s[row, "DenDF"], p = s[row, "Pr(>F)"],
+         kr_f = k[row, "F value"], kr_df2 = k[row, "DenDF"], kr_p = k[row, "Pr(>F)"],
+         group_sizes = as.list(table(unique(df[, c("participant", term)])[[term]])))
+  }
+  out$wave_by_group <- list(
+    `function` = "anova(lmerTest::lmer(score ~ wave * group + (1 | participant)), type = 3, ddf = 'Satterthwaite' / 'Kenward-Roger'), row wave:group",
+    site = inter("site"), role = inter("role"))
+
+  # APIM, distinguishable dyads, kick-off -> final, tandems complete at both waves:
+  # nlme::gls(final ~ 0 + role + role:actor + role:partner,
+  #           correlation = corCompSymm(form = ~ 1 | tandem), weights = varIdent(form = ~ 1 | role))
+  k <- df[df$wave == "kickoff", c("participant", "tandem", "role", "score")]
+  f <- df[df$wave == "final", c("participant", "score")]
+  names(k)[4] <- "actor"; names(f)[2] <- "final"
+  pw <- merge(k, f, by = "participant")
+  complete <- names(which(table(pw$tandem) == 2))
+  pw <- pw[pw$tandem %in% complete, ]
+  pw$partner <- sapply(seq_len(nrow(pw)), function(i)
+    pw$actor[pw$tandem == pw$tandem[i] & pw$participant != pw$participant[i]])
+  pw$role <- factor(pw$role)
+  pw <- pw[order(pw$tandem, pw$role), ]
+  g <- nlme::gls(final ~ 0 + role + role:actor + role:partner, data = pw,
+                 correlation = nlme::corCompSymm(form = ~ 1 | tandem),
+                 weights = nlme::varIdent(form = ~ 1 | role), method = "REML")
+  tt <- summary(g)$tTable
+  iv <- nlme::intervals(g, which = "coef")$coef
+  sig <- g$sigma * c(1, coef(g$modelStruct$varStruct, unconstrained = FALSE))
+  names(sig) <- c(levels(pw$role)[1], levels(pw$role)[2])
+  rho <- coef(g$modelStruct$corStruct, unconstrained = FALSE)
+  out$apim <- list(
+    `function` = "nlme::gls(final ~ 0 + role + role:actor + role:partner, correlation = corCompSymm(form = ~1 | tandem), weights = varIdent(form = ~1 | role), method = 'REML'); intervals()",
+    n_dyads = length(complete),
+    terms = rownames(tt),
+    estimate = setNames(as.list(tt[, "Value"]), rownames(tt)),
+    se = setNames(as.list(tt[, "Std.Error"]), rownames(tt)),
+    t = setNames(as.list(tt[, "t-value"]), rownames(tt)),
+    p = setNames(as.list(tt[, "p-value"]), rownames(tt)),
+    ci = lapply(setNames(seq_len(nrow(iv)), rownames(iv)), function(i) unname(iv[i, c("lower", "upper")])),
+    df = nrow(pw) - nrow(tt),
+    residual_sd = as.list(sig),
+    residual_sd_order = "weights: the reference level first (varIdent)",
+    residual_correlation = unname(rho))
+  out
+}
+
+# ---------------------------------------------------------------------------
 main <- function() {
   out <- list()
   out$paired <- paired_block(rd("paired.csv"), "paired.csv")
@@ -542,7 +771,17 @@ main <- function() {
 
   out$degenerate <- degenerate_cases()
 
-  pkgs <- c("psych", "effectsize", "lme4", "Matrix", "jsonlite", "GPArotation")
+  # bounds: a minimal important change on each fixture's scale
+  out$beyond <- list(
+    paired = beyond_block(rd("paired.csv"), 10),
+    paired_ties = beyond_block(rd("paired_ties.csv"), 0.5),
+    paired_small = beyond_block(rd("paired_small.csv"), 1.5))
+  out$then <- then_block(rd("then.csv"))
+  out$satterthwaite <- satterthwaite_block(rd("long.csv"))
+  out$dyads <- dyads_block(rd("dyads.csv"))
+
+  pkgs <- c("psych", "effectsize", "lme4", "Matrix", "jsonlite", "GPArotation",
+            "lmerTest", "pbkrtest", "nlme", "BayesFactor")
   out$meta <- list(
     generated_by = "tests/reference/make_reference.R",
     R_version = R.version.string,
