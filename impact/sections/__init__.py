@@ -15,7 +15,8 @@ One module per concept, every public name re-exported here (``sections.heading``
 data quality), ``scores`` (scores, reliability, described outcomes), ``effects`` (change,
 all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
 ``individual`` (reliable change, response shift), ``network`` (collaboration, E-I, SDGs),
-``feedback``, ``subgroups``, ``methods`` (methods, limitations, glossary), ``summary``
+``feedback``, ``subgroups``, ``evidence`` (meaningful change, Bayes factors, equivalence),
+``tandems`` (dyadic analyses), ``methods`` (methods, limitations, glossary), ``summary``
 (summary sentences, key figures), ``plan`` (which sections a report contains, from what
 the programme has) and ``results_json`` (:func:`results`).
 
@@ -107,6 +108,19 @@ from impact.sections.effects import (
     sensitivity_results,
     sensitivity_sentence,
 )
+from impact.sections.evidence import (
+    change_distribution_data,
+    evidence_results,
+    evidence_table,
+    jacobson_truax_alt,
+    jacobson_truax_data,
+    jacobson_truax_scales,
+    meaningful_results,
+    meaningful_sentences,
+    meaningful_table,
+    minimal_important_changes,
+    no_change_sentences,
+)
 from impact.sections.feedback import (
     THEMES,
     feedback_quotes_html,
@@ -180,8 +194,10 @@ from impact.sections.subgroups import (
     subgroup_results,
     subgroup_table,
     subgroups_not_estimated,
+    wave_by_group_results,
 )
 from impact.sections.summary import key_figures, summary_sentences
+from impact.sections.tandems import tandem_results, tandem_sentences, tandem_table
 
 __all__ = [
     "scale_label",
@@ -269,6 +285,21 @@ __all__ = [
     "subgroups_not_estimated",
     "subgroup_results",
     "subgroup_table",
+    "wave_by_group_results",
+    "meaningful_results",
+    "meaningful_table",
+    "meaningful_sentences",
+    "evidence_results",
+    "evidence_table",
+    "no_change_sentences",
+    "jacobson_truax_scales",
+    "jacobson_truax_data",
+    "jacobson_truax_alt",
+    "change_distribution_data",
+    "minimal_important_changes",
+    "tandem_results",
+    "tandem_table",
+    "tandem_sentences",
     "GLOSSARY",
     "SECTIONS",
     "Section",

@@ -37,6 +37,10 @@ def methods_paragraphs(programme: Programme, milestone: str, language: str) -> l
     elif has("change"):
         paragraphs += [t["methods_change"], t["methods_mixed_model"]]
         paragraphs.extend(filter(None, [sensitivity_sentence(programme, milestone, language)]))
+    if has("meaningful"):
+        paragraphs.append(t["methods_meaningful"])
+    if has("evidence"):
+        paragraphs.append(t["methods_evidence"])
     if has("reliable_change"):
         paragraphs.append(reliable_change_method(programme, milestone, language))
     if has("response_shift"):
@@ -45,6 +49,10 @@ def methods_paragraphs(programme: Programme, milestone: str, language: str) -> l
         paragraphs.append(subgroups_method(programme, language))
     if has("sdgs"):
         paragraphs.append(sdgs_method(programme, language))
+    if has("tandems"):
+        pairing = programme.survey.registry.pairing or ""
+        unit = _in_sentence(attribute_name(programme, pairing, language), language)
+        paragraphs.append(fmt.text("methods_tandems", language, unit=unit))
     if has("feedback"):
         paragraphs.append(fmt.text("methods_feedback", language, k=_k(programme)))
     if has("network"):

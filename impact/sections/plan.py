@@ -64,6 +64,17 @@ NEEDS: dict[str, tuple[Callable[[Programme], bool], str]] = {
     "multiselect": (_has_kind("multiselect"), "lacks_multiselect"),
     "text": (_has_kind("text"), "lacks_text"),
     "breakdowns": (lambda p: bool(p.survey.registry.breakdowns), "lacks_breakdowns"),
+    "mic": (
+        lambda p: any(i.minimal_important_change is not None for i in p.instruments.values()),
+        "lacks_mic",
+    ),
+    "pairs_of_members": (
+        lambda p: (
+            p.survey.registry.roles.pairing is not None
+            and p.survey.registry.roles.pairing.member is not None
+        ),
+        "lacks_pairing",
+    ),
 }
 
 
@@ -88,6 +99,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("baseline", frozenset({"kickoff"}), ("cutoffs",), "section_baseline", ("cut_off",)),
     Section("profile", ALL_KINDS, ("categories",), "section_profile"),
     Section("change", LATER, ("scales",), "section_change", ("ci", "d_z", "p", "holm", "paired")),
+    Section("meaningful", LATER, ("scales", "mic"), "section_meaningful", ("mic",)),
+    Section("evidence", LATER, ("scales",), "section_evidence", ("evidence",)),
     Section("partnership", LATER, ("described",), "section_partnership"),
     Section("all_waves", LATER, ("scales",), "section_all_waves", ("mixed_model",)),
     Section(
@@ -114,6 +127,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("sdgs", frozenset({"final"}), ("multiselect",), "section_sdgs"),
     Section("feedback", frozenset({"final"}), ("text",), "section_feedback"),
     Section("subgroups", frozenset({"final"}), ("breakdowns", "scales"), "section_subgroups"),
+    Section(
+        "tandems",
+        frozenset({"final"}),
+        ("pairs_of_members", "scales"),
+        "section_tandems",
+        ("dyad",),
+    ),
     Section("participation", ALL_KINDS, (), "section_participation", ("response_rate",)),
     Section("groups", ALL_KINDS, ("breakdowns",), "section_groups", ("suppression",)),
     Section("scores", ALL_KINDS, ("scales",), "section_scores"),
@@ -131,12 +151,15 @@ GLOSSARY = (
     "p",
     "holm",
     "paired",
+    "mic",
+    "evidence",
     "response_rate",
     "cut_off",
     "reliability",
     "mixed_model",
     "reliable_change",
     "response_shift",
+    "dyad",
     "ei_index",
     "suppression",
 )

@@ -17,13 +17,19 @@ from impact.sections.effects import (
     effect_sizes,
     sensitivity_results,
 )
+from impact.sections.evidence import evidence_results, meaningful_results
 from impact.sections.feedback import feedback_results
 from impact.sections.individual import reliable_change_results, response_shift_results
 from impact.sections.network import collaboration_results, ei_results, sdg_coverage
 from impact.sections.plan import report_plan
 from impact.sections.scores import reliability_summary, score_summary
-from impact.sections.subgroups import subgroup_results, subgroups_not_estimated
+from impact.sections.subgroups import (
+    subgroup_results,
+    subgroups_not_estimated,
+    wave_by_group_results,
+)
 from impact.sections.summary import key_figures
+from impact.sections.tandems import tandem_results
 
 
 def results(
@@ -37,8 +43,10 @@ def results(
     ``participation``, ``cohort``, ``scores``, ``reliability``; then one key per included
     section: ``groups``, ``profile_classes``, ``baseline_bands`` (kick-off), ``change``,
     ``effect_sizes`` and ``design_sensitivity``, ``all_waves``, ``attrition`` (later
-    reports), ``reliable_change``, ``response_shift``, ``sdg_coverage``, ``feedback`` and
-    ``subgroups`` (final report), ``collaboration`` and ``ei_index`` (kick-off and final);
+    reports; with ``meaningful_change`` and ``evidence``), ``reliable_change`` (with
+    ``reliable_change_reliability``), ``response_shift``, ``sdg_coverage``, ``feedback``,
+    ``subgroups`` (with ``wave_by_group``) and ``tandems`` (final report),
+    ``collaboration`` and ``ei_index`` (kick-off and final);
     then ``accounting`` and ``cleaning_decisions``. A section the report leaves out has no
     key.
     """
@@ -75,6 +83,10 @@ def results(
     if "change" in included:
         document["change"] = _records(change_results(programme, milestone))
         document["effect_sizes"] = _records(effect_sizes(programme, milestone))
+    if "meaningful" in included:
+        document["meaningful_change"] = _records(meaningful_results(programme, milestone))
+    if "evidence" in included:
+        document["evidence"] = _records(evidence_results(programme, milestone))
     if "all_waves" in included:
         document["all_waves"] = _records(all_waves(programme, milestone))
     if "attrition" in included:
@@ -92,6 +104,13 @@ def results(
     if "subgroups" in included:
         document["subgroups"] = _records(subgroup_results(programme, milestone))
         document["subgroups_not_estimated"] = subgroups_not_estimated(programme, milestone)
+        document["wave_by_group"] = _records(wave_by_group_results(programme, milestone))
+    if "tandems" in included:
+        document["tandems"] = tandem_results(programme, milestone)
+    if "reliable_change" in included:
+        document["reliable_change_reliability"] = _records(
+            programme.reliable_change_reliability(milestone)
+        )
     if "network" in included:
         document["collaboration"] = _records(collaboration_results(programme, milestone))
         document["ei_index"] = ei_results(programme, milestone)

@@ -98,3 +98,23 @@ def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.Da
             }
         )
     return pd.DataFrame(rows)
+
+
+@per_programme
+def wave_by_group_results(programme: Programme, milestone: str) -> pd.DataFrame:
+    """Whether change over the waves up to ``milestone`` differs between the groups of each
+    breakdown: the wave × group F-test of the mixed model (Satterthwaite df), groups below
+    k left out (:meth:`Programme.wave_by_group`).
+
+    Returns
+    -------
+    DataFrame
+        ``scale``, ``by``, ``n_groups``, ``n_participants``, ``n_obs``, ``groups_left_out``,
+        ``f``, ``df1``, ``df2``, ``p_value``, ``chisq``, ``p_chisq``; only outcomes.
+    """
+    parts = [programme.wave_by_group(by, milestone) for by in subgroup_attributes(programme)]
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    return _in_outcome_order(table, programme).reset_index(drop=True)
