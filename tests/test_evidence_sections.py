@@ -75,9 +75,7 @@ def test_results_json_carries_the_new_statistics(demo):
         assert final[key], key
     assert {"interdependence", "apim", "tandem_model"} <= set(final["tandems"])
     assert {r["effect"] for r in final["tandems"]["apim"]} == {"intercept", "actor", "partner"}
-    assert {r["reliability_choice"] for r in final["reliable_change_reliability"]} == {
-        "published"
-    }
+    assert {r["reliability_choice"] for r in final["reliable_change_reliability"]} == {"published"}
     milestone = sections.results(demo, "milestone-1", "en")
     assert "tandems" not in milestone and milestone["evidence"]
 
