@@ -20,6 +20,7 @@ fontconfig libraries that Debian and Ubuntu machines have installed (``libpango-
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import functools
@@ -326,18 +327,27 @@ def export_docx(page: str, target: Path, language: str) -> None:
     subject = soup.find("meta", attrs={"name": "description"})
     if subject is not None and subject.get("content"):
         metadata["subject"] = str(subject["content"])
-    try:
-        pypandoc.convert_text(
-            str(soup),
-            "docx",
-            format="html",
-            outputfile=str(target),
-            # The sections (h2) become Word's "Heading 1", their parts "Heading 2".
-            extra_args=["--shift-heading-level-by=-1"]
-            + [f"--metadata={key}:{value}" for key, value in metadata.items()],
-        )
-    except RuntimeError as error:  # pandoc's own message
-        raise ReportError(f"cannot make the DOCX file {target.name}: {error}") from None
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as folder:
+        # Figures as files: given as data: URLs, pandoc also writes each one, base64 and
+        # all, into the picture's name.
+        for number, image in enumerate(soup.select("img[src^='data:image/png;base64,']"), 1):
+            name = f"figure-{number}.png"
+            data = str(image["src"]).split(",", 1)[1]
+            (Path(folder) / name).write_bytes(base64.b64decode(data))
+            image["src"] = name
+        try:
+            pypandoc.convert_text(
+                str(soup),
+                "docx",
+                format="html",
+                outputfile=str(Path(target).resolve()),
+                # The sections (h2) become Word's "Heading 1", their parts "Heading 2".
+                extra_args=["--shift-heading-level-by=-1"]
+                + [f"--metadata={key}:{value}" for key, value in metadata.items()],
+                cworkdir=folder,
+            )
+        except RuntimeError as error:  # pandoc's own message
+            raise ReportError(f"cannot make the DOCX file {target.name}: {error}") from None
 
 
 def render(
