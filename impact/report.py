@@ -327,7 +327,8 @@ def export_docx(page: str, target: Path, language: str) -> None:
     subject = soup.find("meta", attrs={"name": "description"})
     if subject is not None and subject.get("content"):
         metadata["subject"] = str(subject["content"])
-    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as folder:
+    # Beside the target (a report's scratch folder): nothing is written elsewhere.
+    with tempfile.TemporaryDirectory(prefix="docx-", dir=Path(target).parent) as folder:
         # Figures as files: given as data: URLs, pandoc also writes each one, base64 and
         # all, into the picture's name.
         for number, image in enumerate(soup.select("img[src^='data:image/png;base64,']"), 1):
