@@ -221,7 +221,9 @@ def _render(
         def done(result) -> None:
             progress.advance(task)
             if result.ok:
-                files = ", ".join(p.name for p in (result.html, result.pdf, result.results) if p)
+                files = ", ".join(
+                    p.name for p in (result.html, result.pdf, result.docx, result.results) if p
+                )
                 name = f"{result.milestone} ({result.language})"
                 progress.console.print(f"[green]✓[/] {name}: {files}")
             else:

@@ -4,6 +4,12 @@ Each function takes tidy data first and everything else keyword-only, and return
 matplotlib Figure. :func:`figure_html` turns a figure into an embedded PNG with alt text
 and a caption (nbconvert's display of a Figure has neither).
 
+Every figure is drawn for print: :data:`FIGURE_WIDTH` inches wide (the width it is printed
+at, so a point in the figure is a point on paper), no text below 7 pt, counts on whole
+numbers, the report's decimal separator on every axis and legends outside the data. The
+look is applied with seaborn's and matplotlib's context managers around each function
+(:func:`_print_style`), so drawing a report figure leaves the caller's settings alone.
+
 Examples
 --------
 >>> import pandas as pd
@@ -20,11 +26,13 @@ import base64
 import functools
 import html
 import io
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from cycler import cycler
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -33,11 +41,59 @@ from impact import fmt
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 GREY = "#8a8a8a"
+# Every figure is this wide (inches), and printed at this width (report.css: 160 mm).
+FIGURE_WIDTH = 6.3
+# Font sizes in points at print size; the smallest text of a figure is 7 pt.
+SMALLEST_TEXT = 7.0
+PRINT_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8.0,
+    "axes.titlesize": 8.5,
+    "axes.labelsize": 8.0,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    "legend.fontsize": 7.5,
+    "legend.title_fontsize": 7.5,
+    "figure.titlesize": 9.0,
+    "axes.prop_cycle": cycler(color=PALETTE),
+    "lines.linewidth": 1.4,
+}
 
 
 def set_theme() -> None:
-    """The one look of every report figure."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
+    """The report figures' look, set globally (for notebooks that draw figures of their
+    own in the same style; the report's figures do not need it)."""
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc=PRINT_STYLE)
+
+
+def _print_style(draw):
+    """Draw a figure in the report's look (seaborn's whitegrid, :data:`PRINT_STYLE`) inside
+    context managers, and fix its tick label sizes on the axes (matplotlib makes further
+    ticks when the figure is saved, after the context is left)."""
+
+    @functools.wraps(draw)
+    def styled(*args, **kwargs) -> plt.Figure:
+        with sns.axes_style("whitegrid"), plt.rc_context(PRINT_STYLE):
+            figure = draw(*args, **kwargs)
+            for ax in figure.axes:
+                ax.tick_params(labelsize=PRINT_STYLE["xtick.labelsize"])
+        return figure
+
+    return styled
+
+
+def _range_label(label: str, score_range: tuple[float, float] | None, language: str) -> str:
+    """``Score (0–100)``: an axis label with its scale's range.
+
+    >>> _range_label("Wert", (1, 4.5), "de")
+    'Wert (1–4,5)'
+    >>> _range_label("Well-being (WHO-5)", (0, 100), "en")
+    'Well-being (WHO-5), 0–100'
+    """
+    if score_range is None:
+        return label
+    low, high = (fmt.number(v, 0 if float(v).is_integer() else 1, language) for v in score_range)
+    return f"{label}, {low}–{high}" if label.endswith(")") else f"{label} ({low}–{high})"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -50,23 +106,27 @@ def _locale_axis(axis, language: str, decimals: int = 0) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: _tick_label(v, decimals, language)))
 
 
-def figure_html(figure: plt.Figure, *, alt: str, caption: str, dpi: int = 110) -> str:
+def figure_html(figure: plt.Figure, *, alt: str, caption: str, dpi: int = 150) -> str:
     """A figure as ``<figure>`` with an embedded PNG, its alt text and a caption; closes it.
 
-    Both texts are HTML-escaped. The PNG carries no metadata (no software version or date),
-    so the same figure gives the same bytes.
+    Both texts are HTML-escaped. The image's ``width`` and ``height`` are the figure's size
+    (CSS pixels of 1/96 inch), so it is printed at the size it was drawn for. The PNG
+    carries no metadata (no software version or date), so the same figure gives the same
+    bytes.
     """
+    width, height = (round(inches * 96) for inches in figure.get_size_inches())
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     plt.close(figure)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
         f'<figure class="impact-figure"><img alt="{html.escape(alt)}" '
-        f'src="data:image/png;base64,{data}">'
+        f'width="{width}" height="{height}" src="data:image/png;base64,{data}">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
 
 
+@_print_style
 def paired_trajectories(
     data: pd.DataFrame,
     *,
@@ -74,6 +134,7 @@ def paired_trajectories(
     scale_labels: dict[str, str],
     wave_labels: dict[str, str],
     language: str = "en",
+    score_ranges: dict[str, tuple[float, float]] | None = None,
 ) -> plt.Figure:
     """Each participant's scores over the waves, with the mean and its 95% CI; a panel a scale.
 
@@ -89,14 +150,17 @@ def paired_trajectories(
         Display names; the panels follow the order of ``scale_labels``.
     language : str
         Number format of the axes.
+    score_ranges : dict, optional
+        Per scale its possible (lowest, highest) score: the y axis spans it and its label
+        names it (``Score (0–100)``).
     """
-    set_theme()
     waves = [w for w in wave_labels if w in set(data["wave"].astype(str))]
     scales = [s for s in scale_labels if s in set(data["scale"])]
+    score_ranges = score_ranges or {}
     # At most three panels a row, so seven outcomes stay readable on a page.
     columns = min(3, len(scales))
     rows = -(-len(scales) // columns)
-    fig = plt.figure(figsize=(3.6 * columns, 3.4 * rows))
+    fig = plt.figure(figsize=(FIGURE_WIDTH, 0.3 + 2.15 * rows), layout="constrained")
     grid = fig.add_gridspec(rows, columns)
     # Only the panels drawn are made (the places of a grid do not depend on its other cells)
     axes = [fig.add_subplot(grid[i // columns, i % columns]) for i in range(len(scales))]
@@ -114,7 +178,7 @@ def paired_trajectories(
                 lines,
                 colors=GREY,
                 alpha=0.35,
-                linewidths=0.8,
+                linewidths=0.6,
                 capstyle=plt.rcParams["lines.solid_capstyle"],
                 joinstyle=plt.rcParams["lines.solid_joinstyle"],
                 zorder=2,
@@ -127,20 +191,28 @@ def paired_trajectories(
             yerr=[means["mean"] - means["ci_low"], means["ci_high"] - means["mean"]],
             color=PALETTE[0],
             marker="o",
-            linewidth=2.2,
-            capsize=4,
+            markersize=3.5,
+            linewidth=1.6,
+            capsize=3,
             zorder=3,
         )
-        ax.set_xticks(x, [wave_labels[w] for w in waves], rotation=20)
-        ax.set_title(scale_labels[scale], fontsize=11)
-        ax.set_ylabel(fmt.texts(language)["axis_score"])
-        _locale_axis(ax.yaxis, language, 1 if part["score"].max() <= 10 else 0)
-    fig.tight_layout()
+        ax.set_xticks(x, [wave_labels[w] for w in waves], rotation=30, ha="right")
+        ax.set_title(textwrap.fill(scale_labels[scale], 30))
+        score_range = score_ranges.get(scale)
+        ax.set_ylabel(_range_label(fmt.texts(language)["axis_score"], score_range, language))
+        if score_range is not None:
+            low, high = score_range
+            margin = (high - low) * 0.03
+            ax.set_ylim(low - margin, high + margin)
+        high = score_range[1] if score_range is not None else part["score"].max()
+        _locale_axis(ax.yaxis, language, 1 if high <= 10 else 0)
     return fig
 
 
+@_print_style
 def effect_sizes(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
-    """Effect sizes with confidence intervals, one row per outcome, one colour per wave.
+    """Effect sizes with confidence intervals, one row per outcome, one colour per wave;
+    the legend above the plot.
 
     Parameters
     ----------
@@ -148,11 +220,11 @@ def effect_sizes(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
         ``label`` (outcome), ``wave_label``, ``estimate``, ``ci_low``, ``ci_high``; rows in
         the order they should appear.
     """
-    set_theme()
     labels = list(dict.fromkeys(data["label"]))
     waves = list(dict.fromkeys(data["wave_label"]))
-    fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.55 * len(labels) * max(1, len(waves) / 2)))
-    offsets = np.linspace(-0.2, 0.2, len(waves)) if len(waves) > 1 else [0.0]
+    row = 0.22 * max(1.0, len(waves) / 1.5)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 1.0 + row * len(labels)), layout="constrained")
+    offsets = np.linspace(-0.22, 0.22, len(waves)) if len(waves) > 1 else [0.0]
     y_of = {label: i for i, label in enumerate(labels)}
     for colour, wave, offset in zip(PALETTE, waves, offsets, strict=False):
         part = data[data["wave_label"] == wave]
@@ -162,8 +234,9 @@ def effect_sizes(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
             y,
             xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
             fmt="o",
+            markersize=3.5,
             color=colour,
-            capsize=3,
+            capsize=2.5,
             label=wave,
         )
     ax.axvline(0, color="#333333", linewidth=1)
@@ -172,23 +245,23 @@ def effect_sizes(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     ax.set_xlabel(fmt.texts(language)["axis_d_z"])
     _locale_axis(ax.xaxis, language, 1)
     if len(waves) > 1:
-        ax.legend(loc="best", fontsize=9, frameon=True)
-    fig.tight_layout()
+        fig.legend(loc="outside upper center", ncol=len(waves), frameon=False)
     return fig
 
 
+@_print_style
 def group_sizes(data: pd.DataFrame, *, group: str, count: str, language: str = "en") -> plt.Figure:
     """Horizontal bars of group sizes (pass groups through the privacy helpers first)."""
-    set_theme()
-    fig, ax = plt.subplots(figsize=(6, 0.5 + 0.38 * len(data)))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.6 + 0.2 * len(data)), layout="constrained")
     sns.barplot(data=data, y=group, x=count, color=PALETTE[0], ax=ax, orient="h")
     ax.set_ylabel("")
     ax.set_xlabel(fmt.texts(language)["axis_participants"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _locale_axis(ax.xaxis, language, 0)
-    fig.tight_layout()
     return fig
 
 
+@_print_style
 def baseline_distribution(
     scores: pd.Series,
     *,
@@ -197,21 +270,24 @@ def baseline_distribution(
     label: str,
     language: str = "en",
 ) -> plt.Figure:
-    """Histogram of baseline scores with the instrument's published cut-offs as dashed lines."""
-    set_theme()
+    """Histogram of baseline scores with the instrument's published cut-offs as dashed lines;
+    the x axis spans the scale's range and its label names it, the y axis counts people."""
     low, high = score_range
-    fig, ax = plt.subplots(figsize=(6, 3.0))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.2), layout="constrained")
     bins = np.linspace(low, high, 11)
     sns.histplot(scores.dropna(), bins=bins, color=PALETTE[0], ax=ax)
     for cutoff in cutoffs:
         ax.axvline(cutoff, color=PALETTE[5], linestyle="--")
-    ax.set_xlabel(label)
+    ax.set_xlim(low, high)
+    ax.set_xlabel(_range_label(label, score_range, language))
     ax.set_ylabel(fmt.texts(language)["axis_participants"])
     _locale_axis(ax.xaxis, language, 0 if high > 10 else 1)
-    fig.tight_layout()
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _locale_axis(ax.yaxis, language, 0)
     return fig
 
 
+@_print_style
 def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") -> plt.Figure:
     """Participants per reliable change category, one group of bars per outcome.
 
@@ -224,11 +300,10 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
     k : int
         The privacy threshold, for the text of suppressed counts.
     """
-    set_theme()
     labels = list(dict.fromkeys(data["label"]))
     categories = list(dict.fromkeys(data["category"]))
     colours = dict(zip(categories, [PALETTE[2], GREY, PALETTE[5]], strict=False))
-    fig, ax = plt.subplots(figsize=(7.0, 1.2 + 0.75 * len(labels)), layout="constrained")
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.9 + 0.42 * len(labels)), layout="constrained")
     height = 0.8 / max(1, len(categories))
     for j, category in enumerate(categories):
         part = data[data["category"] == category].set_index("label").reindex(labels)
@@ -237,16 +312,17 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
         ax.barh(y, counts, height=height, color=colours[category], label=category)
         for yi, hidden in zip(y, part["suppressed"].fillna(False).to_numpy(), strict=True):
             if hidden:
-                ax.text(0.3, yi, f"< {k}", va="center", fontsize=8, color="#333333")
+                ax.text(0.3, yi, f"< {k}", va="center", fontsize=SMALLEST_TEXT, color="#333333")
     ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlabel(fmt.texts(language)["axis_participants"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _locale_axis(ax.xaxis, language, 0)
-    fig.legend(loc="outside upper center", ncol=len(categories), fontsize=8, frameon=False)
+    fig.legend(loc="outside upper center", ncol=len(categories), frameon=False)
     return fig
 
 
+@_print_style
 def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     """Sector × sector heat maps side by side, one per wave, on one colour scale.
 
@@ -257,14 +333,19 @@ def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.F
         (missing for a suppressed row: drawn blank); in the order to draw (see
         :func:`impact.sections.collaboration_plot_data`).
     """
-    set_theme()
     waves = list(dict.fromkeys(data["wave_label"]))
     rows = list(dict.fromkeys(data["from_label"]))
     columns = list(dict.fromkeys(data["to_label"]))
     vmax = float(np.nanmax(data["mean_contacts"].to_numpy(dtype=float))) if len(data) else 1.0
+    # Cells about 0.26 inch high: a number of 7 pt fits a cell.
     fig, axes = plt.subplots(
-        1, len(waves), figsize=(4.2 * len(waves) + 1.2, 0.9 + 0.42 * len(rows)), squeeze=False
+        1,
+        len(waves),
+        figsize=(FIGURE_WIDTH, 1.5 + 0.26 * len(rows)),
+        squeeze=False,
+        layout="constrained",
     )
+    decimal = "," if language == "de" else "."
     for i, (ax, wave) in enumerate(zip(axes[0], waves, strict=True)):
         grid = (
             data[data["wave_label"] == wave]
@@ -281,29 +362,30 @@ def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.F
             vmax=vmax,
             annot=True,
             fmt=".1f",
-            annot_kws={"fontsize": 7},
+            annot_kws={"fontsize": SMALLEST_TEXT},
             cbar=i == len(waves) - 1,
-            cbar_kws={"label": fmt.texts(language)["axis_contacts"]},
+            cbar_kws={"label": fmt.texts(language)["axis_contacts"], "shrink": 0.9},
             linewidths=0.5,
             linecolor="white",
         )
         ax.grid(False)
         ax.set_facecolor("#eeeeee")  # suppressed rows: plain grey, no numbers
-        if language == "de":
-            for text in ax.texts:
-                text.set_text(text.get_text().replace(".", ","))
-        ax.set_title(wave, fontsize=11)
+        for text in ax.texts:
+            text.set_text(text.get_text().replace(".", decimal))
+        ax.set_title(wave)
         ax.set_xlabel("")
         ax.set_ylabel("")
         if i:
             ax.set_yticks([])
-        ax.tick_params(axis="x", labelsize=8)
         plt.setp(ax.get_xticklabels(), rotation=50, ha="right", rotation_mode="anchor")
-        ax.tick_params(axis="y", labelsize=8)
-    fig.tight_layout()
+    colourbar = axes[0][-1].collections[0].colorbar if len(waves) else None
+    if colourbar is not None:
+        colourbar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _locale_axis(colourbar.ax.yaxis, language, 0)
     return fig
 
 
+@_print_style
 def sdg_coverage(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     """Horizontal bars: projects naming each goal, in the goals' order.
 
@@ -312,19 +394,18 @@ def sdg_coverage(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     data : DataFrame
         ``label`` (the goal) and ``projects`` (see :func:`impact.sections.sdg_plot_data`).
     """
-    set_theme()
-    fig, ax = plt.subplots(figsize=(6.6, 0.5 + 0.3 * len(data)))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.6 + 0.16 * len(data)), layout="constrained")
     y = np.arange(len(data))
     ax.barh(y, data["projects"].astype(float).fillna(0), color=PALETTE[0])
-    ax.set_yticks(y, data["label"], fontsize=8)
+    ax.set_yticks(y, data["label"])
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlabel(fmt.texts(language)["axis_projects"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _locale_axis(ax.xaxis, language, 0)
-    fig.tight_layout()
     return fig
 
 
+@_print_style
 def jacobson_truax(
     data: pd.DataFrame,
     *,
@@ -375,7 +456,6 @@ def jacobson_truax(
     >>> len(figure.axes)
     1
     """
-    set_theme()
     pre = data["pre"].to_numpy(float)
     post = data["post"].to_numpy(float)
     values = np.concatenate([pre, post])
@@ -424,6 +504,7 @@ def jacobson_truax(
     return fig
 
 
+@_print_style
 def change_distributions(
     data: pd.DataFrame,
     *,
@@ -462,7 +543,6 @@ def change_distributions(
     >>> len(figure.axes)
     2
     """
-    set_theme()
     scales = [s for s in scale_labels if s in set(data["scale"].astype(str))]
     mic = mic or {}
     fig, axes = plt.subplots(

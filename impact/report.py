@@ -20,6 +20,7 @@ fontconfig libraries that Debian and Ubuntu machines have installed (``libpango-
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import functools
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
@@ -42,6 +44,7 @@ from traitlets.config import Config
 from impact.definitions import Survey, load_survey
 from impact.errors import ReportError
 from impact.fmt import LOCALES
+from impact.layout import typeset
 from impact.pipeline import Programme, load_programme, restore_programme, save_programme
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +53,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The parameters papermill injects; the notebook must declare each of them.
 PARAMETERS = ("survey", "milestone", "language", "output_dir", "programme_file")
 SCRATCH_PREFIX = ".impact-"
-REPORT_SUFFIXES = (".results.json", ".pdf", ".html")
+REPORT_SUFFIXES = (".results.json", ".pdf", ".docx", ".html")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class RenderResult:
     html: Path | None = None
     results: Path | None = None
     pdf: Path | None = None
+    docx: Path | None = None
     error: str | None = None
 
     @property
@@ -220,7 +224,9 @@ def check_output_dir(output_dir: str | Path, survey: str | Path | Survey) -> Pat
 
 
 def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
-    """The executed notebook as self-contained HTML without code or parameter cells."""
+    """The executed notebook as a self-contained HTML document without code or parameter
+    cells: ``<html lang>`` of the report's language, its title, author and subject, a table
+    of contents and the wide tables in an appendix (:func:`impact.layout.typeset`)."""
     exporter = HTMLExporter(
         template_name="impact_report",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -228,6 +234,7 @@ def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        language_code=language,
     )
     remover = TagRemovePreprocessor(
         remove_cell_tags={"parameters", "injected-parameters", "setup", "results"}, enabled=True
@@ -235,8 +242,8 @@ def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
     exporter.register_preprocessor(remover, enabled=True)
     exporter.register_preprocessor(_DropMarkdown(), enabled=True)
     exporter.register_preprocessor(_DropStderr(), enabled=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"language_code": language})
-    return body
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": ""}})
+    return typeset(body, language)
 
 
 class _DropMarkdown(TagRemovePreprocessor):
@@ -307,8 +314,14 @@ def _failing_cell(error: Exception, executed: Path | None = None) -> str:
 
 
 def export_pdf(page: str, target: Path) -> None:
-    """Print a report's HTML to PDF with WeasyPrint (offline: every resource is embedded)."""
-    # WeasyPrint logs every CSS property of the Jupyter styles it does not support.
+    """Print a report's HTML to PDF with WeasyPrint (offline: every resource is embedded).
+
+    The PDF is tagged (PDF/UA-1: a structure tree of headings, paragraphs, tables with
+    their header cells and figures with their alt text, the document's language and
+    title); title, author, subject and keywords come from the page's ``<title>`` and
+    ``<meta>`` (see :func:`impact.layout.typeset`).
+    """
+    # WeasyPrint logs every CSS property it does not support.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     try:
@@ -322,7 +335,56 @@ def export_pdf(page: str, target: Path) -> None:
 
     # Everything a report shows is embedded as data: URLs; nothing is fetched.
     fetcher = URLFetcher(allowed_protocols=["data"])
-    HTML(string=page, url_fetcher=fetcher).write_pdf(target)
+    HTML(string=page, url_fetcher=fetcher).write_pdf(
+        target, pdf_variant="pdf/ua-1", presentational_hints=True
+    )
+
+
+def export_docx(page: str, target: Path, language: str) -> None:
+    """The report's HTML as an editable Word document, by pandoc (``pypandoc-binary``).
+
+    Headings become Word headings, tables Word tables, figures embedded pictures with
+    their alt text and caption; the table of contents (page numbers of the printed
+    document) is left out: Word makes its own.
+    """
+    try:
+        import pypandoc
+    except ImportError:
+        raise ReportError(
+            "cannot make DOCX files: pandoc is missing; install the project again "
+            "(`pip install -e .`, it brings pypandoc-binary)"
+        ) from None
+    soup = BeautifulSoup(page, "html.parser")
+    # pandoc opens the document with its title and author (the page's <title> and author):
+    # the cover's own heading and programme line would repeat them.
+    for repeated in soup.select("nav.impact-toc, .impact-cover h1, .impact-cover-programme"):
+        repeated.decompose()
+    metadata = {"lang": language}
+    subject = soup.find("meta", attrs={"name": "description"})
+    if subject is not None and subject.get("content"):
+        metadata["subject"] = str(subject["content"])
+    # Beside the target (a report's scratch folder): nothing is written elsewhere.
+    with tempfile.TemporaryDirectory(prefix="docx-", dir=Path(target).parent) as folder:
+        # Figures as files: given as data: URLs, pandoc also writes each one, base64 and
+        # all, into the picture's name.
+        for number, image in enumerate(soup.select("img[src^='data:image/png;base64,']"), 1):
+            name = f"figure-{number}.png"
+            data = str(image["src"]).split(",", 1)[1]
+            (Path(folder) / name).write_bytes(base64.b64decode(data))
+            image["src"] = name
+        try:
+            pypandoc.convert_text(
+                str(soup),
+                "docx",
+                format="html",
+                outputfile=str(Path(target).resolve()),
+                # The sections (h2) become Word's "Heading 1", their parts "Heading 2".
+                extra_args=["--shift-heading-level-by=-1"]
+                + [f"--metadata={key}:{value}" for key, value in metadata.items()],
+                cworkdir=folder,
+            )
+        except RuntimeError as error:  # pandoc's own message
+            raise ReportError(f"cannot make the DOCX file {target.name}: {error}") from None
 
 
 def render(
@@ -335,7 +397,8 @@ def render(
     pdf: bool = True,
     programme_file: str | Path | None = None,
 ) -> RenderResult:
-    """Render one report: ``<milestone>_<language>.html``, ``.pdf`` and ``.results.json``.
+    """Render one report: ``<milestone>_<language>.html``, ``.pdf``, ``.docx`` and
+    ``.results.json``.
 
     The kernel starts from the loaded programme (:func:`impact.pipeline.save_programme`):
     it neither reads the definition nor cleans the exports again.
@@ -353,10 +416,10 @@ def render(
     notebook : str or Path
         The parameterized report notebook.
     pdf : bool
-        Also print the report to PDF.
+        Also print the report to PDF and write it as an editable DOCX.
     programme_file : str or Path, optional
         Where ``programme`` is saved already (:func:`render_all` saves it once for all its
-        reports); by default it is saved into the report's scratch folder.
+        reports); by default it is saved into a private temporary folder.
 
     Returns
     -------
@@ -410,12 +473,13 @@ def render(
             )
         except Exception as error:  # papermill raises PapermillExecutionError and others
             raise ReportError(f"report {name} failed: {_failing_cell(error, executed)}") from error
-        suffixes = [s for s in REPORT_SUFFIXES if pdf or s != ".pdf"]
+        suffixes = [s for s in REPORT_SUFFIXES if pdf or s not in (".pdf", ".docx")]
         try:
             page = export_html(nbformat.read(executed, as_version=4), language)
             (scratch_dir / f"{name}.html").write_text(page, encoding="utf-8")
             if pdf:
                 export_pdf(page, scratch_dir / f"{name}.pdf")
+                export_docx(page, scratch_dir / f"{name}.docx", language)
             if not (scratch_dir / f"{name}.results.json").is_file():
                 raise ReportError(f"report {name} failed: the notebook wrote no results.json")
             with folder_lock(output_dir):
@@ -431,6 +495,7 @@ def render(
         html=paths[".html"],
         results=paths[".results.json"],
         pdf=paths.get(".pdf"),
+        docx=paths.get(".docx"),
     )
 
 
@@ -646,7 +711,8 @@ border-bottom: 1px solid #ddd; } thead th { border-bottom: 2px solid #444; }
 
 
 def write_index(output_dir: str | Path, title: str) -> Path:
-    """``index.html`` listing every report in the folder (milestone, kind, language, dates).
+    """``index.html`` listing every report in the folder (milestone, kind, language, dates)
+    with links to its HTML, PDF and DOCX.
 
     Reads each report's ``results.json``; written atomically.
     """
@@ -665,15 +731,19 @@ def write_index(output_dir: str | Path, title: str) -> Path:
             reports.append((str(info.get("wave_date")), str(info.get("language")), name, info))
     for _, _, name, info in sorted(reports):
         page = output_dir / f"{name}.html"
-        pdf = output_dir / f"{name}.pdf"
-        pdf_link = f"<a href='{html.escape(pdf.name)}'>PDF</a>" if pdf.exists() else ""
+        files = [page] + [output_dir / f"{name}{suffix}" for suffix in (".pdf", ".docx")]
+        links = " ".join(
+            f"<a href='{html.escape(path.name)}'>{path.suffix[1:].upper()}</a>"
+            for path in files
+            if path.exists()
+        )
         cells = [
             f"<a href='{html.escape(page.name)}'>{html.escape(str(info.get('milestone')))}</a>",
             html.escape(str(info.get("kind", ""))),
             html.escape(str(info.get("language", ""))),
             html.escape(str(info.get("wave_date", ""))),
             html.escape(str(info.get("rendered", ""))),
-            f"<a href='{html.escape(page.name)}'>HTML</a> {pdf_link}",
+            links,
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     headers = ["Milestone", "Report", "Language", "Wave date", "Rendered", "Files"]
@@ -681,7 +751,7 @@ def write_index(output_dir: str | Path, title: str) -> Path:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{INDEX_STYLE}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><table><thead><tr>"
-        + "".join(f"<th>{h}</th>" for h in headers)
+        + "".join(f"<th scope='col'>{h}</th>" for h in headers)
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
     )
     target = output_dir / "index.html"

@@ -46,3 +46,13 @@ def demo_copy(tmp_path: Path) -> Path:
 def _close_figures():
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory):
+    """Every demo report rendered once (HTML, PDF, DOCX, results.json): the folder and the
+    results of :func:`impact.report.render_all`."""
+    from impact.report import render_all
+
+    out = tmp_path_factory.mktemp("reports")
+    return out, render_all(DEMO_SURVEY, out)

@@ -1,7 +1,11 @@
-"""A look through a real browser: headless Chromium, network disabled, no console errors.
+"""A look through a real browser: headless Chromium, network disabled, no console errors,
+and an accessibility audit of the rendered report by axe-core (WCAG 2.1 A and AA and axe's
+best practices: language, title, heading order, alt texts, table headers, contrast …).
 
 Uses Debian's ``chromium`` (``make test`` installs it when missing) driven by playwright;
-playwright's own browser downloads are not used.
+playwright's own browser downloads are not used. axe-core comes with the test dependency
+``axe-playwright-python`` (its ``axe.min.js``) and is injected into the page: nothing is
+fetched.
 """
 
 import shutil
@@ -12,6 +16,15 @@ import pytest
 from impact.demo import DEMO_SURVEY
 from impact.report import render
 
+# WCAG 2.1 A and AA and axe's best practices (heading order, one main landmark …); passes
+# are returned too, to see that the rules ran.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations", "passes"],
+}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -22,6 +35,7 @@ def report(tmp_path_factory) -> Path:
 
 
 def test_report_opens_offline_in_chromium_without_errors_or_requests(report, tmp_path):
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM, "Debian's chromium is needed: `apt-get install chromium` (make test does it)"
@@ -42,11 +56,21 @@ def test_report_opens_offline_in_chromium_without_errors_or_requests(report, tmp
             headings = page.eval_on_selector_all("h2", "els => els.map(e => e.textContent)")
             screenshot = tmp_path / "final_de.png"
             page.screenshot(path=str(screenshot), full_page=True)
+            language = page.evaluate("document.documentElement.lang")
+            title = page.title()
+            audit = Axe().run(page, options=AXE_OPTIONS)
         finally:
             browser.close()
     assert not problems, problems
     external = [u for u in requests if not u.startswith(("data:", "file:"))]
     assert not external, f"the report fetched {external}"
     assert images and all(width > 100 and alt and done for width, alt, done in images), images
-    assert headings[0] == "Zusammenfassung" and headings[-1] == "Glossar"
+    assert headings[:2] == ["Inhalt", "Zusammenfassung"] and headings[-1] == "Glossar"
     assert screenshot.stat().st_size > 50_000 and screenshot.read_bytes()[:4] == b"\x89PNG"
+    assert language == "de" and title.startswith("Evaluationsbericht: ") and "Abschluss" in title
+    assert audit.response["testEngine"]["name"] == "axe-core"
+    assert len(audit.response["passes"]) > 20, "axe ran its rules"
+    passed = {rule["id"] for rule in audit.response["passes"]}
+    for rule in ("html-has-lang", "document-title", "heading-order", "image-alt"):
+        assert rule in passed, rule
+    assert audit.violations_count == 0, audit.generate_report()

@@ -130,7 +130,9 @@ def test_two_report_all_runs_on_one_folder_do_not_corrupt_each_other(small_progr
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.rstrip().endswith("</html>")
     assert "href='kickoff_en.html'" in index and "href='final_en.html'" in index
-    expected = [f"{m}_en{s}" for m in ("kickoff", "final") for s in (".html", ".pdf", ".json")]
+    expected = [
+        f"{m}_en{s}" for m in ("kickoff", "final") for s in (".html", ".pdf", ".docx", ".json")
+    ]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [name.replace(".json", ".results.json") for name in expected] + ["index.html"]
     ), "no scratch, temporary or lock files left behind"

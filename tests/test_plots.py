@@ -3,7 +3,11 @@
 import base64
 import re
 
+import matplotlib as mpl
+import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
+from matplotlib.text import Text
 
 from impact import plots, sections
 
@@ -65,7 +69,7 @@ def test_effect_sizes_draw_each_interval_and_use_the_locale(demo):
     figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert any("," in t for t in ticks), ticks  # decimal comma on the axis
-    assert ax.get_legend() is not None and len(ax.get_legend().get_texts()) == 3
+    assert len(figure.legends) == 1 and len(figure.legends[0].get_texts()) == 3
 
 
 def test_palette_is_the_colour_blind_safe_one():
@@ -110,3 +114,103 @@ def test_sdg_figure_has_a_bar_per_goal_and_whole_number_ticks(demo):
     figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert all(t.isdigit() for t in ticks), ticks
+
+
+def _every_figure(demo, language: str) -> dict:
+    """Every report figure of the demo's kick-off and final reports."""
+    cohort = sections.cohort_table(demo, language)
+    scale = sections.baseline_instruments(demo)[0]
+    labels = {s: sections.scale_label(demo, s, language) for s in sections.outcomes(demo)}
+    return {
+        "cohort": plots.group_sizes(
+            cohort, group=cohort.columns[0], count=cohort.columns[1], language=language
+        ),
+        "baseline": plots.baseline_distribution(
+            sections.baseline_scores(demo, scale),
+            cutoffs=sections.cutoffs(demo, scale),
+            score_range=demo.instruments[scale].score_range(),
+            label=labels.get(scale, scale),
+            language=language,
+        ),
+        "trajectories": plots.paired_trajectories(
+            sections.trajectory_data(demo, "final"),
+            summary=sections.score_summary(demo, "final"),
+            scale_labels=labels,
+            wave_labels={w: sections.wave_label(demo, w, language) for w in demo.survey.wave_ids},
+            language=language,
+            score_ranges={s: demo.instrument_of(s).score_range() for s in labels},
+        ),
+        "effects": plots.effect_sizes(
+            sections.effect_plot_data(demo, "final", language), language=language
+        ),
+        "reliable change": plots.reliable_change_counts(
+            sections.reliable_change_plot_data(demo, "final", language),
+            k=demo.survey.privacy.min_group_size,
+            language=language,
+        ),
+        "matrices": plots.collaboration_matrices(
+            sections.collaboration_plot_data(demo, "final", language), language=language
+        ),
+        "goals": plots.sdg_coverage(sections.sdg_plot_data(demo, "final", language)),
+    }
+
+
+@pytest.fixture(scope="module")
+def german_figures(demo):
+    figures = _every_figure(demo, "de")
+    for figure in figures.values():
+        figure.canvas.draw()  # ticks and layout as they are saved
+    yield figures
+    plt.close("all")
+
+
+def test_every_figure_has_the_print_width_and_no_text_below_7_pt(german_figures):
+    for name, figure in german_figures.items():
+        assert figure.get_size_inches()[0] == pytest.approx(plots.FIGURE_WIDTH), name
+        texts = [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
+        small = {t.get_text() for t in texts if t.get_fontsize() < plots.SMALLEST_TEXT}
+        assert texts and not small, (name, sorted(small)[:5])
+
+
+def test_counts_are_whole_numbers_and_german_axes_use_a_decimal_comma(german_figures):
+    def ticks(axis) -> list[str]:
+        return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+
+    baseline = german_figures["baseline"].axes[0]
+    assert ticks(baseline.yaxis) and all(t.isdigit() for t in ticks(baseline.yaxis))
+    for name in ("cohort", "reliable change", "goals"):
+        assert all(t.isdigit() for t in ticks(german_figures[name].axes[0].xaxis)), name
+    effects = ticks(german_figures["effects"].axes[0].xaxis)
+    assert any("," in t for t in effects) and not any("." in t for t in effects), effects
+    trajectories = german_figures["trajectories"].axes
+    decimals = [t for ax in trajectories for t in ticks(ax.yaxis) if not t.lstrip("−-").isdigit()]
+    assert decimals and all("," in t and "." not in t for t in decimals), decimals
+
+
+def test_score_axes_name_their_range(german_figures, demo):
+    trajectories = german_figures["trajectories"].axes
+    who5 = demo.instrument_of("who5").score_range()
+    assert trajectories[0].get_ylabel() == f"Wert ({who5[0]:g}–{who5[1]:g})"
+    assert trajectories[0].get_ylim()[0] <= who5[0] and trajectories[0].get_ylim()[1] >= who5[1]
+    assert german_figures["baseline"].axes[0].get_xlabel().endswith(f"{who5[0]:g}–{who5[1]:g}")
+
+
+def test_legends_stand_outside_the_data(german_figures):
+    for name in ("effects", "reliable change"):
+        figure = german_figures[name]
+        legend = figure.legends[0].get_window_extent()
+        data = figure.axes[0].get_window_extent()
+        assert not legend.overlaps(data), name
+
+
+def test_drawing_a_figure_leaves_the_global_style_alone(demo):
+    before = dict(mpl.rcParams)
+    plots.effect_sizes(sections.effect_plot_data(demo, "final", "en"))
+    after = dict(mpl.rcParams)
+    assert {k for k in before if before[k] != after[k]} == set()
+
+
+def test_figure_html_gives_the_printed_size(german_figures):
+    html = plots.figure_html(german_figures["goals"], alt="a", caption="c")
+    width = round(plots.FIGURE_WIDTH * 96)
+    assert f'width="{width}"' in html and re.search(r'height="\d+"', html)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -48,8 +49,90 @@ def quotes_html(texts: Iterable[str | None], *, names: Iterable[str], enabled: b
 
 # -- HTML --------------------------------------------------------------------------------------
 def html_table(table: pd.DataFrame) -> str:
-    """A table as escaped HTML for the report."""
-    return table.to_html(index=False, escape=True, border=0, classes="impact-table", na_rep="–")
+    """A table as escaped HTML for the report: column headers marked as such
+    (``<th scope="col">``), columns of numbers right-aligned, a dash for a missing value.
+
+    Examples
+    --------
+    >>> page = html_table(pd.DataFrame({"scale": ["WHO-5"], "n": [44], "d_z": ["0,26"]}))
+    >>> page[:48]
+    '<table class="impact-table impact-short"><thead>'
+    >>> for cell in re.findall(r"<t[hd](?: [^>]*)?>.*?</t[hd]>", page):
+    ...     print(cell)
+    <th scope="col">scale</th>
+    <th scope="col" class="num">n</th>
+    <th scope="col" class="num">d_z</th>
+    <td><span class="nw">WHO-5</span></td>
+    <td class="num">44</td>
+    <td class="num">0,26</td>
+    """
+    cells = table.astype("object").where(table.notna(), "–").astype(str)
+    numeric = [
+        bool(len(cells)) and bool(cells[column].map(_looks_numeric).all())
+        for column in cells.columns
+    ]
+
+    def _class(is_number: bool) -> str:
+        return ' class="num"' if is_number else ""
+
+    head = "".join(
+        f'<th scope="col"{_class(n)}>{_unbroken(str(c), _WORDS)}</th>'
+        for c, n in zip(cells.columns, numeric, strict=True)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{_class(n)}>{_unbroken(v, _PHRASES)}</td>"
+            for v, n in zip(row, numeric, strict=True)
+        )
+        + "</tr>"
+        for row in cells.itertuples(index=False, name=None)
+    )
+    # A short table is kept on one page.
+    classes = "impact-table impact-short" if len(cells) <= _SHORT_TABLE_ROWS else "impact-table"
+    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# Where a cell may wrap: after ", " and before "[" outside brackets (so "t(43) = 1,71,"
+# "p = ,095" and "[0,12; 0,45]" each stay whole); a header between words.
+_PHRASES = re.compile(r"(?<=,) (?![^\[]*\])| (?=\[)")
+_WORDS = re.compile(r" ")
+_SHORT_TABLE_ROWS = 8
+# Only a phrase with a number in it is kept whole ("Milestone 1", "[95% CI]"); words wrap.
+_DIGIT = re.compile(r"\d")
+# A phrase this long is text, not a statistic: it wraps as text does.
+_LONGEST_UNBROKEN = 24
+
+
+def _unbroken(text: str, breaks: re.Pattern) -> str:
+    """Escaped text whose phrases cannot be broken inside (``<span class="nw">``).
+
+    >>> _unbroken("t(43) = 1,71, p = ,095", _PHRASES)
+    '<span class="nw">t(43) = 1,71,</span> <span class="nw">p = ,095</span>'
+    >>> _unbroken("Meilenstein 1", _PHRASES)
+    '<span class="nw">Meilenstein 1</span>'
+    >>> _unbroken("Selbstwirksamkeit (SWE)", _PHRASES)
+    'Selbstwirksamkeit (SWE)'
+    >>> _unbroken("44", _PHRASES)
+    '44'
+    """
+    phrases = breaks.split(text)
+    return " ".join(
+        f'<span class="nw">{html.escape(phrase)}</span>'
+        if _DIGIT.search(phrase)
+        and (" " in phrase or "-" in phrase)
+        and len(phrase) <= _LONGEST_UNBROKEN
+        else html.escape(phrase)
+        for phrase in phrases
+    )
+
+
+# A formatted number, count, percentage, interval or dash (German or English notation).
+_NUMBER = re.compile(r"^[-+−–<>≤≥]?\s?[\d.,\s]*\d[\d.,]*\s?%?(\s?\[[^\]]*\])?$|^[–-]$")
+
+
+def _looks_numeric(value: str) -> bool:
+    return bool(_NUMBER.match(value.strip()))
 
 
 def html_paragraphs(sentences: list[str]) -> str:
@@ -70,26 +153,40 @@ def heading(text: str, level: int = 2) -> str:
 def title_html(
     programme: Programme, milestone: str, language: str, today: dt.date | None = None
 ) -> str:
-    """The report's heading, subtitle and (for demo data) the synthetic-data notice."""
+    """The report's cover: programme, title, kind of report, milestone with its date, the
+    rendering date and (for demo data) the synthetic-data notice.
+
+    The ``data-`` attributes carry what the printed document states about itself (the
+    running footer, the PDF's author and subject): see :func:`impact.report.export_html`.
+    """
     t = fmt.texts(language)
     wave = programme.survey.wave(milestone)
     kind = milestone_kind(programme, milestone)
-    title = fmt.text("report_title", language, programme=programme.survey.programme.name[language])
+    name = programme.survey.programme.name[language]
+    title = fmt.text("report_title", language, programme=name)
+    wave_text = f"{wave.label[language]} ({fmt.date(wave.date, language)})"
+    subtitle = fmt.text(
+        "report_subtitle",
+        language,
+        wave_label=wave.label[language],
+        wave_date=fmt.date(wave.date, language),
+        today=fmt.date(today or dt.date.today(), language),
+    )
+    attributes = {
+        "data-programme": name,
+        "data-kind": t["milestone_" + kind],
+        "data-wave": wave_text,
+    }
     parts = [
+        "<header class='impact-cover' "
+        + " ".join(f"{k}='{html.escape(v, quote=True)}'" for k, v in attributes.items())
+        + ">",
+        f"<p class='impact-cover-programme'>{html.escape(name)}</p>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p class='impact-kind'>{html.escape(t['milestone_' + kind])}</p>",
-        "<p class='impact-subtitle'>"
-        + html.escape(
-            fmt.text(
-                "report_subtitle",
-                language,
-                wave_label=wave.label[language],
-                wave_date=fmt.date(wave.date, language),
-                today=fmt.date(today or dt.date.today(), language),
-            )
-        )
-        + "</p>",
+        f"<p class='impact-subtitle'>{html.escape(subtitle)}</p>",
     ]
     if programme.survey.programme.synthetic:
         parts.append(f"<p class='impact-notice'>{html.escape(t['synthetic_notice'])}</p>")
+    parts.append("</header>")
     return "\n".join(parts)
