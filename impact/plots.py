@@ -462,7 +462,7 @@ def jacobson_truax(
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
     pad = 0.05 * (high - low or 1.0) + rci_band * 0.2
     low, high = low - pad, high + pad
-    fig, ax = plt.subplots(figsize=(5.2, 5.0), layout="constrained")
+    fig, ax = plt.subplots(figsize=(3.9, 3.6), layout="constrained")
     line = np.array([low, high])
     ax.fill_between(line, line - rci_band, line + rci_band, color=GREY, alpha=0.18, lw=0)
     ax.plot(line, line, color=GREY, lw=1)
@@ -546,7 +546,11 @@ def change_distributions(
     scales = [s for s in scale_labels if s in set(data["scale"].astype(str))]
     mic = mic or {}
     fig, axes = plt.subplots(
-        len(scales), 1, figsize=(6.4, 1.7 * len(scales) + 0.4), layout="constrained", squeeze=False
+        len(scales),
+        1,
+        figsize=(FIGURE_WIDTH, 1.25 * len(scales) + 0.4),
+        layout="constrained",
+        squeeze=False,
     )
     rng = np.random.default_rng(0)  # the same jitter every time: reports are reproducible
     for ax, scale in zip(axes[:, 0], scales, strict=True):
