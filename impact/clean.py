@@ -54,6 +54,21 @@ from impact.privacy import load_salt, pseudonymise
 LOG_COLUMNS = ["wave", "file", "raw_row", "participant", "column", "old_value", "new_value", "rule"]
 RESPONSE_COLUMNS = ["participant", "wave", "instrument", "item", "frame", "value"]
 TEXT_COLUMNS = ["participant", "wave", "instrument", "item", "text"]
+# Per mapped item column of each export: its response scale beside what it holds (after
+# recoding, before values outside the scale are set missing).
+RANGE_COLUMNS = [
+    "wave",
+    "file",
+    "column",
+    "item",
+    "scale_min",
+    "scale_max",
+    "observed_min",
+    "observed_max",
+    "answered",
+    "as_labels",
+    "recoded",
+]
 SUBMISSION_COLUMNS = [
     "wave",
     "file",
@@ -69,7 +84,7 @@ SUBMISSION_COLUMNS = [
 # shown, -8 error, -9 not answered); values inside an item's response range are left alone.
 TOOL_MISSING_CODES: dict[str, tuple[float, ...]] = {"sosci": (-1, -2, -3, -8, -9)}
 # Rules that a person should look at.
-REVIEW_RULES = ("key_typo_matched", "key_not_in_registry")
+REVIEW_RULES = ("key_typo_matched", "key_confusable", "key_not_in_registry")
 
 
 class _BuiltOnFirstRead:
@@ -126,6 +141,11 @@ class Cleaned:
     texts : DataFrame
         Answers to free-text instruments of kept rows: ``participant, wave, instrument,
         item, text`` (free text marked identifying never gets here).
+    columns : DataFrame
+        One row per mapped item column of each export: ``wave, file, column, item,
+        scale_min, scale_max, observed_min, observed_max`` (after recoding, before values
+        outside the scale are set missing), ``answered``, ``as_labels`` (cells read as
+        the instrument's response labels) and ``recoded``.
     """
 
     responses: pd.DataFrame = _BuiltOnFirstRead()  # type: ignore[assignment]
@@ -134,6 +154,16 @@ class Cleaned:
     registry: pd.DataFrame
     provenance: list[Provenance] = field(default_factory=list)
     texts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TEXT_COLUMNS))
+    columns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RANGE_COLUMNS))
+
+    def provenance_table(self) -> pd.DataFrame:
+        """The raw files read, one row each: ``path, sha256, format, container, encoding,
+        delimiter, sheet, header_rows, rows`` (the registry first)."""
+        columns = ["path", "sha256", "format", "container", "encoding", "delimiter"]
+        columns += ["sheet", "header_rows", "rows"]
+        return pd.DataFrame(
+            [{c: getattr(p, c) for c in columns} for p in self.provenance], columns=columns
+        )
 
     @property
     def kept_items(self) -> KeptItems | None:
@@ -153,22 +183,49 @@ _WHITESPACE = (
 
 
 def normalise_key(keys: pd.Series) -> pd.Series:
-    """Self-generated codes and tokens compared without case or whitespace.
+    """Self-generated codes and tokens compared without case, whitespace or width.
 
-    Whitespace is what Python's ``str.isspace`` calls so (tabs, no-break spaces, …);
-    missing keys stay missing.
+    Keys are NFKC-normalised first, so full-width (``ＴＨ０２ＴＴ``) and other compatibility
+    forms become the letters and digits they stand for; whitespace is what Python's
+    ``str.isspace`` calls so (tabs, no-break spaces, …); missing keys stay missing. Look-alike
+    letters of other scripts (Cyrillic ``Т``) are not changed: see :func:`confusable_skeleton`.
 
     Examples
     --------
-    >>> normalise_key(pd.Series([" ab12cd", "AB 12CD", "äb\\t12cd", None])).tolist()
-    ['AB12CD', 'AB12CD', 'ÄB12CD', nan]
+    >>> normalise_key(pd.Series([" ab12cd", "AB 12CD", "äb\\t12cd", "ＡＢ１２ｃｄ", None])).tolist()
+    ['AB12CD', 'AB12CD', 'ÄB12CD', 'AB12CD', nan]
     """
     keys = keys.astype(str)
+    if not keys.str.isascii().all():
+        keys = keys.str.normalize("NFKC")
     spaced = f"[{_WHITESPACE}]"
     # Most exports have no whitespace in any key: one scan instead of a rewrite.
     if keys.str.contains(spaced, regex=True).any():
         keys = keys.str.replace(spaced + "+", "", regex=True)
     return keys.str.upper()
+
+
+# Upper-case letters of other scripts that look like Latin capitals (after NFKC and upper
+# case, the only form keys are compared in). Unicode's confusables.txt has thousands of
+# entries for every script; keys are short Latin codes, so these few dozen letters are the
+# ones that turn up in them (a phone keyboard set to Cyrillic or Greek).
+LOOK_ALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУԚԜΑΒΕΖΗΙΚΜΝΟΡΤΥΧӀΪЁЇ",
+    "ABESIJKMHOPCTXYQWABEZHIKMNOPTYXIIEI",
+)
+
+
+def confusable_skeleton(keys: pd.Series) -> pd.Series:
+    """Normalised keys with look-alike letters of other scripts read as the Latin letters
+    they look like: ``ТН02ТТ`` (Cyrillic) → ``TH02TT``. Used only to flag a key for review,
+    never to match it.
+
+    Examples
+    --------
+    >>> confusable_skeleton(pd.Series(["\u0422\u041d02\u0422\u0422", "AB12CD"])).tolist()
+    ['TH02TT', 'AB12CD']
+    """
+    return keys.astype(str).map(lambda key: key.translate(LOOK_ALIKES))
 
 
 def reverse_key(values: pd.Series, *, low: float, high: float) -> pd.Series:
@@ -367,7 +424,11 @@ def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFram
                 column=column,
                 hint=f"did you mean {close[0]!r}?" if close else f"columns: {list(table.columns)}",
             )
+    empty = table.apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    skipped = table.index[empty.to_numpy()]
+    table = table[~empty.to_numpy()]
     keys = normalise_key(table[spec.key])
+    _check_no_total_row(keys, file=raw.provenance.path, column=spec.key)
     blank = keys.isna() | keys.eq("")
     if blank.any():
         raise InputError(
@@ -399,7 +460,46 @@ def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFram
             for c in dropped
         ],
     )
+    if len(skipped):
+        log = pd.concat(
+            [
+                log,
+                _log(
+                    file=raw.provenance.path, raw_row=skipped.to_numpy(), rule="blank_row_skipped"
+                ),
+            ],
+            ignore_index=True,
+        )
     return registry.reset_index(drop=True), log, raw.provenance
+
+
+# A row that sums up a list, not a participant: its key is a word for "total".
+_TOTAL_KEY = (
+    r"^(?:TOTALS?|SUMS?|SUMME|GESAMT|INSGESAMT|GESAMTSUMME|GESAMTZAHL|ANZAHL|COUNT|Σ|∑)"
+    r"(?![A-ZÄÖÜ0-9])"
+)
+
+
+def _check_no_total_row(keys: pd.Series, *, file: str | Path, column: str) -> None:
+    """Refuse a "Total" row (a spreadsheet's sum line): it would count as one more person.
+
+    Examples
+    --------
+    >>> _check_no_total_row(pd.Series(["AB12CD", "GESAMT:"], index=[1, 2]), file="r.csv",
+    ...                     column="code")
+    Traceback (most recent call last):
+    impact.errors.InputError: file 'r.csv', column 'code', row 2: the row looks like a total ...
+    """
+    total = keys.fillna("").astype(str).str.contains(_TOTAL_KEY, regex=True)
+    if total.any():
+        row = total.index[total.to_numpy()][0]
+        raise InputError(
+            f"the row looks like a total row ({keys[row]!r}), not a participant",
+            file=file,
+            column=column,
+            row=int(row),
+            hint="delete the total row (and anything below the list) from the file",
+        )
 
 
 def _check_columns(raw: RawExport, file: ExportFile, survey: Survey) -> None:
@@ -431,19 +531,27 @@ def _label_values(instrument: Instrument) -> dict[str, float]:
 
 def _column_labels(
     raw: RawExport, file: ExportFile, survey: Survey, instruments: dict[str, Instrument]
-) -> dict[str, dict[str, float]]:
-    """Per mapped column: every exported text that stands for a code."""
-    labels = {}
+) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
+    """Per mapped column: every exported text that stands for a number, and which of those
+    texts are the instrument's own response labels.
+
+    The instrument's labels give values on its scale; an SPSS file's value labels and the
+    mapping's ``labels`` give codes as the tool exports them, which the mapping's
+    ``recode`` then turns into scale values. So a label export is never recoded twice.
+    """
+    labels, on_scale = {}, {}
     for column, spec in survey.mappings[file.mapping].columns.items():
-        known = dict(_label_values(instruments[spec.target.instrument]))
+        scale = _label_values(instruments[spec.target.instrument])
+        codes: dict[str, float] = {}
         for code, label in raw.value_labels.get(column, {}).items():
             try:
-                known[label.strip().casefold()] = float(code)
+                codes[label.strip().casefold()] = float(code)
             except ValueError:
                 continue
-        known.update({k.strip().casefold(): v for k, v in spec.labels.items()})
-        labels[column] = known
-    return labels
+        codes.update({k.strip().casefold(): v for k, v in spec.labels.items()})
+        labels[column] = {**scale, **codes}
+        on_scale[column] = set(scale) - set(codes)
+    return labels, on_scale
 
 
 def _to_numbers(text: pd.Series) -> pd.Series:
@@ -468,8 +576,121 @@ def _number_column(table: pd.DataFrame, column: str) -> pd.Series:
     return _to_numbers(_text_column(table, column))
 
 
-def _dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values.replace("", None), errors="coerce")
+_ISO_TIME = (
+    r"\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+)
+_DOTTED_TIME = r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}),?(?: +(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+_SLASHED_TIME = (
+    r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2}),?(?: +(\d{1,2}):(\d{2})(?::(\d{2}))?(?: *([AaPp][Mm]))?)?"
+)
+# Excel's serial date numbers: days since 1899-12-30; 20000 is 1954, 80000 is 2119.
+_EXCEL_SERIAL = r"[2-7]\d{4}(?:[.,]\d+)?"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def parse_times(values: pd.Series, *, file: str | Path, column: str) -> pd.Series:
+    """Start and submit times as written by tools and by people: one rule per column.
+
+    Read are ISO 8601 (``2023-11-10 09:30:00``, what the tools write), German day-first
+    dates (``10.11.2023 09:30``), Excel serial numbers (``45240.396``: a date column
+    saved from Excel as numbers) and slashed dates (``11/10/2023``), whose order is taken
+    from the column: a first part above 12 means day first, a second part above 12 month
+    first; a column where both could be either is refused rather than guessed. Blank
+    cells are missing; any other text is refused, naming the row.
+
+    Examples
+    --------
+    >>> times = parse_times(pd.Series(["10.11.2023 09:30", "2023-11-10 09:30", "45240.5", ""]),
+    ...                     file="f.csv", column="STARTED")
+    >>> [str(t) for t in times]
+    ['2023-11-10 09:30:00', '2023-11-10 09:30:00', '2023-11-10 12:00:00', 'NaT']
+    """
+    text = values.fillna("").astype(str).str.strip()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    distinct = pd.Series(text.unique())
+    distinct = distinct[distinct.ne("")]
+    if distinct.empty:
+        return result
+    parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
+    iso = distinct.str.fullmatch(_ISO_TIME)
+    if iso.any():
+        stamps = pd.to_datetime(distinct[iso], format="ISO8601", errors="coerce", utc=True)
+        parsed[iso] = stamps.dt.tz_localize(None)
+    every = distinct
+    distinct = distinct[~iso]  # the other forms are looked for only in what is left
+    serial = distinct.str.fullmatch(_EXCEL_SERIAL)
+    if serial.any():
+        days = distinct[serial].str.replace(",", ".", regex=False).astype(float)
+        stamps = EXCEL_EPOCH + pd.to_timedelta(days * 86400, unit="s").dt.round("s")
+        parsed.loc[stamps.index] = stamps.to_numpy()
+    dotted = distinct.str.extract(f"^{_DOTTED_TIME}$")
+    at = dotted[0].notna()
+    if at.any():
+        stamps = _assemble(dotted[at], day=0, month=1)
+        parsed.loc[stamps.index] = stamps.to_numpy()
+    slashed = distinct.str.extract(f"^{_SLASHED_TIME}$")
+    at = slashed[0].notna()
+    if at.any():
+        first, second = slashed.loc[at, 0].astype(int), slashed.loc[at, 1].astype(int)
+        if (first > 12).any() and (second > 12).any():
+            order = None
+        elif (first > 12).any():
+            order = (0, 1)
+        elif (second > 12).any():
+            order = (1, 0)
+        else:
+            order = None
+        if order is None:
+            example = distinct[at].iloc[0]
+            raise InputError(
+                f"the dates with slashes (e.g. {example!r}) could be day first or month first",
+                file=file,
+                column=column,
+                hint="export the dates as YYYY-MM-DD (ISO 8601) or as DD.MM.YYYY",
+            )
+        stamps = _assemble(slashed[at], day=order[0], month=order[1], meridiem=6)
+        parsed.loc[stamps.index] = stamps.to_numpy()
+    distinct = every
+    bad = parsed.isna()
+    if bad.any():
+        example = distinct[bad].iloc[0]
+        row = int(np.flatnonzero(text.eq(example).to_numpy())[0])
+        raise InputError(
+            f"{example!r} is not a date and time",
+            file=file,
+            column=column,
+            row=int(values.index[row]),
+            hint="export the times as YYYY-MM-DD HH:MM:SS, or correct the cell",
+        )
+    lookup = pd.Series(parsed.to_numpy(), index=distinct.to_numpy())
+    present = text.ne("")
+    result[present] = lookup.reindex(text[present].to_numpy()).to_numpy()
+    return result
+
+
+def _assemble(
+    parts: pd.DataFrame, *, day: int, month: int, meridiem: int | None = None
+) -> pd.Series:
+    """Timestamps from extracted day, month, year and time parts (NaT for an impossible
+    date such as 30 February)."""
+    year = parts[2].astype(int)
+    year = year.where(year >= 100, year + 2000)
+    hour = parts[3].fillna("0").astype(int)
+    if meridiem is not None:
+        half = parts[meridiem].fillna("").str.upper()
+        hour = hour.where(~half.eq("PM") | hour.eq(12), hour + 12)
+        hour = hour.where(~(half.eq("AM") & hour.eq(12)), 0)
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "month": parts[month].astype(int),
+            "day": parts[day].astype(int),
+            "hour": hour,
+            "minute": parts[4].fillna("0").astype(int),
+            "second": parts[5].fillna("0").astype(int),
+        }
+    )
+    return pd.to_datetime(frame, errors="coerce")
 
 
 def _submission_metadata(raw: RawExport) -> pd.DataFrame:
@@ -477,8 +698,12 @@ def _submission_metadata(raw: RawExport) -> pd.DataFrame:
     table = raw.table
     tool = raw.provenance.format
     meta = pd.DataFrame(index=table.index)
+
+    def _dates(column: str) -> pd.Series:
+        return parse_times(_text_column(table, column), file=raw.provenance.path, column=column)
+
     if tool == "sosci":
-        meta["started"] = _dates(_text_column(table, "STARTED"))
+        meta["started"] = _dates("STARTED")
         meta["duration"] = _number_column(table, "TIME_SUM")
         finished = _text_column(table, "FINISHED")
         meta["finished"] = finished.eq("1") | ("FINISHED" not in table)
@@ -486,8 +711,8 @@ def _submission_metadata(raw: RawExport) -> pd.DataFrame:
             100 * _number_column(table, "LASTPAGE") / _number_column(table, "MAXPAGE")
         )
     elif tool == "limesurvey":
-        started = _dates(_text_column(table, "startdate"))
-        ended = _dates(_text_column(table, "datestamp"))
+        started = _dates("startdate")
+        ended = _dates("datestamp")
         meta["started"] = started
         seconds = (ended - started).dt.total_seconds()
         meta["duration"] = _number_column(table, "interviewtime").fillna(seconds)
@@ -497,7 +722,7 @@ def _submission_metadata(raw: RawExport) -> pd.DataFrame:
         pages = _number_column(table, "lastpage")
         meta["progress"] = 100 * pages / pages[meta["finished"]].max()
     elif tool == "qualtrics":
-        meta["started"] = _dates(_text_column(table, "StartDate"))
+        meta["started"] = _dates("StartDate")
         meta["duration"] = _number_column(table, "Duration (in seconds)")
         meta["finished"] = _text_column(table, "Finished").str.casefold().isin(["1", "true"])
         meta["progress"] = _number_column(table, "Progress")
@@ -601,13 +826,18 @@ def _parse_columns(
     labels: dict[str, dict[str, float]],
     instrument_of: dict[str, str],
     path: str,
-) -> np.ndarray:
+    on_scale: dict[str, set[str]] | None = None,
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """The columns' cells as numbers, a column of the matrix each; labels looked up.
+
+    Returns the matrix and, per column position where there are any, the cells read as
+    one of ``on_scale``'s texts (the instrument's own labels: values on its scale).
 
     A cell that is neither blank, a number nor a label stops the import, naming the first
     such cell (columns in mapping order, then rows) and how many there are.
     """
     values = np.empty((len(table), len(columns)), order="F")  # cleaned column by column
+    label_cells: dict[int, np.ndarray] = {}
     unreadable: list[tuple[str, np.ndarray]] = []
     for position, column in enumerate(columns):
         as_exported = _cast_as_exported(table[column])
@@ -622,9 +852,13 @@ def _parse_columns(
         numbers = _to_numbers(text)
         unparsed = numbers.isna() & text.ne("")
         if unparsed.any():
-            numbers.loc[unparsed] = (
-                text[unparsed].str.casefold().map(labels[column]).astype(float).to_numpy()
-            )
+            folded = text[unparsed].str.casefold()
+            numbers.loc[unparsed] = folded.map(labels[column]).astype(float).to_numpy()
+            if on_scale and on_scale.get(column):
+                cells = np.zeros(len(table), dtype=bool)
+                cells[np.flatnonzero(unparsed.to_numpy())] = folded.isin(on_scale[column])
+                if cells.any():
+                    label_cells[position] = cells
             still = (numbers.isna() & text.ne("")).to_numpy()
             if still.any():
                 unreadable.append((column, still))
@@ -641,7 +875,7 @@ def _parse_columns(
             row=int(table.index[row]),
             hint="add the label to the mapping's 'labels' or fix the export",
         )
-    return values
+    return values, label_cells
 
 
 def _clean_file(
@@ -659,6 +893,7 @@ def _clean_file(
     mapping = survey.mappings[file.mapping]
     key_name = key_column(survey, file)
     key = normalise_key(table[key_name])
+    _check_no_total_row(key, file=path, column=key_name)
 
     submissions = pd.DataFrame(
         {
@@ -695,9 +930,8 @@ def _clean_file(
     columns = [c for c in specs if c not in text_columns]
     texts = _texts(table, text_columns, targets, key)
     instrument_of = {c: targets[c].instrument for c in columns}
-    values = _parse_columns(
-        table, columns, _column_labels(raw, file, survey, instruments), instrument_of, path
-    )
+    labels, on_scale = _column_labels(raw, file, survey, instruments)
+    values, label_cells = _parse_columns(table, columns, labels, instrument_of, path, on_scale)
     position = {column: j for j, column in enumerate(columns)}
     # Instruments in the order their first column appears, each with its columns in order.
     of_instrument: dict[str, list[int]] = {}
@@ -778,15 +1012,43 @@ def _clean_file(
     for column, spec in specs.items():
         if spec.recode and column in position:
             j = position[column]
-            values[:, j] = recode(pd.Series(values[:, j]), spec.recode).to_numpy()
+            as_labels = label_cells.get(j, np.zeros(len(table), dtype=bool))
+            _check_recode(values[~as_labels, j], spec.recode, file=path, column=column)
+            recoded = recode(pd.Series(values[:, j]), spec.recode).to_numpy()
+            values[:, j] = np.where(as_labels, values[:, j], recoded)
             pairs = ", ".join(f"{k:g}→{v:g}" for k, v in spec.recode.items())
             record_column(column, pairs, None, "recoded")
+            if as_labels.any():
+                record_column(column, int(as_labels.sum()), None, "labels_not_recoded")
 
+    ranges = []
     for instrument_id, at in of_instrument.items():
         instrument = instruments[instrument_id]
         if instrument.response is None:
             continue
         low, high = instrument.response.min, instrument.response.max
+        _check_not_shifted(values, at, columns, instrument, file=path)
+        for j in at:
+            column = values[:, j]
+            answered = int(np.count_nonzero(~np.isnan(column)))
+            ranges.append(
+                {
+                    "wave": wave,
+                    "file": path,
+                    "column": columns[j],
+                    "item": targets[columns[j]].instrument
+                    + "."
+                    + targets[columns[j]].item
+                    + ("" if targets[columns[j]].frame == "now" else "@then"),
+                    "scale_min": low,
+                    "scale_max": high,
+                    "observed_min": float(np.nanmin(column)) if answered else np.nan,
+                    "observed_max": float(np.nanmax(column)) if answered else np.nan,
+                    "answered": answered,
+                    "as_labels": int(label_cells[j].sum()) if j in label_cells else 0,
+                    "recoded": bool(specs[columns[j]].recode),
+                }
+            )
         # NaN compares False either way: missing values are not outside.
         outside = columns_where(at, lambda c, low=low, high=high: (c < low) | (c > high))
         set_missing(outside, at, "out_of_range")
@@ -799,7 +1061,74 @@ def _clean_file(
         values=values,
         targets=[(t.instrument, t.frame, t.item) for t in (targets[c] for c in columns)],
     )
-    return items, straightlining, answered, texts, submissions, logs
+    columns_table = pd.DataFrame(ranges, columns=RANGE_COLUMNS)
+    return items, straightlining, answered, texts, submissions, logs, columns_table
+
+
+def _check_recode(raw: np.ndarray, mapping: dict[float, float], *, file: str, column: str) -> None:
+    """Refuse a recode the column's own values prove wrong: it maps a code onto a value the
+    column also holds and the recode leaves as it is (``{1: 0, …, 6: 5}`` over an export
+    that already stores 0..5 turns its 0s and 1s into 0 and its 5s into 4).
+
+    Examples
+    --------
+    >>> _check_recode(np.array([0.0, 1.0, 5.0]), {1: 0, 6: 5}, file="f.csv", column="WB01")
+    Traceback (most recent call last):
+    impact.errors.InputError: file 'f.csv', column 'WB01': the recode turns 1 into 0, but ...
+    """
+    present = np.unique(raw[~np.isnan(raw)])
+    passing = {float(v) for v in present if float(v) not in mapping}
+    for code, value in mapping.items():
+        if code in present and float(value) in passing:
+            raise InputError(
+                f"the recode turns {code:g} into {value:g}, but the column also holds "
+                f"{value:g}, which the recode leaves as it is: the export seems to need no "
+                "recode (or another one)",
+                file=file,
+                column=column,
+                hint="remove 'recode' from this column's mapping if the export already "
+                "stores the instrument's values; else correct the recode",
+            )
+
+
+def _check_not_shifted(
+    values: np.ndarray, at: list[int], columns: list[str], instrument: Instrument, *, file: str
+) -> None:
+    """Refuse an instrument's columns (after recoding) whose values look shifted by one.
+
+    Over all of the instrument's columns in the file: values one step above the scale and
+    none at its bottom (a 0..5 item exported as 1..6 without a recode), or one step below it
+    and none at its top (values further off do not count: typos, set missing later). A lone
+    typo one above the top, in a file where nobody chose the bottom, is reported the same
+    way: the file has to be looked at either way.
+    """
+    low, high = instrument.response.min, instrument.response.max
+    if not (float(low).is_integer() and float(high).is_integer()) or not at:
+        return
+    block = values[:, at]
+    answered = block[~np.isnan(block)]
+    if not answered.size:
+        return
+    # Values further off are typos or undeclared codes (set missing and logged below).
+    above, below = answered == high + 1, answered == low - 1
+    if above.any() and not below.any() and not (answered == low).any():
+        step, edge, missing_end = "+1", high + 1, low
+    elif below.any() and not above.any() and not (answered == high).any():
+        step, edge, missing_end = "-1", low - 1, high
+    else:
+        return
+    j = next(k for k in at if (values[:, k] == edge).any())
+    shown = f"{low + (1 if step == '+1' else -1):g}..{high + (1 if step == '+1' else -1):g}"
+    raise InputError(
+        f"the values of {instrument.id!r} in this file lie in {shown}, not on its scale "
+        f"{low:g}..{high:g} (some are {edge:g}, none is {missing_end:g}): the export looks "
+        f"shifted by {step}",
+        file=file,
+        column=columns[j],
+        hint=f"add a 'recode' to the mapping of these columns (e.g. {{{edge:g}: "
+        f"{high if step == '+1' else low:g}, …}}); if the {edge:g}s are typos or a code for "
+        "no answer, correct the export or add the code to 'missing_codes'",
+    )
 
 
 def _texts(table: pd.DataFrame, columns: list[str], targets: dict, key: pd.Series) -> pd.DataFrame:
@@ -941,6 +1270,26 @@ def _match_registry(
                 rule="key_not_in_registry",
             )
         )
+    if missing.any():
+        unknown = participant[missing]
+        odd = ~unknown.str.isascii()
+        if odd.any():
+            skeleton = confusable_skeleton(unknown[odd])
+            looks_like = skeleton.isin(set(registry_keys))
+            if looks_like.any():
+                rows = submissions.loc[skeleton.index[looks_like.to_numpy()]]
+                logs.append(
+                    _log(
+                        wave=rows["wave"].to_numpy(),
+                        file=rows["file"].to_numpy(),
+                        raw_row=rows["raw_row"].to_numpy(),
+                        participant=participant[rows.index].to_numpy(),
+                        column="key",
+                        old_value=participant[rows.index].to_numpy(),
+                        new_value=skeleton[looks_like].to_numpy(),
+                        rule="key_confusable",
+                    )
+                )
     log = pd.concat(logs, ignore_index=True) if logs else _log()
     return participant, log, pd.Series(registered, index=participant.index)
 
@@ -951,10 +1300,16 @@ FUTURE_WAVE_DAYS = 730
 
 
 def _check_files_exist(survey: Survey, base: Path) -> None:
+    """Every export named once, existing, inside the programme's folder (or a folder the
+    definition allows), and no item fed by two columns of one mapping."""
     latest = dt.date.today() + dt.timedelta(days=FUTURE_WAVE_DAYS)
+    allowed = allowed_folders(survey, base)
+    seen: dict[Path, str] = {}
     for w, wave in enumerate(survey.waves):
         for f, file in enumerate(wave.files):
             path = base / file.path
+            where = f"waves.{w}.files.{f}.path"
+            check_inside(path, allowed, where=where)
             if wave.date > latest and path.exists():
                 raise InputError(
                     f"wave {wave.id!r} is dated {wave.date.isoformat()} (waves.{w}.date), more "
@@ -967,11 +1322,80 @@ def _check_files_exist(survey: Survey, base: Path) -> None:
                     path.name, [p.name for p in path.parent.glob("*")], n=1
                 )
                 raise InputError(
-                    f"the survey definition names this export (waves.{w}.files.{f}.path), "
-                    "but it does not exist",
+                    f"the survey definition names this export ({where}), but it does not exist",
                     file=path,
                     hint=f"did you mean {near[0]!r}?" if near else "check 'path' in survey.yml",
                 )
+            resolved = path.resolve()
+            if resolved in seen:
+                raise InputError(
+                    f"the survey definition names this export twice ({seen[resolved]} and "
+                    f"{where}): its rows would count twice",
+                    file=path,
+                    hint="list each export once, in the wave it belongs to",
+                )
+            seen[resolved] = where
+    check_inside(base / survey.registry.file, allowed, where="registry.file")
+    _check_one_column_per_item(survey)
+
+
+def allowed_folders(survey: Survey, base: Path) -> list[Path]:
+    """The folders raw files may be read from: the programme's, and those the definition
+    lists under ``data_folders`` (relative to it, or absolute)."""
+    return [base.resolve(), *((base / folder).resolve() for folder in survey.data_folders)]
+
+
+def check_inside(path: Path, allowed: list[Path], *, where: str) -> None:
+    """Refuse a raw file outside the allowed folders (links followed, ``..`` resolved).
+
+    Examples
+    --------
+    >>> check_inside(Path("surveys/demo/../../etc/passwd"), [Path("surveys/demo").resolve()],
+    ...              where="registry.file")
+    Traceback (most recent call last):
+    impact.errors.InputError: file 'surveys/demo/../../etc/passwd': ... outside the programme's ...
+    """
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(folder) for folder in allowed):
+        raise InputError(
+            f"the survey definition names a file ({where}) outside the programme's folder "
+            f"{str(allowed[0])!r}",
+            file=path,
+            hint="move the file into the programme's folder, or list its folder under "
+            "'data_folders' in survey.yml",
+        )
+
+
+def _check_one_column_per_item(survey: Survey) -> None:
+    from impact.errors import DefinitionError
+
+    for name, mapping in survey.mappings.items():
+        first: dict[object, str] = {}
+        for column, spec in mapping.columns.items():
+            target = spec.target
+            if target in first:
+                raise DefinitionError(
+                    f"the columns {first[target]!r} and {column!r} are both mapped to "
+                    f"{spec.item!r}: each item can take its answer from one column",
+                    file=survey._source,
+                    key=f"mappings.{name}.{column}" if survey._source else None,
+                    hint="map one of them to another item, or leave it out of the mapping",
+                )
+            first[target] = column
+
+
+def _check_distinct_contents(provenance: list[Provenance]) -> None:
+    """Two exports with the same bytes are one export named twice (a copy)."""
+    first: dict[str, str] = {}
+    for source in provenance:
+        if source.sha256 in first:
+            raise InputError(
+                f"this export has the same contents (SHA-256 {source.sha256[:12]}…) as "
+                f"{first[source.sha256]!r}: its rows would count twice",
+                file=source.path,
+                hint="list each export once, in the wave it belongs to",
+            )
+        first[source.sha256] = source.path
 
 
 def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) -> Cleaned:
@@ -1009,7 +1433,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         else None
     )
     files: list[_FileItems] = []
-    texts, all_submissions, answered, paths = [], [], [], []
+    texts, all_submissions, answered, paths, ranges = [], [], [], [], []
     key_columns: dict[str, str] = {}
     exports = [(wave, file) for wave in survey.waves for file in wave.files]
     # Files are read and cleaned side by side (arrow and numpy work outside the GIL);
@@ -1041,7 +1465,9 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
                 text,
                 submissions,
                 file_logs,
+                file_columns,
             ) = future.result()
+            ranges.append(file_columns)
             provenance.append(file_provenance)
             submissions["straightlining"] = straightlining
             answered.append(file_answered)
@@ -1054,6 +1480,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
             paths.append(path)
             logs.extend(file_logs)
 
+    _check_distinct_contents(provenance[1:])
     submissions = pd.concat(all_submissions, ignore_index=True)
     # Each export's rows are a block; an export named twice is one file, as in a groupby.
     first_of = {path: g for g, path in enumerate(dict.fromkeys(paths))}
@@ -1171,6 +1598,7 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
         registry=registry,
         provenance=provenance,
         texts=text.reset_index(drop=True),
+        columns=pd.concat(ranges, ignore_index=True) if ranges else None,
     )
 
 

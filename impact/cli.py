@@ -57,9 +57,9 @@ def _table(frame, title: str | None = None) -> Table:
     for i, column in enumerate(frame.columns):
         # Identifiers such as wave ids must never be truncated: let the table scroll instead.
         widest = max([len(row[i]) for row in cells] + [len(str(column))])
-        table.add_column(str(column), min_width=widest, no_wrap=True)
-    for row in cells:
-        table.add_row(*row)
+        table.add_column(escape(str(column)), min_width=widest, no_wrap=True)
+    for row in cells:  # values from the files are text, never rich markup ('[/b]')
+        table.add_row(*(escape(cell) for cell in row))
     return table
 
 
@@ -76,6 +76,23 @@ def _print_accounting(programme) -> None:
         to_review = to_review.assign(file=[Path(f).name for f in to_review["file"]])
         columns = ["wave", "file", "raw_row", "old_value", "new_value", "rule"]
         console.print(_table(to_review[columns], "Keys to review"))
+    ranges = programme.cleaned.columns
+    if not ranges.empty:
+        shown = ranges[["wave", "column", "item", "answered", "as_labels"]].assign(
+            file=[Path(f).name for f in ranges["file"]],
+            scale=[
+                f"{a:g}..{b:g}"
+                for a, b in zip(ranges["scale_min"], ranges["scale_max"], strict=True)
+            ],
+            observed=[
+                "" if a != a else f"{a:g}..{b:g}"
+                for a, b in zip(ranges["observed_min"], ranges["observed_max"], strict=True)
+            ],
+            recoded=ranges["recoded"].map({True: "yes", False: ""}),
+        )
+        columns = ["wave", "file", "column", "item", "scale", "observed", "answered"]
+        columns += ["as_labels", "recoded"]
+        console.print(_table(shown[columns], "Item columns: observed range beside the scale"))
 
 
 def _print_plan(programme) -> None:
@@ -130,8 +147,7 @@ def import_(
     Nothing is written unless every file was read and cleaned.
     """
     from impact.definitions import LANGUAGES
-    from impact.export import EXPORT_FORMATS, _atomic
-    from impact.export import export as write_export
+    from impact.export import EXPORT_FORMATS, csv_writer, export_writers, write_outputs
     from impact.pipeline import load_programme
     from impact.report import check_output_dir
 
@@ -147,28 +163,24 @@ def import_(
     except ImpactError as error:
         _fail(error)
     _print_accounting(programme)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        _fail(ImpactError(f"cannot create the output folder {str(out)!r}: {error.strerror}"))
     tables = {
         "responses.csv": programme.responses,
         "scores.csv": scores,
         "cleaning_log.csv": programme.cleaned.log,
+        "provenance.csv": programme.cleaned.provenance_table(),
     }
-    written = []
+    # All files appear together or not at all (impact.export.write_outputs).
     try:
-        for name, table in tables.items():
-            _atomic(out / name, lambda p, table=table: table.to_csv(p, index=False))
-            written.append(out / name)
+        writers = {name: csv_writer(table) for name, table in tables.items()}
         if export:
-            written += write_export(
-                programme.cleaned, programme.instruments, out, formats=export, language=lang
+            writers |= export_writers(
+                programme.cleaned, programme.instruments, formats=export, language=lang
             )
-    except OSError as error:
-        _fail(ImpactError(f"cannot write into {str(out)!r}: {error.strerror or error}"))
+        written = write_outputs(out, writers)
+    except ImpactError as error:
+        _fail(error)
     for path in written:
-        console.print(str(path))
+        console.print(escape(str(path)))
 
 
 @app.command("analyse")

@@ -498,6 +498,9 @@ class Survey(_Strict):
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
+    # Folders outside the programme's folder that exports and the registry may be read from
+    # (relative to survey.yml, or absolute); nothing else outside it is read.
+    data_folders: list[str] = Field(default_factory=list)
     # The file it was loaded from, so that later errors (an unknown wave) can name it.
     _source: Path | None = PrivateAttr(default=None)
 
@@ -587,6 +590,20 @@ class _GuardedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class _YamlBadValue(_YamlLimit):
+    """A scalar YAML reads into no value, e.g. the date 2024-02-30."""
+
+
+def _timestamp(loader: _GuardedLoader, node: yaml.Node) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise _YamlBadValue(f"{node.value!r} is not a date ({error})", node.start_mark) from None
+
+
+_GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _expanded_size(root: yaml.Node) -> int:
     """How many nodes the document has once every alias is expanded (capped), or raise
     on an anchor that contains itself."""
@@ -662,7 +679,9 @@ def _read_yaml(path: Path) -> object:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None)
-        if isinstance(error, _YamlLimit):
+        if isinstance(error, _YamlBadValue):
+            message = "a value is invalid"
+        elif isinstance(error, _YamlLimit):
             message = "the YAML is refused"
         elif isinstance(error, yaml.constructor.ConstructorError):
             message = "the YAML uses a tag that definitions may not use"

@@ -284,7 +284,7 @@ def _responses(
             len(weights), rng.integers(1, 5), replace=False, p=weights / weights.sum()
         )
         sdgs[person, chosen] = True
-    feedback_from = rng.choice(n, len(FEEDBACK), replace=False)
+    feedback_from = rng.choice(n, min(n, len(FEEDBACK)), replace=False)
     frames: dict[str, pd.DataFrame] = {}
     for w, wave in enumerate(survey.waves):
         file = wave.files[0]
@@ -305,7 +305,7 @@ def _responses(
                 data[column] = np.where(sdgs[who, item], 2, 1)
                 continue
             if instrument.kind == "text":
-                answers = dict(zip(feedback_from.tolist(), FEEDBACK, strict=True))
+                answers = dict(zip(feedback_from.tolist(), FEEDBACK, strict=False))
                 data[column] = [answers.get(int(i), "") for i in who]
                 continue
             assert instrument.response is not None

@@ -118,3 +118,8 @@ class InputError(LocatedError):
 
 class ReportError(ImpactError):
     """A report could not be rendered (names the milestone, language and failing cell)."""
+
+
+class OutputError(ImpactError):
+    """An output could not be written (names the folder, the file and the reason); nothing
+    of the command's outputs was left behind."""

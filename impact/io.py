@@ -27,7 +27,10 @@ import contextlib
 import csv
 import hashlib
 import io
+import os
 import re
+import stat
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +113,78 @@ class RawExport:
     questions: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     user_missing: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+
+def read_regular_file(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file, read once, and its status when opened.
+
+    A device (``/dev/zero``), FIFO or socket is refused before a byte is read: it is opened
+    without blocking (a FIFO with no writer would wait for ever) and checked with
+    ``fstat`` on the open descriptor, so it cannot be swapped in between check and read.
+
+    Examples
+    --------
+    >>> read_regular_file(Path("/dev/zero"))
+    Traceback (most recent call last):
+    impact.errors.InputError: file '/dev/zero': this is not a regular file but a character ...
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise InputError("the export file does not exist", file=path) from None
+    except IsADirectoryError:
+        raise InputError("this is a folder, not an export file", file=path) from None
+    except OSError as error:
+        raise InputError(f"cannot open the file: {error.strerror}", file=path) from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise InputError("this is a folder, not an export file", file=path)
+        raise InputError(
+            f"this is not a regular file but a {_file_kind(status.st_mode)}",
+            file=path,
+            hint="name the export file itself in survey.yml",
+        )
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            data = handle.read()
+        except OSError as error:
+            raise InputError(f"cannot read the file: {error.strerror}", file=path) from None
+    return data, status
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISFIFO, "FIFO (named pipe)"),
+        (stat.S_ISSOCK, "socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def _check_unchanged(path: Path, before: os.stat_result, sha256: str | None) -> None:
+    """Refuse a file that changed while it was read (size or modification time, or, for a
+    file the parser reads again from disk, its SHA-256)."""
+    try:
+        after = os.stat(path)
+        changed = (after.st_size, after.st_mtime_ns, after.st_ino) != (
+            before.st_size,
+            before.st_mtime_ns,
+            before.st_ino,
+        )
+        if not changed and sha256 is not None:
+            changed = hashlib.sha256(read_regular_file(path)[0]).hexdigest() != sha256
+    except (OSError, InputError):
+        changed = True
+    if changed:
+        raise InputError(
+            "the file changed while it was read",
+            file=path,
+            hint="is the survey tool or another program still writing it? Run again once "
+            "the export is complete",
+        )
 
 
 def detect_encoding(data: bytes, path: str | Path) -> str:
@@ -385,7 +460,9 @@ def _read_text_careful(
             file=path,
             hint="the delimiter is wrong: name the right 'delimiter' in survey.yml or leave it out",
         )
-    _check_header([c.strip() for c in header], path)
+    # Unnamed columns are checked after reading: empty ones (Excel's trailing ';;;') are
+    # dropped, one with data is refused by _check_unnamed.
+    _check_header([c.strip() for c in header if c.strip()], path)
     widths = widths[widths > 0]
     wrong = np.flatnonzero(widths != len(header))
     if wrong.size:
@@ -419,6 +496,7 @@ def _read_text_careful(
         ) from None
     table.columns = [c.strip() for c in header]
     _check_unnamed(table, path)
+    table = table.loc[:, [bool(c) for c in table.columns]]
     return table, encoding, delimiter
 
 
@@ -495,10 +573,11 @@ def _xlsx_engine() -> str:
     return "calamine"
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+def _read_xlsx(path: Path, sheet: str | None, data: bytes) -> tuple[pd.DataFrame, str]:
+    """A sheet of a workbook as text, read from the bytes already read (and hashed)."""
     try:
         sheets = pd.read_excel(
-            path,
+            io.BytesIO(data),
             sheet_name=None,
             header=None,
             dtype=str,
@@ -515,25 +594,94 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     grid = grid.loc[grid.ne("").any(axis=1), grid.ne("").any(axis=0)]
     if grid.empty:
         raise InputError(f"the sheet {name!r} is empty", file=path)
+    header_row = int(grid.index[0]) + 1
+    xml = _sheet_xml(data, name)
+    _check_formulas(xml, path, name, header_row)
+    merged = _merged_ranges(xml)
     header = [str(c).strip() for c in grid.iloc[0]]
     _check_header([c for c in header if c], path)
     table = grid.iloc[1:].reset_index(drop=True)
     table.columns = header
     if "" in header:
-        _check_unnamed(table, path, _merged_cells(path, name, int(grid.index[0]) + 1))
+        touching = [r for r, (low, high) in merged.items() if low <= header_row <= high]
+        _check_unnamed(table, path, ", ".join(sorted(touching)) or None)
+        table = table.loc[:, [bool(c) for c in header]]
+    below = [r for r, (low, high) in merged.items() if high > header_row]
+    if below:
+        raise InputError(
+            f"the cells {below[0]} of sheet {name!r} are merged: only the first holds the "
+            "value, the others read as empty"
+            + (f" ({len(below) - 1} more merged range(s))" if len(below) > 1 else ""),
+            file=path,
+            hint="unmerge the cells and fill the value into every cell",
+        )
     return table, name
 
 
-def _merged_cells(path: Path, sheet: str, row: int) -> str | None:
-    """The merged cell ranges that touch a row of a sheet (only read on the error path)."""
-    import openpyxl
-
+def _sheet_xml(data: bytes, sheet: str) -> bytes:
+    """The XML of one sheet of an .xlsx (its name → relationship → part), or b"" when the
+    workbook does not say (pandas read it, so the cells are there)."""
     try:
-        worksheet = openpyxl.load_workbook(path)[sheet]
-    except Exception:  # the workbook was readable a moment ago; the message will do without
-        return None
-    ranges = [str(r) for r in worksheet.merged_cells.ranges if r.min_row <= row <= r.max_row]
-    return ", ".join(sorted(ranges)) or None
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            relations = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            target = None
+            for element in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+                name = re.search(r'\bname="([^"]*)"', element)
+                rid = re.search(r'\br:id="([^"]*)"', element)
+                if name and rid and _xml_text(name[1]) == sheet:
+                    for relation in re.findall(r"<Relationship\b[^>]*>", relations):
+                        if re.search(rf'\bId="{re.escape(rid[1])}"', relation):
+                            found = re.search(r'\bTarget="([^"]*)"', relation)
+                            target = found[1] if found else None
+            if target is None:
+                return b""
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            return archive.read(part)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return b""
+
+
+def _xml_text(value: str) -> str:
+    import html
+
+    return html.unescape(value)
+
+
+# A cell with a formula: its reference, the formula element, and what follows it. Each part
+# is a run of one character class, so the scan is linear in the size of the sheet.
+_FORMULA_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v>[^<]|<v\b[^/>]*>[^<])?'
+)
+
+
+def _check_formulas(xml: bytes, path: Path, sheet: str, header_row: int) -> None:
+    """Refuse a formula cell without a saved result: pandas' readers see it as empty."""
+    if b"<f" not in xml:
+        return
+    for match in _FORMULA_CELL.finditer(xml):
+        if match[3] is None:
+            column, row = match[1].decode(), int(match[2])
+            raise InputError(
+                f"cell {column}{row} of sheet {sheet!r} holds a formula without a saved "
+                "result, which would read as empty",
+                file=path,
+                row=row - header_row if row > header_row else None,
+                hint="open the workbook in Excel or LibreOffice and save it again (or paste "
+                "the values instead of formulas)",
+            )
+
+
+def _merged_ranges(xml: bytes) -> dict[str, tuple[int, int]]:
+    """Merged cell ranges of a sheet: ``"A3:A5"`` → first and last row."""
+    ranges = {}
+    for ref in re.findall(
+        rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"', xml
+    ):
+        text = ref.decode()
+        rows = [int(re.sub(r"[A-Z]", "", part)) for part in text.split(":")]
+        ranges[text] = (min(rows), max(rows))
+    return ranges
 
 
 def _numbers_as_text(values: pd.Series) -> pd.Series:
@@ -701,12 +849,7 @@ def read_export(
             file=path,
             hint=f"the formats are {list(FORMATS)}",
         )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("the export file does not exist", file=path) from None
-    except IsADirectoryError:
-        raise InputError("this is a folder, not an export file", file=path) from None
+    data, before = read_regular_file(path)
     if not data or data.isspace():  # as ``not data.strip()``, without copying the file
         raise InputError("the export file is empty", file=path)
     container = _container(data, path)
@@ -723,10 +866,12 @@ def read_export(
     if container == "text":
         table, encoding, used_delimiter = _read_text(data, path, encoding, delimiter)
     elif container == "xlsx":
-        table, sheet = _read_xlsx(path, sheet)
+        table, sheet = _read_xlsx(path, sheet, data)
         encoding = "xlsx"
     else:
         table, questions, value_labels, user_missing, encoding = _read_sav(path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    _check_unchanged(path, before, sha256 if container == "sav" else None)
 
     tool = detect_tool(list(table.columns), path) if format == "auto" else format
     if format in PLAIN:
@@ -754,7 +899,7 @@ def read_export(
     table.index = pd.RangeIndex(1, len(table) + 1, name="raw_row")
     provenance = Provenance(
         path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         format=tool or {"text": "csv"}.get(container, container),
         encoding=encoding,
         delimiter=used_delimiter,

@@ -11,6 +11,7 @@ folder, no new file anywhere, every existing file byte for byte as before).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import time
@@ -155,6 +156,75 @@ def _anchor_bomb(levels: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _office_values(change: Callable[[str], str]) -> Callable[[Path], None]:
+    """The office export with every WHO-5 cell (``4,0`` …) changed."""
+
+    def make(folder: Path) -> None:
+        path = folder / "office.csv"
+        lines = path.read_bytes().decode("cp1252").split("\n")
+        header = lines[0].split(";")
+        at = [i for i, name in enumerate(header) if name.startswith("Wohlbefinden_")]
+        for n, line in enumerate(lines[1:], start=1):
+            cells = line.split(";")
+            if len(cells) == len(header):
+                for i in at:
+                    cells[i] = change(cells[i]) if cells[i] else cells[i]
+                lines[n] = ";".join(cells)
+        path.write_bytes("\n".join(lines).encode("cp1252"))
+
+    return make
+
+
+def _plus_one(cell: str) -> str:
+    return f"{float(cell.replace(',', '.')) + 1:g}"
+
+
+def _formula_in_paper(folder: Path) -> None:
+    """A cell computed by a formula that was never calculated (saved by a script)."""
+    workbook = openpyxl.load_workbook(folder / "paper.xlsx")
+    sheet = workbook["Antworten"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=3, column=header.index("WHO5_3") + 1).value = "=ROUND(AVERAGE(D3:E3),0)"
+    workbook.save(folder / "paper.xlsx")
+
+
+def _registry_as_merged_workbook(folder: Path) -> None:
+    """The registry kept in Excel, one site cell merged over the rows of its people."""
+    rows = [line.split(",") for line in (folder / "registry.csv").read_text().splitlines()]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    site = rows[0].index("site") + 1
+    for row in range(3, 5):
+        sheet.cell(row=row, column=site).value = None
+    sheet.merge_cells(start_row=2, start_column=site, end_row=4, end_column=site)
+    workbook.save(folder / "registry.xlsx")
+    _replace("survey.yml", "file: registry.csv", "file: registry.xlsx")(folder)
+
+
+def _fifo(folder: Path) -> None:
+    (folder / "sosci.csv").unlink()
+    os.mkfifo(folder / "sosci.csv")
+
+
+def _link_outside(folder: Path) -> None:
+    outside = folder.parent / "elsewhere.csv"
+    outside.write_bytes((folder / "sosci.csv").read_bytes())
+    (folder / "sosci.csv").unlink()
+    (folder / "sosci.csv").symlink_to(outside)
+
+
+def _copy_into_a_second_wave(folder: Path) -> None:
+    (folder / "limesurvey-copy.csv").write_bytes((folder / "limesurvey.csv").read_bytes())
+    _replace(
+        "survey.yml",
+        "      - {path: qualtrics.csv, format: qualtrics, mapping: qualtrics}",
+        "      - {path: qualtrics.csv, format: qualtrics, mapping: qualtrics}\n"
+        "      - {path: limesurvey-copy.csv, format: limesurvey, mapping: limesurvey}",
+    )(folder)
+
+
 REPORT = ("report", "{survey}", "--out", "{out}")
 
 CASES = [
@@ -277,6 +347,103 @@ CASES = [
         InputError,
         ("office.csv", "waves.5.date", "in the future"),
     ),
+    Case(
+        "values-shifted-without-a-recode",
+        "export",
+        _office_values(_plus_one),
+        InputError,
+        ("office.csv", "column 'Wohlbefinden_", "lie in 1..6", "scale 0..5", "shifted by +1"),
+    ),
+    Case(
+        "recode-on-an-export-that-needs-none",
+        "export",
+        lambda folder: (
+            _office_values(lambda cell: {"3,0": "0", "4,0": "1"}.get(cell, cell))(folder),
+            _replace(
+                "survey.yml",
+                "Wohlbefinden_1: who5.i1",
+                "Wohlbefinden_1: {item: who5.i1, recode: *who5_1to6}",
+            )(folder),
+        ),
+        InputError,
+        ("office.csv", "column 'Wohlbefinden_1'", "the recode turns 1 into 0", "holds 0"),
+    ),
+    Case(
+        "start-times-that-are-no-dates",
+        "export",
+        _replace("sosci.csv", "2024-01-10 18:09:11", "gestern abend"),
+        InputError,
+        ("sosci.csv", "column 'STARTED'", "row 2", "'gestern abend' is not a date"),
+    ),
+    Case(
+        "start-times-day-or-month-first",
+        "export",
+        lambda folder: [
+            _replace("sosci.csv", f"2024-01-10 18:{m}", f"01/10/2024 18:{m}")(folder)
+            for m in ("02:11", "09:11", "16:11")
+        ],
+        InputError,
+        ("sosci.csv", "column 'STARTED'", "day first or month first"),
+    ),
+    Case(
+        "excel-formula-without-a-saved-result",
+        "export",
+        _formula_in_paper,
+        InputError,
+        ("paper.xlsx", "cell F3", "formula without a saved result", "save it again"),
+    ),
+    Case(
+        "export-listed-twice",
+        "export",
+        _replace(
+            "survey.yml",
+            "      - {path: spss.sav, format: sav, mapping: spss}",
+            "      - {path: spss.sav, format: sav, mapping: spss}\n"
+            "      - {path: ./spss.sav, format: sav, mapping: spss}",
+        ),
+        InputError,
+        ("spss.sav", "names this export twice", "waves.3.files.0.path", "waves.3.files.1.path"),
+    ),
+    Case(
+        "export-copied-into-a-second-wave",
+        "export",
+        _copy_into_a_second_wave,
+        InputError,
+        ("limesurvey-copy.csv", "same contents", "limesurvey.csv", "count twice"),
+    ),
+    Case(
+        "export-is-a-fifo",
+        "export",
+        _fifo,
+        InputError,
+        ("sosci.csv", "not a regular file but a FIFO"),
+    ),
+    Case(
+        "export-is-a-device",
+        "export",
+        lambda folder: (
+            _replace("survey.yml", "path: sosci.csv", "path: /dev/zero")(folder),
+            _replace(
+                "survey.yml", "missing_codes: [-99]", "missing_codes: [-99]\ndata_folders: [/dev]"
+            )(folder),
+        ),
+        InputError,
+        ("/dev/zero", "not a regular file but a character device"),
+    ),
+    Case(
+        "export-outside-the-programme",
+        "export",
+        _replace("survey.yml", "path: office.csv", "path: ../../../../../../etc/passwd"),
+        InputError,
+        ("etc/passwd", "waves.5.files.0.path", "outside the programme's folder", "data_folders"),
+    ),
+    Case(
+        "export-linked-from-outside",
+        "export",
+        _link_outside,
+        InputError,
+        ("sosci.csv", "waves.0.files.0.path", "outside the programme's folder"),
+    ),
     # registries ------------------------------------------------------------------------
     Case(
         "registry-missing",
@@ -312,6 +479,32 @@ CASES = [
         _write("registry.csv", "code,name,email,sector,role,tandem,site\n"),
         InputError,
         ("registry.csv", "header but no data rows"),
+    ),
+    Case(
+        "registry-total-row",
+        "registry",
+        lambda folder: (folder / "registry.csv").write_text(
+            (folder / "registry.csv").read_text() + "\n,,,,,,\nTotal,8,,,,,\n"
+        ),
+        InputError,
+        ("registry.csv", "column 'code'", "row 10", "looks like a total row ('TOTAL')"),
+    ),
+    Case(
+        "registry-xlsx-merged-cells",
+        "registry",
+        _registry_as_merged_workbook,
+        InputError,
+        ("registry.xlsx", "the cells G2:G4", "are merged", "fill the value into every cell"),
+    ),
+    Case(
+        "registry-outside-the-programme",
+        "registry",
+        lambda folder: (
+            (folder.parent / "registry.csv").write_bytes((folder / "registry.csv").read_bytes()),
+            _replace("survey.yml", "file: registry.csv", "file: ../registry.csv")(folder),
+        ),
+        InputError,
+        ("registry.csv", "registry.file", "outside the programme's folder"),
     ),
     # survey definitions ----------------------------------------------------------------
     Case(
@@ -390,6 +583,28 @@ CASES = [
         _replace("survey.yml", "KO01_06: competences.c6", "KO01_06: competences.c9"),
         DefinitionError,
         ("survey.yml", "line 45", "key 'mappings.sosci.KO01_06'", "no item 'c9'"),
+    ),
+    Case(
+        "wave-date-that-does-not-exist",
+        "survey definition",
+        _replace("survey.yml", "date: 2024-08-21", "date: 2024-02-30"),
+        DefinitionError,
+        ("survey.yml", "line 141", "'2024-02-30' is not a date", "day is out of range"),
+    ),
+    Case(
+        "two-columns-mapped-to-one-item",
+        "survey definition",
+        _replace(
+            "survey.yml",
+            "Kompetenz_vorher_2: competences.c2@then",
+            "Kompetenz_vorher_2: competences.c1@then",
+        ),
+        DefinitionError,
+        (
+            "survey.yml",
+            "key 'mappings.office.Kompetenz_vorher_2'",
+            "'Kompetenz_vorher_1' and 'Kompetenz_vorher_2' are both mapped",
+        ),
     ),
     # instrument definitions ------------------------------------------------------------
     Case(

@@ -26,6 +26,7 @@ def test_import_writes_clean_data(tmp_path):
         "responses.csv",
         "scores.csv",
         "cleaning_log.csv",
+        "provenance.csv",
     }
 
 

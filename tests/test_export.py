@@ -94,6 +94,7 @@ def test_import_verb_prints_the_accounting_and_writes_the_exports(tmp_path):
         "responses.csv",
         "scores.csv",
         "cleaning_log.csv",
+        "provenance.csv",
         "cleaned.sav",
         "cleaned.csv",
     }

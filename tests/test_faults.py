@@ -250,6 +250,6 @@ def test_a_full_disk_during_import_gives_a_clear_error_and_no_half_written_file(
     result = runner.invoke(app, ["import", str(DEMO_SURVEY), "--out", str(out)])
     assert result.exit_code == 2, result.output
     last = result.output.strip().splitlines()[-1]
-    assert last.startswith("error: cannot write into") and "No space left on device" in last
-    assert not list(out.glob(".*")), "no temporary file is left behind"
-    assert not (out / "scores.csv").exists()
+    assert last.startswith("error: cannot write scores.csv into") and "[ENOSPC]" in last
+    assert "No space left on device" in last and "none of the outputs was written" in last
+    assert not out.exists(), "no output, no temporary file and no new folder is left behind"

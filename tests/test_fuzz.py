@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from impact.clean import accounting, clean
+from impact.clean import accounting, clean, review
 from impact.definitions import load_survey
 from impact.errors import ImpactError
 from impact.io import IDENTIFYING_METADATA, read_export
@@ -324,3 +324,186 @@ def test_mutations_change_the_bytes():
     assert mutate(original, [("insert", 0.5, 1, b"\x00")]) != original
     assert mutate(original, [("truncate", 0.25, 1, b"")]) == original[: len(original) // 4]
     assert mutate(original, [("drop_line", 0.0, 1, b"")]).count(b"\n") == original.count(b"\n") - 1
+
+
+# --- label exports ---------------------------------------------------------------------
+
+LIMESURVEY = next(f.path for w in SURVEY.waves for f in w.files if f.mapping == "limesurvey")
+WHO5_COLUMNS = [
+    column
+    for column, spec in SURVEY.mappings["limesurvey"].columns.items()
+    if spec.target.instrument == "who5"
+]
+WHO5_LABELS = INSTRUMENTS["who5"].response.labels
+
+
+def _limesurvey_rows() -> list[list[str]]:
+    text = (FIXTURES / LIMESURVEY).read_text(encoding="utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@st.composite
+def label_exports(draw) -> bytes:
+    """The LimeSurvey export (codes 1..6, recoded to 0..5) with any of its WHO-5 cells
+    written as answer texts instead ("full answers"): German or English, numbered, in
+    capitals or padded with spaces."""
+    rows = _limesurvey_rows()
+    header = rows[0]
+    for row in rows[1:]:
+        for column in WHO5_COLUMNS:
+            at = header.index(column)
+            if not row[at].isdigit() or not 1 <= int(row[at]) <= 6:
+                continue
+            value = int(row[at]) - 1
+            form = draw(st.sampled_from(["code", "de", "en", "numbered", "upper", "padded"]))
+            text = WHO5_LABELS[value][draw(st.sampled_from(["de", "en"]))]
+            row[at] = {
+                "code": row[at],
+                "de": WHO5_LABELS[value].de,
+                "en": WHO5_LABELS[value].en,
+                "numbered": f"{value} = {text}",
+                "upper": text.upper(),
+                "padded": f"  {text} ",
+            }[form]
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def numeric_responses(workspace):
+    _restore(workspace)
+    return clean(SURVEY, INSTRUMENTS, workspace).responses.astype(str)
+
+
+@fuzz(examples=20)
+@given(export=label_exports())
+def test_a_label_export_gives_the_numeric_exports_values(workspace, numeric_responses, export):
+    """Texts are on the scale already: the recode for the codes must not touch them."""
+    _restore(workspace)
+    (workspace / LIMESURVEY).write_bytes(export)
+    cleaned = clean(SURVEY, INSTRUMENTS, workspace)
+    pd.testing.assert_frame_equal(cleaned.responses.astype(str), numeric_responses)
+
+
+# --- Unicode keys ----------------------------------------------------------------------
+
+_LATIN_TWINS = {"A": "АΑ", "B": "ВΒ", "E": "ЕΕ", "H": "НΗ", "K": "КΚ", "M": "МΜ"}
+_LATIN_TWINS |= {"O": "ОΟ", "P": "РΡ", "C": "С", "T": "ТΤ", "X": "ХΧ", "N": "Ν"}
+_SPACES = ["\u00a0", "\u2009", "\u3000", "\u202f", " ", "\t"]
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@st.composite
+def typed_keys(draw) -> tuple[str, str, int]:
+    """A registered key as typed on a phone or in another keyboard layout: the key, what
+    was typed, and how many letters were swapped for look-alikes of another script."""
+    key = draw(st.sampled_from(REGISTERED))
+    typed = list(key)
+    for i in range(len(typed)):
+        change = draw(st.sampled_from(["keep", "keep", "lower", "wide", "twin"]))
+        if change == "lower":
+            typed[i] = typed[i].lower()
+        elif change == "wide":
+            typed[i] = _full_width(typed[i])
+        elif change == "twin" and typed[i] in _LATIN_TWINS:
+            typed[i] = draw(st.sampled_from(_LATIN_TWINS[typed[i]]))
+        if draw(st.integers(0, 5)) == 0:
+            typed[i] += draw(st.sampled_from(_SPACES))
+    twins = sum(ord(c) > 0x36F and ord(c) < 0x500 for c in "".join(typed))
+    return key, "".join(typed), twins
+
+
+@fuzz(examples=30)
+@given(typed=typed_keys())
+def test_a_key_typed_in_other_scripts_or_widths_is_matched_or_flagged_never_lost(workspace, typed):
+    key, text, twins = typed
+    _restore(workspace)
+    rows = _limesurvey_rows()
+    at = rows[0].index(SURVEY.mappings["limesurvey"].key)
+    row = next(n for n, r in enumerate(rows) if n and r[at] != key)
+    rows[row][at] = text
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    (workspace / LIMESURVEY).write_bytes(buffer.getvalue().encode("utf-8"))
+    cleaned = _clean_or_fail_clearly(workspace)
+    if cleaned is None:
+        return  # e.g. the key now duplicates another submission of the file: refused
+    submissions = cleaned.submissions
+    mine = submissions[submissions["file"].str.endswith(LIMESURVEY)].iloc[row - 1]
+    flagged = review(cleaned)
+    if twins == 0:
+        assert mine["participant"] == key, "width, case and spaces never make a new person"
+    elif mine["participant"] != key:
+        confusable = flagged[flagged["rule"].eq("key_confusable")]
+        assert key in set(confusable["new_value"]), "a look-alike is flagged with its twin"
+    else:
+        assert not flagged.empty, "a look-alike matched as a typo is up for review"
+
+
+# --- hostile free text -----------------------------------------------------------------
+
+SCRUB_NAMES = ["Zoë Zimmer", "Jonas Krüger", "Ben Müller", "AN12KL", "TH02TT"]
+FILLER = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ÄÖÜäöüßé.,;:!?()-'\"0123456789")),
+    max_size=40,
+)
+
+
+@st.composite
+def secrets(draw) -> tuple[str, str]:
+    """An identifying value as people write it, and the part of it that must go."""
+    kind = draw(st.sampled_from(["email", "spelled", "wide", "phone", "ip", "name", "code"]))
+    local = draw(st.sampled_from(["zoe", "j.krueger", "ben_m", "info"]))
+    domain = draw(st.sampled_from(["gmx", "uni-marburg", "web"]))
+    if kind == "email":
+        return f"{local}@{domain}.de", f"{domain}.de"
+    if kind == "spelled":
+        at = draw(st.sampled_from([" at ", "(at)", " [at] ", " (at) "]))
+        dot = draw(st.sampled_from([" dot ", "(dot)", " [dot] ", " punkt "]))
+        return f"{local}{at}{domain}{dot}de", domain
+    if kind == "wide":
+        return _full_width(f"{local}@{domain}.de"), domain
+    if kind == "phone":
+        sep = draw(st.sampled_from([" ", ".", "/", "-", ""]))
+        prefix = draw(st.sampled_from(["0171", "+49 171", "0049 171", "(0171)"]))
+        return f"{prefix}{sep}2345678", "2345678"
+    if kind == "ip":
+        return draw(st.sampled_from(["192.0.2.44", "10.1.20.3", "2001:db8::8a2e:370:7334"])), "2."
+    if kind == "name":
+        name = draw(st.sampled_from(["Zoë", "Zoe", "ZOE", "Krüger", "Krueger", "Kruger", "Müller"]))
+        suffix = draw(st.sampled_from(["", "s", "'s", "’s", "'"]))
+        return name + suffix, name
+    code = draw(st.sampled_from(["AN12KL", "th02tt", "QX55RB", "ТН02ТТ", _full_width("TH02TT")]))
+    return code, code
+
+
+@fuzz(examples=60)
+@given(parts=st.lists(st.tuples(FILLER, secrets()), min_size=1, max_size=6), tail=FILLER)
+def test_scrubbing_removes_every_identifying_value_from_hostile_text(parts, tail):
+    import signal
+    import unicodedata
+
+    from impact.scrub import scrub_text
+
+    text = " ".join(f"{filler} {secret}" for filler, (secret, _) in parts) + " " + tail
+
+    def expired(signum, frame):
+        raise TimeoutError("scrubbing took more than 2 s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(2)
+    try:
+        scrubbed = scrub_text(text, names=SCRUB_NAMES)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    folded = unicodedata.normalize("NFKC", scrubbed).casefold()
+    for _, (secret, part) in parts:
+        if part == "2.":  # an IP address: none of its dotted numbers is left
+            assert unicodedata.normalize("NFKC", secret) not in scrubbed
+            continue
+        assert unicodedata.normalize("NFKC", part).casefold() not in folded, (text, scrubbed)
