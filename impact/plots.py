@@ -46,6 +46,8 @@ FIGURE_WIDTH = 6.3
 # Font sizes in points at print size; the smallest text of a figure is 7 pt.
 SMALLEST_TEXT = 7.0
 PRINT_STYLE = {
+    # Labels are data (scale, group and SDG names): a "$" in one is a dollar, not mathtext.
+    "text.parse_math": False,
     "font.family": "DejaVu Sans",
     "font.size": 8.0,
     "axes.titlesize": 8.5,

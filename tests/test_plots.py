@@ -214,3 +214,17 @@ def test_figure_html_gives_the_printed_size(german_figures):
     html = plots.figure_html(german_figures["goals"], alt="a", caption="c")
     width = round(plots.FIGURE_WIDTH * 96)
     assert f'width="{width}"' in html and re.search(r'height="\d+"', html)
+
+
+def test_a_dollar_in_a_label_is_text_not_mathtext():
+    import matplotlib.pyplot as plt
+
+    label = r"Costs $\frac{1$ per head"
+    data = pd.DataFrame({"label": [label, "Other"], "projects": [3.0, 5.0]})
+    with plt.rc_context({"text.parse_math": True}):  # a researcher's own setting
+        html = plots.figure_html(plots.sdg_coverage(data, language="en"), alt="a", caption="b")
+    assert html.startswith("<figure")
+    figure, ax = plt.subplots()
+    ax.set_title(label)
+    with pytest.raises(Exception, match="frac"):  # the same label as mathtext fails
+        figure.canvas.draw()
