@@ -475,22 +475,28 @@ def jacobson_truax(
     better, worse = (
         ("improved", "deteriorated") if higher_is_better else ("deteriorated", "improved")
     )
+    # The band runs corner to corner: its count goes under the title, the others into the
+    # free corners of their regions.
     places = {
-        better: (0.05, 0.95, "left", "top"),
-        "no reliable change": (0.95, 0.97, "right", "top"),
-        worse: (0.95, 0.05, "right", "bottom"),
+        better: (0.03, 0.97, "left", "top"),
+        worse: (0.97, 0.03, "right", "bottom"),
     }
+    labels = region_labels or {}
+    if "no reliable change" in (counts or {}):
+        band = f"{labels.get('no reliable change', 'no reliable change')}: "
+        band += counts["no reliable change"]
+        title = f"{title}\n{band}" if title else band
     for region, text in (counts or {}).items():
         if region in places:
             x, y, ha, va = places[region]
             ax.text(
                 x,
                 y,
-                f"{(region_labels or {}).get(region, region)}: {text}",
+                f"{labels.get(region, region)}: {text}",
                 transform=ax.transAxes,
                 ha=ha,
                 va=va,
-                fontsize=9,
+                fontsize=7.5,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
             )
     ax.set_xlim(low, high)
@@ -502,7 +508,7 @@ def jacobson_truax(
     _locale_axis(ax.xaxis, language, decimals)
     _locale_axis(ax.yaxis, language, decimals)
     if title:
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title, fontsize=8.5)
     return fig
 
 
