@@ -298,7 +298,7 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
     data : DataFrame
         ``label`` (outcome), ``category`` (in the order to draw), ``n``, ``suppressed``
         (see :func:`impact.sections.reliable_change_plot_data`). A suppressed count gets no
-        bar, only the text ``< k``: a short bar would pretend to know its size.
+        bar, only the text of a withheld count: a short bar would pretend to know its size.
     k : int
         The privacy threshold, for the text of suppressed counts.
     """
@@ -314,7 +314,14 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
         ax.barh(y, counts, height=height, color=colours[category], label=category)
         for yi, hidden in zip(y, part["suppressed"].fillna(False).to_numpy(), strict=True):
             if hidden:
-                ax.text(0.3, yi, f"< {k}", va="center", fontsize=SMALLEST_TEXT, color="#333333")
+                ax.text(
+                    0.3,
+                    yi,
+                    fmt.text("suppressed_value", language, k=k),
+                    va="center",
+                    fontsize=SMALLEST_TEXT,
+                    color="#333333",
+                )
     ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlabel(fmt.texts(language)["axis_participants"])

@@ -197,3 +197,11 @@ def test_the_command_prints_each_derivation_and_exits_1_on_a_leak(tmp_path):
 def test_a_folder_without_results_is_a_report_error(tmp_path):
     with pytest.raises(ReportError, match="no .results.json"):
         audit(tmp_path)
+
+
+def test_the_rendered_demo_reports_give_no_suppressed_group_away(demo_reports):
+    # the demo's registry has a site with two people (Moshi) and one non-respondent at the
+    # kick-off who is a university mentee: neither can be worked out any more
+    out, results = demo_reports
+    assert all(r.ok for r in results)
+    assert audit(out) == []

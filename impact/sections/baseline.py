@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import protect
 from impact.pipeline import Programme
-from impact.scrub import suppress_small_groups
 from impact.sections.common import (
     _count_text,
     _k,
-    _small,
     milestone_kind,
     outcomes,
     per_programme,
@@ -87,7 +86,7 @@ def baseline_bands(programme: Programme, scale: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {"band": range(len(edges)), "max": [np.nan if e is None else e for e in edges], "n": counts}
     )
-    return suppress_small_groups(table, count="n", k=_k(programme), columns=["n"])
+    return protect(table, count="n", k=_k(programme))
 
 
 def baseline_bands_table(programme: Programme, scale: str, language: str) -> pd.DataFrame:
@@ -153,11 +152,14 @@ def profile_classes(programme: Programme, milestone: str) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=columns)
     table = pd.concat(parts, ignore_index=True)
-    table["suppressed"] = _small(table["n"], _k(programme))
-    table["n"] = table["n"].astype("Int64")
-    table.loc[table["suppressed"], "n"] = pd.NA
-    table["share"] = table["share"].astype(float)
-    table.loc[table["suppressed"], "share"] = np.nan
+    table = protect(
+        table,
+        count="n",
+        k=_k(programme),
+        within=["instrument", "wave"],
+        total="total",
+        columns=["share"],
+    )
     return table[columns].reset_index(drop=True)
 
 
@@ -195,7 +197,8 @@ def profile_sentences(programme: Programme, wave: str, language: str) -> list[st
         classes = ", ".join(
             f"{_category_label(programme, instrument, r.order, language)} "
             + (
-                fmt.text("fewer_than_k", language, k=_k(programme))
+                # a class blanked to protect another is no smaller than k: "not shown"
+                fmt.text("suppressed_value", language, k=_k(programme))
                 if r.suppressed
                 else fmt.percent(r.share, language)
             )

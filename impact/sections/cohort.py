@@ -5,11 +5,13 @@ through :mod:`impact.scrub`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import protect, shown_breakdowns
 from impact.pipeline import Programme
-from impact.scrub import combine_small_groups, suppress_small_groups
+from impact.scrub import combine_small_groups
 from impact.sections.common import (
     _in_sentence,
     _k,
@@ -120,17 +122,20 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
     """Registered and responding participants per group of each breakdown
     (``registry.roles.breakdowns``) at ``milestone``.
 
-    Groups with fewer than k registered participants are blanked
-    (:func:`impact.scrub.suppress_small_groups`).
+    Groups with 1 to k − 1 registered or responding participants are blanked, and further
+    groups until none can be worked out from the totals (:func:`impact.disclosure.protect`);
+    a breakdown whose every group is blanked is left out, and with 1 to k − 1
+    non-respondents no group's response is shown.
 
     Returns
     -------
     DataFrame
         - ``attribute``: the breakdown
         - ``group``: the registry value
-        - ``registered``, ``responded``: participants (missing when suppressed)
-        - ``response_rate``: responded / registered (missing when suppressed)
-        - ``suppressed``: True for a group below k
+        - ``registered``, ``responded``: participants (missing when blanked; a group's
+          response can be blanked while its registration is shown)
+        - ``response_rate``: responded / registered (missing when either is blanked)
+        - ``suppressed``: True for a group whose registered count is blanked
     """
     submissions = programme.cleaned.submissions
     kept = submissions[(submissions["wave"] == milestone) & submissions["status"].eq("kept")]
@@ -153,14 +158,22 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[*columns, "suppressed"])
     table = pd.concat(tables, ignore_index=True)
     table["group"] = table["group"].astype(object)
-    suppressed = suppress_small_groups(
-        table,
-        count="registered",
-        k=_k(programme),
-        columns=["registered", "responded", "response_rate"],
+    k = _k(programme)
+    # registration is the same at every wave, so its cells are chosen on their own (a
+    # count blanked at one wave and shown at another would be no protection)
+    protected = protect(table, count="registered", k=k, within=["attribute"])
+    responding = protect(
+        table, count="responded", k=k, within=["attribute"], suppressed=protected["suppressed"]
     )
-    suppressed["responded"] = suppressed["responded"].astype("Int64")
-    return suppressed
+    protected["responded"] = responding["responded"]
+    protected.loc[responding["suppressed"], "response_rate"] = np.nan
+    non_respondents = len(registry) - int(registry["responded"].sum())
+    if 0 < non_respondents < k:
+        # fewer than k non-respondents are a small group too: two breakdowns' response
+        # counts would tell their groups, so no group's response is shown
+        protected["responded"] = pd.array([pd.NA] * len(protected), dtype="Int64")
+        protected["response_rate"] = np.nan
+    return shown_breakdowns(protected, by="attribute")
 
 
 def groups_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:

@@ -4,17 +4,16 @@ response-shift control (pre, then and post ratings).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import protect
 from impact.pipeline import Programme
 from impact.sections.common import (
     _count_text,
     _excludes_zero,
     _in_outcome_order,
     _k,
-    _small,
     per_programme,
     scale_label,
     wave_label,
@@ -53,11 +52,14 @@ def reliable_change_results(programme: Programme, milestone: str) -> pd.DataFram
         ["reliability", "reliability_source", "sd_baseline"]
     ].first()
     counts = counts.join(used, on="scale")
-    counts["suppressed"] = _small(counts["n"], _k(programme))
-    counts["n"] = counts["n"].astype("Int64")
-    counts.loc[counts["suppressed"], "n"] = pd.NA
-    counts["share"] = counts["share"].astype(float)
-    counts.loc[counts["suppressed"], "share"] = np.nan
+    counts = protect(
+        counts,
+        count="n",
+        k=_k(programme),
+        within=["scale", "wave", "kind"],
+        total="total",
+        columns=["share"],
+    )
     counts["wave"] = counts["wave"].astype(str)
     return counts.reset_index(drop=True)
 

@@ -1,0 +1,124 @@
+"""Disclosure control of published tables: primary and secondary (complementary) suppression.
+
+A count of 1 to k − 1 people is blanked (primary suppression, the threshold rule). Blanking
+it alone is not enough: a reader subtracts the cells shown from the table's total. So
+further cells are blanked (secondary suppression) until no blanked cell can be worked out:
+until the blanked cells of a table are at least two, sum to k or more, and the total
+minus the cells shown does not pin any of them down (the checks of
+:func:`impact.audit.category_leaks`, so protection and audit share one definition of a
+leak). As τ-Argus's and sdcMicro's heuristics do with a frequency cost, the secondary cell
+chosen is the smallest count shown, which costs the reader the least information. A
+breakdown whose every group ends up blanked (two sites, one of them with two people: the
+other is the cohort minus two) is not shown at all.
+
+Written here rather than calling sdcMicro or τ-Argus: both are R or Java programs, and the
+tables protected here are single dimension tables with a known total, for which the
+smallest-cell heuristic is what those programs do too.
+
+Examples
+--------
+>>> import pandas as pd
+>>> classes = pd.DataFrame({"category": ["thriving", "suffering", "struggling"],
+...                         "n": [20, 1, 28]})
+>>> protect(classes, count="n", k=5)[["category", "n", "suppressed"]]
+     category     n  suppressed
+0    thriving  <NA>        True
+1   suffering  <NA>        True
+2  struggling    28       False
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from impact.audit import category_leaks
+
+
+def protect(
+    data: pd.DataFrame,
+    *,
+    count: str = "n",
+    k: int = 5,
+    within: list[str] | None = None,
+    total: str | None = None,
+    columns: list[str] | None = None,
+    suppressed: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Primary and secondary suppression of the count tables in ``data``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per cell, its count in ``count``.
+    count : str
+        The column with the number of people in the cell.
+    k : int
+        The smallest count that may be shown (``privacy.min_group_size``).
+    within : list of str, optional
+        The columns whose values make one table (e.g. ``["scale", "wave"]``); by default
+        ``data`` is one table.
+    total : str, optional
+        A column with the table's total as the report prints it; by default the sum of
+        the table's counts.
+    columns : list of str, optional
+        Further columns blanked with the count (shares, means, intervals).
+    suppressed : Series of bool, optional
+        Cells already blanked for another reason; they count as blanked here.
+
+    Returns
+    -------
+    DataFrame
+        The same rows, ``count`` a nullable integer missing where blanked, ``columns``
+        missing there too, and ``suppressed``: True for a blanked cell.
+    """
+    result = data.copy()
+    n = result[count].astype(float)
+    hidden = ((n > 0) & (n < k)).to_numpy().copy()
+    if suppressed is not None:
+        hidden = hidden | np.asarray(suppressed, dtype=bool)
+    groups = (
+        result.groupby(within, sort=False, observed=True).indices
+        if within
+        else {(): np.arange(len(result))}
+    )
+    for positions in groups.values():
+        cells = n.iloc[positions].to_numpy()
+        table_total = float(result[total].iloc[positions[0]]) if total else float(np.nansum(cells))
+        while True:
+            shown = [
+                {"category": i, "n": None if hidden[p] else cells[i], "suppressed": hidden[p]}
+                for i, p in enumerate(positions)
+            ]
+            if not category_leaks(shown, label="", k=k, total=table_total):
+                break
+            candidates = [
+                (cells[i], i) for i, p in enumerate(positions) if not hidden[p] and cells[i] > 0
+            ]
+            if not candidates:
+                break
+            hidden[positions[min(candidates)[1]]] = True
+    result[count] = result[count].astype("Int64")
+    result.loc[hidden, count] = pd.NA
+    for column in columns or []:
+        result[column] = result[column].astype(float)
+        result.loc[hidden, column] = np.nan
+    result["suppressed"] = hidden
+    return result
+
+
+def shown_breakdowns(data: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """``data`` without the breakdowns (values of ``by``) whose every cell is blanked.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"attribute": ["site", "site", "role", "role"],
+    ...                       "suppressed": [True, True, False, False]})
+    >>> shown_breakdowns(table, by="attribute")["attribute"].tolist()
+    ['role', 'role']
+    """
+    if data.empty:
+        return data
+    kept = ~data.groupby(by, sort=False, observed=True)["suppressed"].transform("all")
+    return data[kept.to_numpy()].reset_index(drop=True)
