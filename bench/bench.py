@@ -1,4 +1,4 @@
-"""Benchmarks of issue 7, measured side by side in one run: ``bench/run [--participants N]``.
+"""Performance at scale, measured side by side in one run: ``bench/run [--participants N]``.
 
 Prints, for a synthetic programme shaped like the demo (``impact demo --participants N``;
 generated once per size and seed into ``bench/data/``, which git ignores):

@@ -287,16 +287,20 @@ class Programme:
             table[name] = table[grouping.of].map(grouping.values)
         return table
 
-    @memoised
-    def subgroup_change(self, by: str, until: str | None = None) -> pd.DataFrame:
-        """Change per group of a registry attribute or derived group (any of
-        ``survey.registry.attributes``), groups below the privacy threshold flagged and
-        blanked; see :func:`impact.subgroups.subgroup_change`."""
+    def _check_attribute(self, by: str) -> None:
+        """Refuse a name that is not a registry attribute or derived group."""
         if by not in self.attributes.columns or by == "participant":
             raise ValueError(
                 f"no registry attribute {by!r}; choose from "
                 f"{[c for c in self.attributes.columns if c != 'participant']}"
             )
+
+    @memoised
+    def subgroup_change(self, by: str, until: str | None = None) -> pd.DataFrame:
+        """Change per group of a registry attribute or derived group (any of
+        ``survey.registry.attributes``), groups below the privacy threshold flagged and
+        blanked; see :func:`impact.subgroups.subgroup_change`."""
+        self._check_attribute(by)
         return subgroup_change(
             self._scores_until(until),
             self.attributes,
@@ -505,11 +509,7 @@ class Programme:
         """Whether change over the waves differs between the groups of ``by`` (a registry
         attribute or derived group): the wave × group F-test with Satterthwaite df, groups
         below the privacy threshold left out; see :func:`impact.longitudinal.wave_by_group`."""
-        if by not in self.attributes.columns or by == "participant":
-            raise ValueError(
-                f"no registry attribute {by!r}; choose from "
-                f"{[c for c in self.attributes.columns if c != 'participant']}"
-            )
+        self._check_attribute(by)
         waves = self.waves_until(until) if until else self.survey.wave_ids
         return longitudinal.wave_by_group(
             self._scores_until(until),

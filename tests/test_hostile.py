@@ -461,6 +461,15 @@ def test_registry_attribute_names_spss_refuses_are_renamed_in_the_sav(programme,
         "columns: {sector: sector, role: role, tandem: tandem, site: site}",
         'columns: {"sector group": sector, "1st role": role, ALL: tandem, "Standort-Ort": site}',
     )
+    _edit(
+        survey,
+        """    breakdowns: [sector, role, site]
+    sector: sector
+    pairing: {attribute: tandem, member: role}""",
+        """    breakdowns: [sector group, 1st role, Standort-Ort]
+    sector: sector group
+    pairing: {attribute: ALL, member: 1st role}""",
+    )
     programme_ = load_programme(survey)
     written = export(programme_.cleaned, programme_.instruments, tmp_path / "o", formats=["sav"])
     frame, meta = pyreadstat.read_sav(str(written[0]))

@@ -1,4 +1,4 @@
-"""The scaled demo generator (issue 7): any size, the demo's structure, every row accounted for."""
+"""The scaled demo generator: any size, the demo's structure, every row accounted for."""
 
 import pandas as pd
 import pytest

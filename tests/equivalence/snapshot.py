@@ -13,7 +13,7 @@ HTML); every table method of ``Programme``; ``programme.scores`` and
 ``programme.responses``; and the bytes of the CSV / Parquet / ``.sav`` exports. ``compare``
 compares JSON and bytes exactly and tables with ``assert_frame_equal`` after turning
 unordered categorical columns into text (ordered categoricals, i.e. waves, stay as they are).
-It was used for the categorical long tables (issue 7); it is not part of the test suite.
+It was used for the categorical long tables; it is not part of the test suite.
 """
 
 from __future__ import annotations
