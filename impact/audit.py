@@ -434,13 +434,54 @@ def audit(folder: str | Path) -> list[Finding]:
     """
     findings: list[Finding] = []
     for reports in _load(Path(folder)).values():
-        k = max(int(r.get("min_group_size") or 1) for _, r in reports)
         languages = defaultdict(list)
         for name, results in reports:
             languages[results.get("language")].append((name, results))
         # every language carries the same numbers: attack one language's reports, so each
         # leak is told once
-        first = languages[sorted(languages, key=str)[0]]
-        for attack in ATTACKS:
-            findings += attack(first, k)
+        findings += audit_results(languages[sorted(languages, key=str)[0]])
     return list(dict.fromkeys(findings))
+
+
+def audit_results(reports: list[tuple[str, dict]]) -> list[Finding]:
+    """Every value of a suppressed group that the given reports of one programme give away.
+
+    Parameters
+    ----------
+    reports : list of (str, dict)
+        Each report's name (as findings name it) and its results (a ``results.json``
+        read); they are attacked together, as a reader holding all of them would.
+
+    Returns
+    -------
+    list of Finding
+        Empty when no attack recovers anything.
+
+    Examples
+    --------
+    >>> classes = {"min_group_size": 5, "profile_classes": [
+    ...     {"instrument": "cantril", "wave": "kickoff", "category": "suffering", "n": None,
+    ...      "total": 49, "suppressed": True},
+    ...     {"instrument": "cantril", "wave": "kickoff", "category": "thriving", "n": 48,
+    ...      "total": 49, "suppressed": False}]}
+    >>> [f.value for f in audit_results([("kickoff_en", classes)])]
+    [1]
+    """
+    if not reports:
+        return []
+    k = max(int(r.get("min_group_size") or 1) for _, r in reports)
+    findings: list[Finding] = []
+    for attack in ATTACKS:
+        findings += attack(reports, k)
+    return list(dict.fromkeys(findings))
+
+
+def read_results(folder: str | Path) -> dict[str, list[tuple[str, dict]]]:
+    """The ``*.results.json`` of ``folder`` per programme id, each as (file name, results);
+    an empty dict for a folder without results."""
+    try:
+        return _load(Path(folder))
+    except ReportError:
+        if not any(Path(folder).glob(f"*{RESULTS_SUFFIX}")):
+            return {}
+        raise

@@ -85,19 +85,7 @@ def protect(
     for positions in groups.values():
         cells = n.iloc[positions].to_numpy()
         table_total = float(result[total].iloc[positions[0]]) if total else float(np.nansum(cells))
-        while True:
-            shown = [
-                {"category": i, "n": None if hidden[p] else cells[i], "suppressed": hidden[p]}
-                for i, p in enumerate(positions)
-            ]
-            if not category_leaks(shown, label="", k=k, total=table_total):
-                break
-            candidates = [
-                (cells[i], i) for i, p in enumerate(positions) if not hidden[p] and cells[i] > 0
-            ]
-            if not candidates:
-                break
-            hidden[positions[min(candidates)[1]]] = True
+        hidden[positions] = _complementary(cells, hidden[positions], total=table_total, k=k)
     result[count] = result[count].astype("Int64")
     result.loc[hidden, count] = pd.NA
     for column in columns or []:
@@ -105,6 +93,23 @@ def protect(
         result.loc[hidden, column] = np.nan
     result["suppressed"] = hidden
     return result
+
+
+def _complementary(cells: np.ndarray, hidden: np.ndarray, *, total: float, k: int) -> np.ndarray:
+    """Secondary suppression of one table: blank its smallest shown count until the audit's
+    checks find no blanked cell that the total and the cells shown pin down."""
+    hidden = hidden.copy()
+    while True:
+        shown = [
+            {"category": i, "n": None if hidden[i] else cells[i], "suppressed": hidden[i]}
+            for i in range(len(cells))
+        ]
+        if not category_leaks(shown, label="", k=k, total=total):
+            return hidden
+        candidates = [(cells[i], i) for i in range(len(cells)) if not hidden[i] and cells[i] > 0]
+        if not candidates:
+            return hidden
+        hidden[min(candidates)[1]] = True
 
 
 def shown_breakdowns(data: pd.DataFrame, *, by: str) -> pd.DataFrame:
@@ -122,3 +127,30 @@ def shown_breakdowns(data: pd.DataFrame, *, by: str) -> pd.DataFrame:
         return data
     kept = ~data.groupby(by, sort=False, observed=True)["suppressed"].transform("all")
     return data[kept.to_numpy()].reset_index(drop=True)
+
+
+def protect_missing(
+    data: pd.DataFrame, *, missing: int, k: int, columns: list[str]
+) -> pd.DataFrame:
+    """``data`` with ``columns`` blanked in every row when ``missing`` is 1 to k − 1.
+
+    Fewer than k people left out (non-respondents of a wave, say) are a small group too:
+    two breakdowns' counts would each say which group they belong to, and together pin
+    them down. So none of their breakdowns' counts is shown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> groups = pd.DataFrame({"group": ["a", "b"], "responded": [25, 26]})
+    >>> protect_missing(groups, missing=1, k=5, columns=["responded"])["responded"].tolist()
+    [<NA>, <NA>]
+    """
+    result = data.copy()
+    if _small_group(missing, k):
+        for column in columns:
+            result[column] = pd.array([pd.NA] * len(result), dtype="Float64")
+    return result
+
+
+def _small_group(size: int, k: int) -> bool:
+    return 0 < size < k

@@ -1,11 +1,18 @@
 """Primary and secondary suppression: what the audit recovers from cell-by-cell
 suppression, it recovers nothing from once the table is protected."""
 
+import json
+import shutil
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from impact.audit import category_leaks
+from impact import disclosure
+from impact.audit import audit_results, category_leaks
 from impact.disclosure import protect, shown_breakdowns
+from impact.pipeline import load_programme
+from impact.sections import results
 
 K = 5
 
@@ -54,3 +61,94 @@ def test_each_table_is_protected_against_its_own_total_and_zeros_are_shown():
     assert protected["suppressed"].tolist() == [True, True, False, True, False, True]
     for _, part in protected.groupby("wave"):
         assert category_leaks(_cells(part), label="", k=K, total=43) == []
+
+
+# -- planted small groups in a programme unlike the demo -------------------------------------
+QUARTIER = Path(__file__).resolve().parent / "fixtures" / "quartier"
+# who answered every wave of the Quartier fixture, and who did not (see make_quartier.py)
+ALWAYS = ["Q03CS", "Q05EW", "Q06FT", "Q07GP", "Q08HZ", "Q09JU"]
+MISSED_MILESTONE_1 = ["Q01AM", "Q02BV"]
+KICKOFF_NON_RESPONDENTS = ["Q29JU", "Q30KR"]
+
+
+def _site(codes: list[str], site: str):
+    return lambda row: site if row["Teilnehmer-Code"] in codes else None
+
+
+def test_the_planted_people_are_who_they_are_said_to_be():
+    programme = load_programme(QUARTIER / "survey.yml")
+    kept = programme.cleaned.submissions.query("status == 'kept'")
+    waves = kept.groupby("participant")["wave"].agg(set)
+    every = {wave.id for wave in programme.survey.waves}
+    assert all(waves[code] == every for code in ALWAYS)
+    assert all("milestone-1" not in waves[code] for code in MISSED_MILESTONE_1)
+    assert all("kickoff" not in waves.get(code, set()) for code in KICKOFF_NON_RESPONDENTS)
+
+
+PLANTED = {
+    # a third site of 1, 2 and k − 1 people who answered every wave
+    "a group of 1": ("Standort", _site(ALWAYS[:1], "Altstadt"), "Altstadt"),
+    "a group of 2": ("Standort", _site(ALWAYS[:2], "Altstadt"), "Altstadt"),
+    "a group of k − 1": ("Standort", _site(ALWAYS[: K - 1], "Altstadt"), "Altstadt"),
+    # two sites, one of two people: the other is the cohort minus two
+    "a breakdown whose complement is small": (
+        "Standort",
+        lambda row: "Südviertel" if row["Teilnehmer-Code"] in ALWAYS[:2] else "Nordstadt",
+        "Südviertel",
+    ),
+    # both kick-off non-respondents are staff in Südviertel: each breakdown alone says so
+    "two breakdowns whose intersection is small": (
+        "Art der Tätigkeit",
+        _site(KICKOFF_NON_RESPONDENTS, "Hauptamt"),
+        "Hauptamt",
+    ),
+    # six people, two of whom missed milestone 1: four answered that wave
+    "a group small in one wave only": (
+        "Standort",
+        _site(MISSED_MILESTONE_1 + ALWAYS[:4], "Altstadt"),
+        "Altstadt",
+    ),
+}
+
+
+def _planted_programme(tmp_path: Path, column: str, value) -> Path:
+    """The Quartier fixture with its registry changed in one column; raw exports as they are."""
+    folder = tmp_path / "quartier"
+    shutil.copytree(QUARTIER, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = folder / "teilnehmende.csv"
+    registry = pd.read_csv(path, sep=";", encoding="latin-1", dtype=str)
+    planted = registry.apply(value, axis=1)
+    registry[column] = planted.where(planted.notna(), registry[column])
+    registry.to_csv(path, sep=";", encoding="latin-1", index=False)
+    return folder / "survey.yml"
+
+
+def _published(survey: Path) -> list[tuple[str, dict]]:
+    """Every report's results of the programme, as a reader of the reports has them."""
+    programme = load_programme(survey)
+    return [
+        (f"{wave.id}_en.results.json", json.loads(json.dumps(results(programme, wave.id, "en"))))
+        for wave in programme.survey.waves
+    ]
+
+
+def _cell_by_cell(monkeypatch) -> None:
+    """Switch the protection back to primary suppression alone, cell by cell."""
+    monkeypatch.setattr(disclosure, "_complementary", lambda cells, hidden, **_: hidden)
+    monkeypatch.setattr(disclosure, "_small_group", lambda size, k: False)
+
+
+@pytest.mark.parametrize("planted", PLANTED)
+def test_a_planted_small_group_gives_nothing_away_and_leaks_without_the_protection(
+    planted, tmp_path, monkeypatch
+):
+    column, value, group = PLANTED[planted]
+    survey = _planted_programme(tmp_path, column, value)
+    assert audit_results(_published(survey)) == []
+    _cell_by_cell(monkeypatch)
+    leaks = audit_results(_published(survey))
+    assert leaks, "the audit found nothing in cell-by-cell suppression"
+    assert any(group in f"{f.table} {f.cell}" for f in leaks), [str(f) for f in leaks]
+    if planted == "a group small in one wave only":
+        # six registered are shown; the four who answered milestone 1 are not
+        assert any("milestone-1" in f.table and group in f.cell for f in leaks)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from impact import fmt
-from impact.disclosure import protect, shown_breakdowns
+from impact.disclosure import protect, protect_missing, shown_breakdowns
 from impact.pipeline import Programme
 from impact.scrub import combine_small_groups
 from impact.sections.common import (
@@ -167,12 +167,14 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
     )
     protected["responded"] = responding["responded"]
     protected.loc[responding["suppressed"], "response_rate"] = np.nan
-    non_respondents = len(registry) - int(registry["responded"].sum())
-    if 0 < non_respondents < k:
-        # fewer than k non-respondents are a small group too: two breakdowns' response
-        # counts would tell their groups, so no group's response is shown
-        protected["responded"] = pd.array([pd.NA] * len(protected), dtype="Int64")
-        protected["response_rate"] = np.nan
+    protected = protect_missing(
+        protected,
+        missing=len(registry) - int(registry["responded"].sum()),
+        k=k,
+        columns=["responded", "response_rate"],
+    )
+    protected["responded"] = protected["responded"].astype("Int64")
+    protected["response_rate"] = protected["response_rate"].astype(float)
     return shown_breakdowns(protected, by="attribute")
 
 
