@@ -154,3 +154,43 @@ def protect_missing(
 
 def _small_group(size: int, k: int) -> bool:
     return 0 < size < k
+
+
+def merge_adjacent(counts: list[int], *, k: int) -> list[tuple[int, int]]:
+    """Ordered categories merged with their neighbours until none holds 1 to k − 1 people.
+
+    Combining is what a statistical office prefers to blanking where the categories have an
+    order (score bands, histogram bins): the smallest category below ``k`` joins its smaller
+    neighbour (an empty one too, so a gap is closed rather than jumped) until none is left.
+
+    Parameters
+    ----------
+    counts : list of int
+        People per category, in the categories' order.
+    k : int
+        The smallest count that may be shown.
+
+    Returns
+    -------
+    list of (int, int)
+        The first and last position of each merged category, in order. With fewer than
+        ``k`` people in all, one category spanning everything.
+
+    Examples
+    --------
+    >>> merge_adjacent([4, 17, 30], k=5)
+    [(0, 1), (2, 2)]
+    >>> merge_adjacent([0, 6, 2, 0, 9], k=5)
+    [(0, 0), (1, 3), (4, 4)]
+    """
+    spans = [(i, i) for i in range(len(counts))]
+    sizes = [int(c) for c in counts]
+    while True:
+        small = [i for i, size in enumerate(sizes) if _small_group(size, k)]
+        if not small or len(sizes) == 1:
+            return spans
+        i = min(small, key=lambda j: sizes[j])
+        j = min((n for n in (i - 1, i + 1) if 0 <= n < len(sizes)), key=lambda n: sizes[n])
+        first, second = sorted((i, j))
+        spans[first : second + 1] = [(spans[first][0], spans[second][1])]
+        sizes[first : second + 1] = [sizes[first] + sizes[second]]

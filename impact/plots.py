@@ -38,6 +38,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from impact import fmt
+from impact.disclosure import merge_adjacent
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -369,9 +370,9 @@ def protected_bins(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Histogram counts in which no bar holds 1 to ``k`` − 1 people.
 
-    The smallest bar below ``k`` is merged with its smaller neighbour (empty bars count as
-    neighbours too, so a gap is closed rather than jumped) until none is left; the merged
-    bar spans both bins. With fewer than ``k`` values in all, nothing is drawn.
+    Bins are merged with their neighbours as ordered categories are
+    (:func:`impact.disclosure.merge_adjacent`); a merged bar spans its bins. With fewer
+    than ``k`` values in all, nothing is drawn.
 
     Returns
     -------
@@ -389,18 +390,10 @@ def protected_bins(
     edges = np.asarray(edges, dtype=float)
     if counts.sum() < k:
         return np.zeros(1, dtype=int), edges[[0, -1]]
-    counts, edges = list(counts), list(edges)
-    while True:
-        small = [i for i, c in enumerate(counts) if 0 < c < k]
-        if not small:
-            break
-        i = min(small, key=lambda j: counts[j])
-        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(counts)]
-        j = min(neighbours, key=lambda n: counts[n])
-        first, second = sorted((i, j))
-        counts[first : second + 1] = [counts[first] + counts[second]]
-        del edges[second]
-    return np.array(counts), np.array(edges)
+    spans = merge_adjacent(list(counts), k=k)
+    merged = [int(counts[first : last + 1].sum()) for first, last in spans]
+    bounds = [edges[first] for first, _ in spans] + [edges[-1]]
+    return np.array(merged), np.array(bounds)
 
 
 @_print_style

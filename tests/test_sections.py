@@ -132,6 +132,19 @@ def test_baseline_bands_suppress_small_bands_and_add_up(demo):
     assert shown <= len(baseline) and (shown == len(baseline)) == (not bands["suppressed"].any())
 
 
+def test_small_baseline_bands_are_combined_with_their_neighbour_not_blanked(demo):
+    # the demo's four kick-off participants at or below 28 join the band up to 50
+    bands = sections.baseline_bands(demo, "who5")
+    baseline = sections.baseline_scores(demo, "who5")
+    assert not bands["suppressed"].any()
+    assert bands[["band", "last_band"]].values.tolist() == [[0, 1], [2, 2]]
+    assert bands["n"].tolist() == [int((baseline <= 50).sum()), int((baseline > 50).sum())]
+    assert int((baseline <= 28).sum()) < demo.survey.privacy.min_group_size
+    table = sections.baseline_bands_table(demo, "who5", "en")
+    first, second = (b.label["en"] for b in demo.instrument_of("who5").bands[:2])
+    assert table.iloc[0, 0] == f"{first} or {second}"
+
+
 def test_key_figures_carry_the_change_numbers(demo):
     figures = sections.key_figures(demo, "final", "en").set_index("key")
     change = demo.change().query("wave == 'final'").set_index("scale")
