@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -396,7 +397,216 @@ def _contacts(reports, k: int) -> list[Finding]:
     return findings
 
 
-ATTACKS = (_category_tables, _participation, _subgroups, _contacts)
+def _known(record: dict, *columns: str) -> bool:
+    return all(_is_count(record.get(column)) for column in columns)
+
+
+def _nested_means(reports, k: int) -> list[Finding]:
+    """Means of nested sets of people: the few between them have their mean recovered.
+
+    The pairs of a change (kick-off and a later wave) are the kick-off's respondents less
+    those who left, and the later wave's respondents less those who joined late; the
+    stayers of the attrition table are the kick-off's respondents less the leavers; the
+    completers of every wave are the pairs less those who missed a wave in between. Each
+    published mean (or a mean a published difference ties to one) of the larger set beside
+    one of the smaller gives away the mean of the 1 … k − 1 people between them.
+    """
+    findings: list[Finding] = []
+    levels: dict[tuple, tuple[str, dict]] = {}
+    for name, results in reports:
+        for record in results.get("scores") or []:
+            if _known(record, "n", "mean"):
+                levels.setdefault((record["scale"], record["wave"]), (name, record))
+
+    def rest(name, table, cell, whole_key, whole_mean_n, part_mean, part_n, how):
+        whole_name, whole = levels.get(whole_key, (None, None))
+        if whole is None:
+            return
+        gap = whole["n"] - part_n
+        if 0 < gap < k:
+            value = (whole["n"] * whole["mean"] - part_n * part_mean) / gap
+            findings.append(
+                Finding(
+                    ", ".join(sorted({name, whole_name})),
+                    table,
+                    cell,
+                    value,
+                    f"({whole['n']} × {whole['mean']:.4f} − {part_n} × {part_mean:.4f}) / {gap}"
+                    f" ({how})",
+                )
+            )
+
+    # each table once, with the reports that show it (the same change is in every later
+    # report)
+    change = _pool(reports, "change", ("scale", "baseline", "wave"))
+    for (scale, before, after), (name, r) in change.items():
+        n = r["n"]
+        table = f"change of {scale} from {before} to {after}"
+        if _known(r, "mean_pre"):
+            rest(name, table, "leavers' mean", (scale, before), 0, r["mean_pre"], n, "mean_pre")
+        if _known(r, "mean_post"):
+            rest(
+                name, table, "late joiners' mean", (scale, after), 0, r["mean_post"], n, "mean_post"
+            )
+        if not _known(r, "mean_diff"):
+            continue
+        start, end = levels.get((scale, before)), levels.get((scale, after))
+        if start and end and end[1]["n"] == n:  # no late joiner: the pairs' mean is known
+            rest(
+                name,
+                table,
+                "leavers' mean",
+                (scale, before),
+                0,
+                end[1]["mean"] - r["mean_diff"],
+                n,
+                "wave mean − mean change",
+            )
+        if start and end and start[1]["n"] == n:  # no leaver
+            rest(
+                name,
+                table,
+                "late joiners' mean",
+                (scale, after),
+                0,
+                start[1]["mean"] + r["mean_diff"],
+                n,
+                "kick-off mean + mean change",
+            )
+    for name, results in reports:
+        baseline = next(iter(w["wave"] for w in results.get("participation") or []), None)
+        milestone = results.get("milestone")
+        for r in results.get("response_shift") or []:
+            if r.get("comparison") != "pre_post" or not _known(r, "n", "mean_pre", "mean_post"):
+                continue
+            table = f"response shift of {r['scale']} at {milestone}"
+            rest(
+                name,
+                table,
+                "mean of those without a then rating (pre)",
+                (r["scale"], baseline),
+                0,
+                r["mean_pre"],
+                r["n"],
+                "mean_pre",
+            )
+            rest(
+                name,
+                table,
+                "mean of those without a then rating (post)",
+                (r["scale"], milestone),
+                0,
+                r["mean_post"],
+                r["n"],
+                "mean_post",
+            )
+        for r in results.get("attrition") or []:
+            if _known(r, "n_stayers", "mean_stayers"):
+                rest(
+                    name,
+                    f"attrition of {r['scale']} at {milestone}",
+                    "leavers' mean",
+                    (r["scale"], baseline),
+                    0,
+                    r["mean_stayers"],
+                    r["n_stayers"],
+                    "stayers' mean",
+                )
+        for r in results.get("all_waves") or []:
+            _, cohort = change.get((r["scale"], baseline, r["wave"]), (None, None))
+            if cohort is None or not _known(cohort, "mean_diff"):
+                continue
+            if not _known(r, "n_completers", "completers_diff"):
+                continue
+            gap = cohort["n"] - int(r["n_completers"])
+            if 0 < gap < k:
+                value = (
+                    cohort["n"] * cohort["mean_diff"] - r["n_completers"] * r["completers_diff"]
+                ) / gap
+                findings.append(
+                    Finding(
+                        name,
+                        f"completers of {r['scale']} at {r['wave']} ({milestone} report)",
+                        "mean change of those who missed a wave",
+                        value,
+                        f"({cohort['n']} × {cohort['mean_diff']:.4f} − "
+                        f"{int(r['n_completers'])} × {r['completers_diff']:.4f}) / {gap}",
+                    )
+                )
+    # the completers of one report against those of another (every wave up to a later
+    # milestone: fewer people) at the same wave
+    completers = defaultdict(list)
+    for name, results in reports:
+        for r in results.get("all_waves") or []:
+            if _known(r, "n_completers", "completers_diff"):
+                completers[(r["scale"], r["wave"])].append((name, r))
+    for (scale, wave), items in completers.items():
+        for (first, a), (second, b) in itertools.combinations(items, 2):
+            gap = abs(int(a["n_completers"]) - int(b["n_completers"]))
+            if 0 < gap < k:
+                (big_name, big), (small_name, small) = sorted(
+                    [(first, a), (second, b)], key=lambda item: -item[1]["n_completers"]
+                )
+                value = (
+                    big["n_completers"] * big["completers_diff"]
+                    - small["n_completers"] * small["completers_diff"]
+                ) / gap
+                findings.append(
+                    Finding(
+                        ", ".join(sorted({big_name, small_name})),
+                        f"completers of {scale} at {wave}",
+                        "mean change of those who missed a later wave",
+                        value,
+                        f"({int(big['n_completers'])} × {big['completers_diff']:.4f} − "
+                        f"{int(small['n_completers'])} × {small['completers_diff']:.4f}) / {gap}",
+                    )
+                )
+    return findings
+
+
+# the counts of people each table prints, by results key
+COUNTS = {
+    "groups": ("registered", "responded"),
+    "cohort": ("n",),
+    "profile_classes": ("n",),
+    "reliable_change": ("n",),
+    "meaningful_change": ("n_improved", "n_deteriorated"),
+    "subgroups": ("n",),
+    "collaboration": ("respondents",),
+}
+
+
+def _shown_small_counts(reports, k: int) -> list[Finding]:
+    """A count of 1 … k − 1 people printed as it is (primary suppression missed)."""
+    findings: list[Finding] = []
+    for name, results in reports:
+        tables = {key: results.get(key) or [] for key in COUNTS}
+        for scale, bands in (results.get("baseline_bands") or {}).items():
+            tables[f"baseline_bands {scale}"] = bands
+        for key, records in tables.items():
+            for record in records:
+                for column in COUNTS.get(key, ("n",)):
+                    value = record.get(column)
+                    if _is_count(value) and 0 < value < k and not record.get("suppressed"):
+                        cell = ", ".join(
+                            str(record[f])
+                            for f in ("attribute", "by", "group", "scale", "wave", "category")
+                            if record.get(f) is not None
+                        )
+                        findings.append(
+                            Finding(name, key, f"{cell} {column}", value, "printed as it is")
+                        )
+    return findings
+
+
+ATTACKS = (
+    _shown_small_counts,
+    _category_tables,
+    _participation,
+    _subgroups,
+    _contacts,
+    _nested_means,
+)
 
 
 def audit(folder: str | Path) -> list[Finding]:

@@ -29,6 +29,8 @@ Examples
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -194,3 +196,118 @@ def merge_adjacent(counts: list[int], *, k: int) -> list[tuple[int, int]]:
         first, second = sorted((i, j))
         spans[first : second + 1] = [(spans[first][0], spans[second][1])]
         sizes[first : second + 1] = [sizes[first] + sizes[second]]
+
+
+PAIR_LEVELS = ["mean_pre", "sd_pre", "mean_post", "sd_post"]
+
+
+def nested_gaps(pairs: pd.DataFrame, *, levels: pd.DataFrame) -> pd.DataFrame:
+    """How many people lie between a change's pairs and each wave's respondents.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        A change per row: ``scale``, ``baseline``, ``wave``, ``n`` (the pairs).
+    levels : DataFrame
+        The per-wave summaries published beside it: ``scale``, ``wave``, ``n``.
+
+    Returns
+    -------
+    DataFrame
+        ``pairs`` with ``leavers`` (baseline respondents not among the pairs) and ``late``
+        (respondents of the wave not among the pairs); missing without a published level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"scale": ["who5"], "baseline": ["a"], "wave": ["b"], "n": [43]})
+    >>> levels = pd.DataFrame({"scale": ["who5", "who5"], "wave": ["a", "b"], "n": [51, 44]})
+    >>> nested_gaps(pairs, levels=levels)[["leavers", "late"]].values.tolist()
+    [[8, 1]]
+    """
+    sizes = levels.set_index(["scale", "wave"])["n"].astype(float)
+    result = pairs.copy()
+
+    def size(scale, wave):
+        return sizes.get((str(scale), str(wave)), np.nan)
+
+    result["leavers"] = [
+        size(s, b) - n
+        for s, b, n in zip(pairs["scale"], pairs["baseline"], pairs["n"], strict=True)
+    ]
+    result["late"] = [
+        size(s, w) - n for s, w, n in zip(pairs["scale"], pairs["wave"], pairs["n"], strict=True)
+    ]
+    for column in ("leavers", "late"):
+        result[column] = result[column].astype("Int64")
+    return result
+
+
+def protect_nested(pairs: pd.DataFrame, *, levels: pd.DataFrame, k: int) -> pd.DataFrame:
+    """A change's pre and post means blanked where its pairs differ from a wave's
+    respondents by 1 to k − 1 people.
+
+    The pairs are the baseline's respondents less those who left, and the wave's less those
+    who joined late. With the waves' means published, the pairs' means would give away the
+    mean of those few: ``(51 × 52.2 − 49 × 52.9) / 2``. The mean change stays (see
+    :func:`withheld_levels` for when it ties a pairs' mean to a published one).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"scale": ["who5"], "baseline": ["a"], "wave": ["b"], "n": [43],
+    ...     "mean_pre": [52.2], "sd_pre": [15.8], "mean_post": [60.5], "sd_post": [14.0],
+    ...     "mean_diff": [8.3]})
+    >>> levels = pd.DataFrame({"scale": ["who5", "who5"], "wave": ["a", "b"], "n": [51, 44]})
+    >>> protect_nested(pairs, levels=levels, k=5)[["mean_pre", "mean_diff"]].values.tolist()
+    [[nan, 8.3]]
+    """
+    gaps = nested_gaps(pairs, levels=levels)
+    few = _few(gaps["leavers"], k) | _few(gaps["late"], k)
+    result = pairs.copy()
+    columns = [c for c in PAIR_LEVELS if c in result.columns]
+    result[columns] = result[columns].astype(float)
+    result.loc[few.to_numpy(), columns] = np.nan
+    return result
+
+
+def withheld_levels(pairs: pd.DataFrame, *, levels: pd.DataFrame, k: int) -> set[tuple[str, str]]:
+    """The (scale, wave) whose published mean, with the baseline's and the mean change,
+    would give away the few between the pairs and the respondents.
+
+    With no late joiner the wave's respondents are the pairs, so the wave's mean minus the
+    mean change is the pairs' baseline mean, and 1 to k − 1 leavers have theirs recovered
+    from the baseline's; with no leaver the same holds for 1 to k − 1 late joiners. The
+    wave's mean is then withheld.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"scale": ["who5"], "baseline": ["a"], "wave": ["b"], "n": [25]})
+    >>> levels = pd.DataFrame({"scale": ["who5", "who5"], "wave": ["a", "b"], "n": [28, 25]})
+    >>> withheld_levels(pairs, levels=levels, k=5)
+    {('who5', 'b')}
+    """
+    gaps = nested_gaps(pairs, levels=levels)
+    tied = (_few(gaps["leavers"], k) & gaps["late"].eq(0).fillna(False)) | (
+        _few(gaps["late"], k) & gaps["leavers"].eq(0).fillna(False)
+    )
+    return {(str(s), str(w)) for s, w in zip(gaps["scale"][tied], gaps["wave"][tied], strict=True)}
+
+
+def _few(sizes: pd.Series, k: int) -> pd.Series:
+    return pd.Series(
+        [pd.notna(size) and _small_group(int(size), k) for size in sizes], index=sizes.index
+    )
+
+
+def differ_by_few(sizes, *, k: int) -> bool:
+    """Whether any two of ``sizes`` (people in nested sets) differ by 1 to k − 1.
+
+    Examples
+    --------
+    >>> differ_by_few([51, 43, 36], k=5), differ_by_few([51, 44, 43], k=5)
+    (False, True)
+    """
+    sizes = sorted({int(size) for size in sizes})
+    return any(_small_group(b - a, k) for a, b in itertools.combinations(sizes, 2))

@@ -152,3 +152,23 @@ def test_a_planted_small_group_gives_nothing_away_and_leaks_without_the_protecti
     if planted == "a group small in one wave only":
         # six registered are shown; the four who answered milestone 1 are not
         assert any("milestone-1" in f.table and group in f.cell for f in leaks)
+
+
+def test_the_few_who_left_are_not_given_away_by_the_means_of_the_pairs(tmp_path, monkeypatch):
+    # three of the Quartier fixture's kick-off respondents did not answer milestone 1
+    survey = QUARTIER / "survey.yml"
+    scores = load_programme(survey).scores.query("scale == 'who5'").dropna(subset=["score"])
+    kickoff = scores[scores["wave"] == "kickoff"].set_index("participant")["score"]
+    later = set(scores.loc[scores["wave"] == "milestone-1", "participant"])
+    leavers = kickoff[~kickoff.index.isin(later)]
+    assert 0 < len(leavers) < K
+    assert [f for f in audit_results(_published(survey)) if "leavers" in f.cell] == []
+    _cell_by_cell(monkeypatch)
+    found = {
+        (f.table, f.cell): f.value
+        for f in audit_results(_published(survey))
+        if "who5 from kickoff to milestone-1" in f.table
+    }
+    assert found[("change of who5 from kickoff to milestone-1", "leavers' mean")] == (
+        pytest.approx(leavers.mean())
+    )
