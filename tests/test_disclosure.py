@@ -11,7 +11,9 @@ import pytest
 from impact import disclosure
 from impact.audit import audit_results, category_leaks
 from impact.disclosure import protect, shown_breakdowns
+from impact.errors import ReportError
 from impact.pipeline import load_programme
+from impact.report import _check_disclosure
 from impact.sections import results
 
 K = 5
@@ -172,3 +174,61 @@ def test_the_few_who_left_are_not_given_away_by_the_means_of_the_pairs(tmp_path,
     assert found[("change of who5 from kickoff to milestone-1", "leavers' mean")] == (
         pytest.approx(leavers.mean())
     )
+
+
+CELL_BY_CELL = Path(__file__).resolve().parent / "fixtures" / "disclosure"
+
+
+def test_a_report_that_gives_a_group_away_is_not_published(tmp_path):
+    # the final report's numbers as cell-by-cell suppression printed them
+    scratch, out = tmp_path / "scratch", tmp_path / "out"
+    scratch.mkdir()
+    out.mkdir()
+    leaking = scratch / "final_en.results.json"
+    shutil.copy(CELL_BY_CELL / "final_en.results.json", leaking)
+    with pytest.raises(
+        ReportError, match=r"report final_en failed the disclosure audit: .*suffering = 1"
+    ):
+        _check_disclosure(leaking, out)
+    assert list(out.iterdir()) == []
+
+
+def _classes(milestone: str, thriving, suffering, struggling) -> dict:
+    cells = {"thriving": thriving, "suffering": suffering, "struggling": struggling}
+    return {
+        "programme": "p",
+        "milestone": milestone,
+        "language": "en",
+        "min_group_size": K,
+        "profile_classes": [
+            {
+                "instrument": "cantril",
+                "wave": "kickoff",
+                "category": name,
+                "n": n,
+                "total": 49,
+                "suppressed": n is None,
+            }
+            for name, n in cells.items()
+        ],
+    }
+
+
+def test_a_report_is_refused_for_what_it_gives_away_beside_the_reports_already_there(tmp_path):
+    scratch, out = tmp_path / "scratch", tmp_path / "out"
+    scratch.mkdir()
+    out.mkdir()
+    earlier = _classes("kickoff", 20, None, None)
+    later = _classes("final", None, None, 28)
+    assert audit_results([("kickoff_en", earlier)]) == []
+    assert audit_results([("final_en", later)]) == []
+    (out / "kickoff_en.results.json").write_text(json.dumps(earlier), "utf-8")
+    path = scratch / "final_en.results.json"
+    path.write_text(json.dumps(later), "utf-8")
+    with pytest.raises(ReportError, match="final_en failed the disclosure audit: .*suffering = 1"):
+        _check_disclosure(path, out)
+    # a report in the other language is not set against it (each language's are attacked)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "kickoff_de.results.json").write_text(json.dumps({**earlier, "language": "de"}))
+    _check_disclosure(path, other)
