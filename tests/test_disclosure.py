@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from impact import disclosure
 from impact.audit import audit_results, category_leaks
+from impact.cli import app
 from impact.disclosure import protect, shown_breakdowns
 from impact.errors import ReportError
 from impact.pipeline import load_programme
@@ -17,6 +19,7 @@ from impact.report import _check_disclosure
 from impact.sections import results
 
 K = 5
+runner = CliRunner()
 
 
 def _cells(table: pd.DataFrame) -> list[dict]:
@@ -232,3 +235,20 @@ def test_a_report_is_refused_for_what_it_gives_away_beside_the_reports_already_t
     other.mkdir()
     (other / "kickoff_de.results.json").write_text(json.dumps({**earlier, "language": "de"}))
     _check_disclosure(path, other)
+
+
+def test_a_programme_with_a_site_of_two_renders_reports_the_audit_finds_nothing_in(tmp_path):
+    column, value, _ = PLANTED["a breakdown whose complement is small"]
+    survey = _planted_programme(tmp_path, column, value)
+    out = tmp_path / "reports"
+    waves = ["kickoff", "milestone-1", "final"]
+    options = [item for wave in waves for item in ("-m", wave)]
+    rendered = runner.invoke(app, ["report", str(survey), *options, "-l", "en", "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    assert {f"{wave}_en.results.json" for wave in waves} <= {p.name for p in out.iterdir()}
+    audited = runner.invoke(app, ["audit", str(out)])
+    assert audited.exit_code == 0, audited.output
+    assert "no suppressed group recoverable" in audited.output
+    final = json.loads((out / "final_en.results.json").read_text("utf-8"))
+    assert "Standort" not in {record["by"] for record in final["subgroups"]}
+    assert "Standort" not in {record["attribute"] for record in final["groups"]}
