@@ -237,18 +237,18 @@ def all_waves(programme: Programme, milestone: str) -> pd.DataFrame:
         how="left",
     )
     merged = merged[merged["wave"] != programme.baseline]
-    hidden = _completers_nested(programme, merged)
+    hidden = _completers_nested(programme, milestone, merged)
     merged.loc[hidden, ["completers_diff", "completers_ci_low", "completers_ci_high"]] = np.nan
     return _in_outcome_order(merged[columns], programme).reset_index(drop=True)
 
 
-def _completers_nested(programme: Programme, table: pd.DataFrame) -> np.ndarray:
+def _completers_nested(programme: Programme, milestone: str, table: pd.DataFrame) -> np.ndarray:
     """Rows whose completers differ by 1 to k − 1 people from the pairs of their wave or
     from the completers another report counts at that wave (those who answered every wave
     up to another milestone): their changes side by side would give those few's change."""
     k = _k(programme)
     sizes: dict[tuple[str, str], set[int]] = {}
-    for record in programme.change().itertuples():
+    for record in programme.change(until=milestone).itertuples():
         sizes.setdefault((str(record.scale), str(record.wave)), set()).add(int(record.n))
     for later in [wave.id for wave in programme.survey.waves][1:]:
         for record in programme.completers_change(later).itertuples():
