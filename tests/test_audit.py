@@ -205,3 +205,44 @@ def test_the_rendered_demo_reports_give_no_suppressed_group_away(demo_reports):
     out, results = demo_reports
     assert all(r.ok for r in results)
     assert audit(out) == []
+
+
+def _read(out: Path, name: str) -> dict:
+    return json.loads((out / f"{name}.results.json").read_text("utf-8"))
+
+
+def _hidden_sum(cells: list[dict], total: int) -> int:
+    return total - sum(c["n"] for c in cells if c["n"] is not None)
+
+
+def test_each_example_of_the_methods_no_longer_works_on_the_rendered_demo(demo_reports):
+    out, _ = demo_reports
+    kickoff, final = _read(out, "kickoff_en"), _read(out, "final_en")
+    # the one Moshi participant's change: 43 × cohort − 42 × Marburg; "by site" is gone
+    assert "site" not in {r["by"] for r in final["subgroups"]}
+    assert "site" not in {r["attribute"] for r in final["groups"] + kickoff["groups"]}
+    # Cantril "suffering" = 49 − 20 − 28: the blanked classes hold k or more together
+    classes = [r for r in kickoff["profile_classes"] if r["wave"] == "kickoff"]
+    assert any(r["suppressed"] for r in classes)
+    assert _hidden_sum(classes, classes[0]["total"]) >= K
+    # reliable change WHO-5 "improved" = 43 − 39 − 0
+    who5 = [
+        r
+        for r in final["reliable_change"]
+        if r["scale"] == "who5" and r["kind"] == "reliable_change" and r["wave"] == "final"
+    ]
+    assert [r for r in who5 if r["suppressed"]] and _hidden_sum(who5, who5[0]["total"]) >= K
+    # WHO-5 band ≤ 28 = 51 − 17 − 30: combined with its neighbour, every band shown ≥ k
+    bands = kickoff["baseline_bands"]["who5"]
+    assert all(b["n"] is not None and b["n"] >= K for b in bands)
+    assert bands[0]["last_band"] > bands[0]["band"]
+    # the kick-off's one non-respondent (a university mentee at Moshi): no group's response
+    assert all(g["responded"] is None for g in kickoff["groups"])
+    # the late joiner's WHO-5 at the final = 44 × wave mean − 43 × mean_post
+    change = [r for r in final["change"] if r["scale"] == "who5" and r["wave"] == "final"]
+    assert change[0]["mean_post"] is None and change[0]["mean_pre"] is None
+    # figures: no line per participant, no Jacobson–Truax scatter, the rule in the methods
+    page = (out / "final_en.html").read_text("utf-8")
+    assert "no single answers are drawn" in page
+    assert "each participant's final score against their kick-off score" not in page
+    assert "The figures draw no single person's answer" in page
