@@ -359,6 +359,9 @@ def _contacts(reports, k: int) -> list[Finding]:
     findings: list[Finding] = []
     for name, results in reports:
         rows = results.get("collaboration") or []
+        # the E–I index counts those whose own sector is one the instrument asks about
+        asked = {r["to_sector"] for r in rows}
+        rows = [r for r in rows if r["from_sector"] in asked]
         for cohort in (results.get("ei_index") or {}).get("cohort") or []:
             wave = cohort["wave"]
             shown = [r for r in rows if r["wave"] == wave and not r.get("suppressed")]

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import protect
 from impact.pipeline import Programme
 from impact.sections.common import (
     _excludes_zero,
@@ -34,7 +35,8 @@ def network_waves(programme: Programme, milestone: str) -> list[str]:
 def collaboration_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """The sector × sector matrix (mean collaborators per respondent) at :func:`network_waves`.
 
-    Rows of a sector with fewer than k respondents are blanked.
+    Rows of a sector with fewer than k respondents are blanked, and further rows until none
+    can be worked out from the E–I index's totals (:func:`impact.disclosure.protect`).
 
     Returns
     -------
@@ -51,10 +53,43 @@ def collaboration_results(programme: Programme, milestone: str) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     matrix = matrix[matrix["wave"].isin(network_waves(programme, milestone))].copy()
     matrix["wave"] = matrix["wave"].astype(str)
+    matrix["suppressed"] = _protected_rows(programme, milestone, matrix)
     matrix["respondents"] = matrix["respondents"].astype("Int64")
     matrix.loc[matrix["suppressed"], "respondents"] = pd.NA
     matrix.loc[matrix["suppressed"], "mean_contacts"] = np.nan
     return matrix[columns].reset_index(drop=True)
+
+
+def _protected_rows(programme: Programme, milestone: str, matrix: pd.DataFrame) -> np.ndarray:
+    """Rows blanked so that no row's respondents (and contacts) follow from the E–I index's
+    totals: primary and secondary suppression of the respondents per sector against the
+    cohort's n, as a reader sets them against each other (the E–I index counts those whose
+    own sector is one the instrument asks about)."""
+    totals = programme.cohort_ei(milestone).assign(wave=lambda t: t["wave"].astype(str))
+    totals = totals.set_index("wave")["n"]
+    rows = matrix.drop_duplicates(["wave", "from_sector"])
+    asked = rows[rows["from_sector"].isin(set(matrix["to_sector"]))].copy()
+    asked["total"] = [totals.get(w, np.nan) for w in asked["wave"]]
+    asked["total"] = asked["total"].fillna(asked.groupby("wave")["respondents"].transform("sum"))
+    protected = protect(
+        asked.reset_index(drop=True),
+        count="respondents",
+        k=_k(programme),
+        within=["wave"],
+        total="total",
+        suppressed=asked["suppressed"].to_numpy(),
+    )
+    hidden = protected.loc[protected["suppressed"]]
+    blanked = set(zip(hidden["wave"], hidden["from_sector"], strict=True))
+    return np.array(
+        [
+            (w, f) in blanked or bool(small)
+            for w, f, small in zip(
+                matrix["wave"], matrix["from_sector"], matrix["suppressed"], strict=True
+            )
+        ],
+        dtype=bool,
+    )
 
 
 def collaboration_plot_data(programme: Programme, milestone: str, language: str):
