@@ -140,3 +140,11 @@ def test_progress_is_shown_on_a_terminal_only(monkeypatch):
     monkeypatch.setattr(impact.cli, "errors", Console(file=terminal, force_terminal=True))
     assert runner.invoke(app, ["check", str(DEMO_SURVEY), "--format", "csv"]).exit_code == 0
     assert "reading and cleaning the exports" in terminal.getvalue()
+
+
+def test_the_version_is_the_distributions():
+    from importlib.metadata import metadata
+
+    import impact
+
+    assert metadata("impact-evaluation")["Version"] == impact.__version__
