@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint lab clean chromium bench audit
+.PHONY: demo test lint lab clean chromium bench audit wheel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,12 @@ bench: $(VENV)/install.stamp
 audit: $(VENV)/audit.stamp
 	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
+# The wheel of the distribution impact-evaluation in dist/ (package data included).
+wheel: $(VENV)/test.stamp
+	$(BIN)/python -m pip wheel . --no-deps --no-build-isolation -w dist/
+
 lab: $(VENV)/lab.stamp
 	$(BIN)/jupyter lab --allow-root notebooks/
 
 clean:
-	rm -rf $(VENV) reports/demo
+	rm -rf $(VENV) reports/demo dist

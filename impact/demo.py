@@ -804,3 +804,56 @@ def generate(
     if out is not None:
         written.append(_scaled_definition(survey_path, base, container))
     return written
+
+
+DEMO_FOLDER = "programme"
+
+
+def write_demo_programme(folder: str | Path, *, seed: int = SEED) -> Path:
+    """Write the demo programme into ``folder``: its definition copied from the package,
+    its synthetic registry and raw exports generated there.
+
+    A working copy made this way can be checked, imported, analysed and reported like any
+    programme, from any folder; the package's own copy is never written to.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The programme folder to write (created if missing). A folder that holds another
+        programme's ``survey.yml`` is refused.
+    seed : int
+        Seed of the generator; the default writes the files shipped with the package.
+
+    Returns
+    -------
+    Path
+        The copy's ``survey.yml``.
+
+    Raises
+    ------
+    OutputError
+        When ``folder`` holds a ``survey.yml`` that is not the demo's.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> survey = write_demo_programme(Path(tempfile.mkdtemp()) / "demo")
+    >>> sorted(p.name for p in (survey.parent / "raw").iterdir())
+    ['final.csv', 'kickoff.csv', 'milestone-1.csv', 'milestone-2.csv']
+    """
+    import shutil
+
+    from impact.errors import OutputError
+
+    folder = Path(folder)
+    target = folder / DEMO_SURVEY.name
+    if target.exists() and target.read_bytes() != DEMO_SURVEY.read_bytes():
+        raise OutputError(
+            f"{str(target)!r} is not the demo programme's definition: impact writes the demo "
+            "only into a new folder or over an earlier copy (choose another --out)"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (DEMO_SURVEY.name, "README.md"):
+        shutil.copyfile(DEMO_SURVEY.parent / name, folder / name)
+    generate(target, seed=seed)
+    return target

@@ -460,6 +460,406 @@ def _write_sav(
     )
 
 
+# -- one row per participant: a column per scale × wave ---------------------------------------
+
+# User-missing codes of the participant-level .sav, below any response scale: SPSS and JASP
+# tell "did not take part" from "took part, no valid answer" (CSV and Parquet: empty).
+WIDE_NAME = "participants"
+MISSING_ABSENT = -99.0
+MISSING_NO_ANSWER = -98.0
+MISSING_UNREGISTERED = -97.0
+MISSING_LABELS = {
+    MISSING_ABSENT: {"de": "nicht teilgenommen (Welle)", "en": "did not take part in this wave"},
+    MISSING_NO_ANSWER: {
+        "de": "teilgenommen, keine gültige Antwort",
+        "en": "took part, no valid answer",
+    },
+    MISSING_UNREGISTERED: {"de": "im Register nicht angegeben", "en": "not given in the registry"},
+}
+# Names valid in SPSS, Stata and R at once: ASCII letters, digits and _, a letter first, at
+# most 32 characters (Stata's limit; SPSS allows 64) and no word any of them reserves.
+PORTABLE_NAME_LENGTH = 32
+RESERVED_NAMES = {
+    *(word.casefold() for word in SPSS_RESERVED),
+    *"if else repeat while function for in next break true false null inf nan na".split(),
+    *"byte int long float double str strl using".split(),
+}
+# How SPSS should treat an instrument's items, from the kind the definition declares.
+MEASURES = {"scale": "scale", "single": "scale", "counts": "scale", "multiselect": "nominal"}
+_TRANSLITERATION = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
+
+
+def portable_names(columns: Iterable[str]) -> dict[str, str]:
+    """A distinct name for each column that SPSS, Stata and R all accept.
+
+    Umlauts are transliterated, accents dropped, other characters become ``_``; a name
+    that does not start with a letter gets a ``v`` in front, a reserved word a ``_``
+    after it; names are cut to 32 characters and made distinct regardless of case by a
+    number at the end.
+
+    Examples
+    --------
+    >>> list(portable_names(["who5_milestone-1", "Größe", "1st", "if", "_x"]).values())
+    ['who5_milestone_1', 'Groesse', 'v1st', 'if_', 'v_x']
+    >>> long = ["competences_c1_then_milestone_12_extra"] * 2
+    >>> list(portable_names([long[0], long[0] + "b"]).values())
+    ['competences_c1_then_milestone_12', 'competences_c1_then_milestone_2']
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        text = unicodedata.normalize("NFKD", str(column).translate(_TRANSLITERATION))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        name = re.sub(r"[^A-Za-z0-9_]", "_", text) or "v"
+        if not name[0].isalpha():
+            name = "v" + name
+        if name.casefold() in RESERVED_NAMES:
+            name += "_"
+        name = name[:PORTABLE_NAME_LENGTH]
+        base, number = name, 1
+        while name.casefold() in taken:
+            number += 1
+            suffix = f"_{number}"
+            name = base[: PORTABLE_NAME_LENGTH - len(suffix)].rstrip("_") + suffix
+        taken.add(name.casefold())
+        names[column] = name
+    return names
+
+
+def _item_label(instrument: Instrument, item_id: str, frame: str, language: str) -> str:
+    item = next(i for i in instrument.items if i.id == item_id)
+    text = item.text[language] if item.text else item_id
+    note = " (reverse-keyed, recoded)" if item.reverse else ""
+    when = " [then]" if frame == "then" else ""
+    return f"{instrument.name[language]}: {text}{when}{note}"
+
+
+def _item_value_labels(instrument: Instrument, item_id: str) -> dict[float, dict[str, str]]:
+    if instrument.response is None or not instrument.response.labels:
+        return {}
+    item = next(i for i in instrument.items if i.id == item_id)
+    low, high = instrument.response.min, instrument.response.max
+    labels = {float(v): {"de": t.de, "en": t.en} for v, t in instrument.response.labels.items()}
+    if item.reverse:  # the value after reversal carries the label of what was answered
+        labels = {low + high - v: t for v, t in labels.items()}
+    return dict(sorted(labels.items()))
+
+
+def wide_variables(programme, *, items: bool = False) -> pd.DataFrame:
+    """The variables of the participant-level file, one row each, in file order.
+
+    Parameters
+    ----------
+    programme : Programme
+        As returned by :func:`impact.pipeline.load_programme`.
+    items : bool
+        Also a column per item × wave (recoded and reverse-keyed as cleaned).
+
+    Returns
+    -------
+    DataFrame
+        - ``name``: the variable name (:func:`portable_names`)
+        - ``column``: what it holds before renaming (``participant``, an attribute,
+          ``<scale>_<wave>`` or ``<instrument>_<item>[_then]_<wave>``)
+        - ``kind``: ``key``, ``attribute``, ``score`` or ``item``
+        - ``label_de``, ``label_en``: variable labels
+        - ``type``: ``string`` or ``number``
+        - ``measure``: SPSS measurement level (items: from the instrument's ``kind``)
+        - ``value_labels``: value → ``{"de": …, "en": …}`` (attributes: their codes in
+          the ``.sav`` file)
+        - ``instrument``, ``scale``, ``item``, ``frame``, ``wave``: where it comes from
+          (missing for the key and the attributes)
+
+    Examples
+    --------
+    >>> from impact.demo import DEMO_SURVEY
+    >>> from impact.pipeline import load_programme
+    >>> variables = wide_variables(load_programme(DEMO_SURVEY))
+    >>> variables["name"].head(6).tolist()
+    ['participant', 'sector', 'role', 'tandem', 'site', 'sector_group']
+    >>> variables.query("scale == 'who5'")["name"].tolist()
+    ['who5_kickoff', 'who5_milestone_1', 'who5_milestone_2', 'who5_final']
+    """
+    survey, instruments = programme.survey, programme.instruments
+    rows: list[dict] = [
+        {
+            "column": "participant",
+            "kind": "key",
+            "label_de": "Teilnehmer/in (pseudonymer Schlüssel)",
+            "label_en": "participant (pseudonymous key)",
+            "type": "string",
+            "measure": "nominal",
+            "value_labels": {},
+        }
+    ]
+    attributes = programme.attributes
+    for attribute in [c for c in attributes.columns if c != "participant"]:
+        name = survey.registry.names.get(attribute)
+        shown = survey.registry.labels.get(attribute, {})
+        values = sorted(attributes[attribute].dropna().astype(str).unique())
+        values = [v for v in shown if v in values] + [v for v in values if v not in shown]
+        rows.append(
+            {
+                "column": attribute,
+                "kind": "attribute",
+                "label_de": name.de if name else attribute,
+                "label_en": name.en if name else attribute,
+                "type": "string",
+                "measure": "nominal",
+                "value_labels": {
+                    float(code): (
+                        {"de": shown[v].de, "en": shown[v].en} if v in shown else {"de": v, "en": v}
+                    )
+                    | {"value": v}
+                    for code, v in enumerate(values, start=1)
+                },
+            }
+        )
+    scores = programme.scores
+    present = set(zip(scores["scale"].astype(str), scores["wave"].astype(str), strict=True))
+    order = list(instruments)
+    scales = sorted(
+        dict.fromkeys(scores["scale"].astype(str)),
+        key=lambda scale: order.index(programme.instrument_of(scale).id),
+    )
+    for scale in scales:
+        instrument = programme.instrument_of(scale)
+        frame = "then" if scale.endswith("_then") and instrument.retrospective else "now"
+        for wave in survey.waves:
+            if (scale, wave.id) not in present:
+                continue
+            rows.append(
+                {
+                    "column": f"{scale}_{wave.id}",
+                    "kind": "score",
+                    "label_de": f"{programme.scale_label(scale, 'de')}, {wave.label.de}",
+                    "label_en": f"{programme.scale_label(scale, 'en')}, {wave.label.en}",
+                    "type": "number",
+                    "measure": "scale",
+                    "value_labels": {},
+                    "instrument": instrument.id,
+                    "scale": scale,
+                    "frame": frame,
+                    "wave": wave.id,
+                }
+            )
+    if items:
+        columns = {row["column"] for row in rows}
+        responses = programme.responses
+        asked = set(
+            zip(
+                *(responses[c].astype(str) for c in ("instrument", "item", "frame", "wave")),
+                strict=True,
+            )
+        )
+        for instrument_id, item_id, frame in _item_order(instruments):
+            instrument = instruments[instrument_id]
+            if instrument.kind not in MEASURES:
+                continue
+            for wave in survey.waves:
+                column = f"{item_column(instrument_id, item_id, frame)}_{wave.id}"
+                # The item of a single-item score (Cantril "now") is that score's column.
+                if (instrument_id, item_id, frame, wave.id) not in asked or column in columns:
+                    continue
+                rows.append(
+                    {
+                        "column": column,
+                        "kind": "item",
+                        "label_de": f"{_item_label(instrument, item_id, frame, 'de')}, "
+                        f"{wave.label.de}",
+                        "label_en": f"{_item_label(instrument, item_id, frame, 'en')}, "
+                        f"{wave.label.en}",
+                        "type": "number",
+                        "measure": MEASURES[instrument.kind],
+                        "value_labels": _item_value_labels(instrument, item_id),
+                        "instrument": instrument_id,
+                        "item": item_id,
+                        "frame": frame,
+                        "wave": wave.id,
+                    }
+                )
+    table = pd.DataFrame(rows)
+    for column in ("instrument", "scale", "item", "frame", "wave"):
+        if column not in table:
+            table[column] = None
+    table = table.astype({c: object for c in ("instrument", "scale", "item", "frame", "wave")})
+    table = table.where(table.notna(), None)
+    names = portable_names(table["column"])
+    table.insert(0, "name", table["column"].map(names))
+    return table
+
+
+def participants_wide(programme, *, items: bool = False) -> pd.DataFrame:
+    """One row per participant: the key, the registry attributes and a column per scale ×
+    wave (and per item × wave with ``items``), named as :func:`wide_variables` says.
+
+    Every registered participant has a row, and so has every participant who answered
+    without being registered (``quality.unregistered: keep``); identifying registry
+    columns were dropped at import. The file the paired tests of JASP and SPSS need:
+    ``who5_kickoff`` beside ``who5_final``.
+
+    Parameters
+    ----------
+    programme : Programme
+        As returned by :func:`impact.pipeline.load_programme`.
+    items : bool
+        Also a column per item × wave.
+
+    Returns
+    -------
+    DataFrame
+        Text for the key and the attributes, floats for scores and items; NaN where
+        missing (the ``.sav`` file tells why, with user-missing codes).
+
+    Examples
+    --------
+    >>> from impact.demo import DEMO_SURVEY
+    >>> from impact.pipeline import load_programme
+    >>> programme = load_programme(DEMO_SURVEY)
+    >>> table = participants_wide(programme)
+    >>> bool(table["participant"].is_unique), len(table) == len(programme.registry)
+    (True, True)
+    >>> round(float((table["who5_final"] - table["who5_kickoff"]).mean()), 1) > 0
+    True
+    """
+    variables = wide_variables(programme, items=items)
+    attributes = programme.attributes.astype({"participant": str})
+    answered = pd.Index(programme.scores["participant"].astype(str).unique())
+    keys = list(attributes["participant"]) + sorted(set(answered) - set(attributes["participant"]))
+    table = pd.DataFrame({"participant": pd.Series(keys, dtype=object)})
+    table = table.merge(attributes, on="participant", how="left")
+    scores = programme.scores.astype({"participant": str, "scale": str, "wave": str})
+    columns = (scores["scale"] + "_" + scores["wave"]).rename("column")
+    blocks = [
+        scores.assign(column=columns).pivot(index="participant", columns="column", values="score")
+    ]
+    if items:
+        responses = programme.responses
+        names = _item_columns(responses).astype(str)
+        column = pd.Series(names, index=responses.index) + "_" + responses["wave"].astype(str)
+        item_values = responses.assign(
+            column=column, participant=responses["participant"].astype(str)
+        ).pivot(index="participant", columns="column", values="value")
+        blocks.append(item_values.drop(columns=blocks[0].columns, errors="ignore"))
+    values = pd.concat(blocks, axis=1) if blocks else pd.DataFrame()
+    values.columns = [str(c) for c in values.columns]
+    table = table.merge(values, left_on="participant", right_index=True, how="left")
+    wanted = variables["column"].tolist()
+    for column in wanted:
+        if column not in table:
+            table[column] = np.nan
+    table = table[wanted].astype({c: float for c in wanted if c not in attributes.columns})
+    return table.rename(columns=dict(zip(variables["column"], variables["name"], strict=True)))
+
+
+def _took_part(programme) -> pd.DataFrame:
+    """participant × wave: True where the participant has a kept submission."""
+    kept = programme.cleaned.submissions.query("status == 'kept'")[["participant", "wave"]]
+    kept = kept.astype(str).drop_duplicates().assign(took_part=True)
+    return kept.pivot(index="participant", columns="wave", values="took_part").fillna(False)
+
+
+def _sav_frame(
+    programme, table: pd.DataFrame, variables: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, list[float]]]:
+    """The table as SPSS stores it: attributes as labelled codes, missing values as the
+    user-missing code that says why."""
+    frame = table.copy()
+    took_part = _took_part(programme)
+    missing: dict[str, list[float]] = {}
+    for row in variables.itertuples():
+        if row.kind == "attribute":
+            codes = {labels["value"]: code for code, labels in row.value_labels.items()}
+            coded = frame[row.name].map(codes).astype(float)
+            frame[row.name] = coded.fillna(MISSING_UNREGISTERED)
+            missing[row.name] = [MISSING_UNREGISTERED]
+        elif row.kind in ("score", "item"):
+            present = (
+                took_part[row.wave].reindex(frame["participant"]).fillna(False).to_numpy()
+                if row.wave in took_part
+                else np.zeros(len(frame), dtype=bool)
+            )
+            values = frame[row.name]
+            frame[row.name] = values.where(
+                values.notna(), np.where(present, MISSING_NO_ANSWER, MISSING_ABSENT)
+            )
+            missing[row.name] = [MISSING_ABSENT, MISSING_NO_ANSWER]
+    return frame, missing
+
+
+def _write_wide_sav(
+    programme, table: pd.DataFrame, variables: pd.DataFrame, path: Path, language: str
+) -> None:
+    import pyreadstat
+
+    frame, missing = _sav_frame(programme, table, variables)
+    labels: dict[str, dict[float, str]] = {}
+    for row in variables.itertuples():
+        if row.kind == "key":
+            continue
+        shown = {v: t[language] for v, t in row.value_labels.items()}
+        shown |= {code: MISSING_LABELS[code][language] for code in missing.get(row.name, [])}
+        labels[row.name] = dict(sorted(shown.items()))
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels=[str(label)[:250] for label in variables[f"label_{language}"]],
+        variable_value_labels=labels,
+        missing_ranges={name: list(codes) for name, codes in missing.items()},
+        variable_measure=dict(zip(variables["name"], variables["measure"], strict=True)),
+    )
+
+
+def wide_writers(
+    programme,
+    *,
+    formats: Iterable[str] = ("csv",),
+    items: bool = False,
+    language: str = "en",
+) -> dict[str, Callable[[Path], None]]:
+    """File name → writer of the participant-level file (:func:`participants_wide`) in
+    each format, for :func:`write_outputs`.
+
+    The ``.sav`` file carries variable labels, value labels (attributes as labelled
+    codes), user-missing codes (−99 did not take part in the wave, −98 took part without
+    a valid answer, −97 not given in the registry) and measurement levels from the instruments'
+    kinds; CSV and Parquet leave missing cells empty.
+
+    Examples
+    --------
+    >>> import tempfile, pyreadstat
+    >>> from impact.demo import DEMO_SURVEY
+    >>> from impact.pipeline import load_programme
+    >>> folder = tempfile.mkdtemp()
+    >>> writers = wide_writers(load_programme(DEMO_SURVEY), formats=["sav"])
+    >>> [p.name for p in write_outputs(folder, writers)]
+    ['participants.sav']
+    >>> _, meta = pyreadstat.read_sav(f"{folder}/participants.sav", user_missing=True)
+    >>> meta.missing_ranges["who5_final"]
+    [{'lo': -99.0, 'hi': -99.0}, {'lo': -98.0, 'hi': -98.0}]
+    """
+    formats = list(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in EXPORT_FORMATS]
+    if unknown:
+        raise InputError(
+            f"unknown export format(s) {unknown}", hint=f"choose from {list(EXPORT_FORMATS)}"
+        )
+    variables = wide_variables(programme, items=items)
+    table = participants_wide(programme, items=items)
+    writers: dict[str, Callable[[Path], None]] = {}
+    for kind in formats:
+        name = f"{WIDE_NAME}.{kind}"
+        if kind == "csv":
+            writers[name] = csv_writer(table)
+        elif kind == "parquet":
+            writers[name] = lambda p: table.to_parquet(p, index=False)
+        else:
+            writers[name] = lambda p: _write_wide_sav(programme, table, variables, p, language)
+    return writers
+
+
 __all__ = [
     "EXPORT_FORMATS",
     "csv_writer",
@@ -467,7 +867,11 @@ __all__ = [
     "export_writers",
     "item_column",
     "neutralise_formulas",
+    "participants_wide",
+    "portable_names",
     "spss_names",
     "wide",
+    "wide_variables",
+    "wide_writers",
     "write_outputs",
 ]

@@ -285,7 +285,7 @@ def test_every_problem_of_a_definition_is_reported_at_once(demo_copy):
     }
     assert table["line"].notna().all() and table["hint"].str.contains("did you mean").sum() == 2
     result = runner.invoke(app, ["check", str(demo_copy)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     output = " ".join(result.output.split())
     assert "4 problems in the definition" in output and "Traceback" not in output
     assert "speeder_ratio" in output and "sosi" in output and "i9" in output

@@ -30,7 +30,7 @@ def _edit_text(path: Path, edit, encoding: str = "cp1252") -> None:
 def _fails(survey: Path, *fragments: str) -> str:
     out = survey.parent / "out"
     result = runner.invoke(app, ["import", str(survey), "--out", str(out), "--export", "sav"])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     assert lines[0].startswith("error: ") and "Traceback" not in result.output

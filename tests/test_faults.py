@@ -220,7 +220,7 @@ def test_the_cli_reports_a_read_only_output_folder(tmp_path, monkeypatch):
     result = runner.invoke(
         app, ["report", str(DEMO_SURVEY), "-m", "kickoff", "-l", "en", "--out", str(out)]
     )
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 4, result.output
     assert "✗ kickoff (en)" in result.output and "[EROFS]" in result.output
     assert "error: report index: cannot write into the output folder" in result.output
     assert list(out.iterdir()) == []
@@ -248,7 +248,7 @@ def test_a_full_disk_during_import_gives_a_clear_error_and_no_half_written_file(
     out = tmp_path / "data"
     monkeypatch.setattr(export.os, "replace", _fail_on("scores.csv", errno.ENOSPC))
     result = runner.invoke(app, ["import", str(DEMO_SURVEY), "--out", str(out)])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 4, result.output
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("error: cannot write scores.csv into") and "[ENOSPC]" in last
     assert "No space left on device" in last and "none of the outputs was written" in last

@@ -154,7 +154,7 @@ def test_codes_1_to_6_without_their_recode_are_refused_not_set_missing(demo_copy
     assert "lie in 1..6" in message and "shifted by +1" in message and "recode" in message
     out = demo_copy.parent.parent / "out"
     result = runner.invoke(app, ["import", str(survey), "--out", str(out)])
-    assert result.exit_code == 2 and "shifted by +1" in result.output
+    assert result.exit_code == 3 and "shifted by +1" in result.output
     assert not out.exists()
 
 
@@ -527,7 +527,7 @@ def test_a_full_disk_while_the_sav_is_written_leaves_no_output_at_all(tmp_path, 
     result = runner.invoke(
         app, ["import", str(FIXTURES / "survey.yml"), "--out", str(out), "-e", "csv", "-e", "sav"]
     )
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 4, result.output
     last = result.output.strip().splitlines()[-1]
     assert (
         last.startswith("error: cannot write cleaned.sav into") and "Traceback" not in result.output
@@ -547,7 +547,7 @@ def test_a_failed_write_keeps_the_previous_complete_outputs_untouched(tmp_path, 
     result = runner.invoke(
         app, ["import", str(FIXTURES / "survey.yml"), "--out", str(out), "-e", "sav"]
     )
-    assert result.exit_code == 2 and "[EDQUOT]" in result.output
+    assert result.exit_code == 4 and "[EDQUOT]" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 

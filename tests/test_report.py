@@ -182,7 +182,7 @@ def test_a_failing_report_names_its_cell_leaves_nothing_and_spares_the_others(
             str(out),
         ],
     )
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 4, result.output
     output = " ".join(result.output.split())
     assert "milestone-2 (en)" in output and "ReportError in cell" in output
     assert "[setup]" in output and "no responses" in output
