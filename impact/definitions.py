@@ -542,7 +542,25 @@ class Survey(_Strict):
 
 def _did_you_mean(value: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(value, choices, n=1)
+    if not close:
+        # 'WHO5' for 'who5', 'Final' for 'final': a difference of case only.
+        folded = {str(choice).casefold(): choice for choice in choices}
+        close = [folded[value.casefold()]] if str(value).casefold() in folded else []
     return f"did you mean {close[0]!r}?" if close else None
+
+
+def suggestion(value: str, choices: list[str]) -> str | None:
+    """``"did you mean 'who5'?"`` for the choice nearest to ``value`` (differences of case
+    included), or ``None`` when none is near: the hint of every unknown-name error.
+
+    Examples
+    --------
+    >>> suggestion("WHO5", ["who5", "swls"])
+    "did you mean 'who5'?"
+    >>> suggestion("kickof", ["kickoff", "final"])
+    "did you mean 'kickoff'?"
+    """
+    return _did_you_mean(value, list(choices))
 
 
 # Limits that make a hostile or broken definition fail fast instead of hanging: real

@@ -143,15 +143,28 @@ def check_parameters(
     for wave in [milestone] if isinstance(milestone, str) else milestone:
         definition.wave(wave, what="milestone")
     for code in [language] if isinstance(language, str) else language:
-        if code not in definition.languages or code not in LOCALES:
-            raise ReportError(
-                f"file {str(survey)!r}, key 'languages': language {code!r} is not offered by "
-                f"this programme; choose from {definition.languages}"
-            )
+        check_language(definition, survey, code)
     _check_notebook(Path(notebook))
     if output_dir is not None:
         check_output_dir(output_dir, definition)
     return definition
+
+
+def check_language(definition: Survey, survey: str | Path, language: str) -> None:
+    """Fail unless ``language`` is offered by the programme and has the toolkit's texts.
+
+    Examples
+    --------
+    >>> survey, _ = load_survey("surveys/demo/survey.yml")
+    >>> check_language(survey, "surveys/demo/survey.yml", "fr")
+    Traceback (most recent call last):
+    impact.errors.ReportError: ... key 'languages': language 'fr' is not offered ... ['de', 'en']
+    """
+    if language not in definition.languages or language not in LOCALES:
+        raise ReportError(
+            f"file {str(survey)!r}, key 'languages': language {language!r} is not offered by "
+            f"this programme; choose from {definition.languages}"
+        )
 
 
 def _checked_programme(
@@ -414,7 +427,8 @@ def render(
     output_dir : str or Path
         Created if needed; files appear there only when complete.
     notebook : str or Path
-        The parameterized report notebook.
+        The parameterized report notebook. Its kernel's working folder is the notebook's
+        folder (as in JupyterLab), so modules beside a copy of it can be imported.
     pdf : bool
         Also print the report to PDF and write it as an editable DOCX.
     programme_file : str or Path, optional
@@ -467,7 +481,9 @@ def render(
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
-                cwd=str(PROJECT_ROOT),
+                # The kernel runs in the notebook's folder, as JupyterLab runs it: a
+                # module beside a copied report notebook is importable from its cells.
+                cwd=str(notebook.parent),
                 # ipykernel warns about unencrypted TCP unless the manager provisions keys.
                 config=Config({"KernelManager": {"transport_encryption": "auto"}}),
             )
