@@ -205,10 +205,12 @@ class Instrument(_Strict):
 
     @property
     def item_ids(self) -> list[str]:
+        """The item ids in the order of the definition."""
         return [item.id for item in self.items]
 
     @property
     def reverse_items(self) -> list[str]:
+        """The ids of the reverse-keyed items (``reverse: true``)."""
         return [item.id for item in self.items if item.reverse]
 
     @property
@@ -376,6 +378,7 @@ class ItemTarget(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> ItemTarget:
+        """``instrument.item`` or ``instrument.item@then`` of a mapping, as a target."""
         match = re.fullmatch(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)(?:@(now|then))?", text)
         if not match:
             raise ValueError(
@@ -410,6 +413,7 @@ class ColumnSpec(_Strict):
 
     @property
     def target(self) -> ItemTarget:
+        """The instrument item this column fills (:meth:`ItemTarget.parse` of ``item``)."""
         return ItemTarget.parse(self.item)
 
 
@@ -524,6 +528,7 @@ class Survey(_Strict):
 
     @property
     def wave_ids(self) -> list[str]:
+        """The wave ids in the order of survey.yml; the first is the baseline."""
         return [wave.id for wave in self.waves]
 
     def wave(self, wave_id: str, *, what: str = "wave") -> Wave:

@@ -70,6 +70,7 @@ class RenderResult:
 
     @property
     def ok(self) -> bool:
+        """True when the report was rendered (no ``error``)."""
         return self.error is None
 
 
