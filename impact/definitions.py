@@ -481,6 +481,34 @@ class Analysis(_Strict):
     reliable_change_reliability: Literal["published", "sample"] = "published"
 
 
+class Outcomes(_Strict):
+    """Which outcomes are primary and which secondary (``outcomes:`` in survey.yml).
+
+    Each entry names an instrument of the survey (all its scales: ``cantril`` covers
+    ``cantril_now`` and ``cantril_future``) or one scale. The multiplicity correction of
+    paired change runs within each family at each wave: the primary outcomes are one
+    family, the secondary another, and the outcomes named in neither a third
+    (``exploratory``). Without ``outcomes`` every outcome is one family.
+    """
+
+    primary: list[str] = Field(min_length=1)
+    secondary: list[str] = Field(default_factory=list)
+
+    def family(self, scale: str, instrument: str | None = None) -> str:
+        """``primary``, ``secondary`` or ``exploratory`` for a scale (or its instrument).
+
+        Examples
+        --------
+        >>> Outcomes(primary=["who5"], secondary=["cantril"]).family("cantril_now", "cantril")
+        'secondary'
+        """
+        for family in ("primary", "secondary"):
+            named = getattr(self, family)
+            if scale in named or (instrument is not None and instrument in named):
+                return family
+        return "exploratory"
+
+
 class Programme(_Strict):
     """The programme's id and name; ``synthetic`` marks made-up data in every report."""
 
@@ -499,6 +527,8 @@ class Survey(_Strict):
     quality: Quality = Field(default_factory=Quality)
     privacy: Privacy = Field(default_factory=Privacy)
     analysis: Analysis = Field(default_factory=Analysis)
+    # Primary and secondary outcomes: the families of the multiplicity correction.
+    outcomes: Outcomes | None = None
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
@@ -1018,6 +1048,39 @@ def _role_problems(survey: Survey, instruments: dict[str, Instrument], path: Pat
     return problems
 
 
+def _outcome_problems(survey: Survey, instruments: dict[str, Instrument], path: Path) -> list:
+    """Outcomes that are not an instrument or scale of the survey, or in both families."""
+    if survey.outcomes is None:
+        return []
+    scales = []
+    for instrument in instruments.values():
+        scales += [instrument.id, *(f"{instrument.id}_{item}" for item in instrument.item_ids)]
+    problems = []
+    for family in ("primary", "secondary"):
+        for index, name in enumerate(getattr(survey.outcomes, family)):
+            if name not in scales:
+                problems.append(
+                    DefinitionError(
+                        f"{name!r} is not an instrument or scale of the survey",
+                        file=path,
+                        key=f"outcomes.{family}.{index}",
+                        hint=_did_you_mean(name, scales)
+                        or f"the instruments are {list(instruments)}",
+                    )
+                )
+    both = sorted(set(survey.outcomes.primary) & set(survey.outcomes.secondary))
+    if both:
+        problems.append(
+            DefinitionError(
+                f"{both} are both primary and secondary outcomes",
+                file=path,
+                key="outcomes.secondary",
+                hint="name each outcome in one family",
+            )
+        )
+    return problems
+
+
 def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     """Load a survey definition and the instruments it names, cross-checked.
 
@@ -1068,6 +1131,7 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     problems += found
     if survey is not None and not found:
         problems += _role_problems(survey, instruments, path)
+        problems += _outcome_problems(survey, instruments, path)
     if problems:
         raise problems[0] if len(problems) == 1 else DefinitionErrors(problems)
     assert survey is not None

@@ -227,7 +227,22 @@ class Programme:
             ``wilcoxon_v, wilcoxon_p, wilcoxon_exact, r_rb, r_rb_ci_low, r_rb_ci_high``,
             ``shapiro_w, shapiro_p, p_adjusted, p_adjust_method``.
         """
-        return paired_change(self._scores_until(until), baseline=self.baseline, adjust=adjust)
+        return paired_change(
+            self._scores_until(until),
+            baseline=self.baseline,
+            adjust=adjust,
+            families=self.outcome_families(),
+        )
+
+    def outcome_families(self) -> dict[str, str] | None:
+        """Scale → ``primary`` / ``secondary`` / ``exploratory`` as survey.yml's ``outcomes``
+        declares them (the families of the multiplicity correction of :meth:`change`), or
+        ``None`` when it declares none (every outcome then is one family)."""
+        outcomes = self.survey.outcomes
+        if outcomes is None:
+            return None
+        scales = pd.unique(self.scores["scale"].astype(str))
+        return {s: outcomes.family(s, self.instrument_of(s).id) for s in scales}
 
     @memoised
     def reliability(self, until: str | None = None) -> pd.DataFrame:
