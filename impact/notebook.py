@@ -3,7 +3,7 @@
 JupyterLab starts a notebook's kernel in the notebook's folder, papermill in the folder it
 is told, a shell in any: :func:`parameters` makes a notebook independent of that. A
 relative ``survey`` path is looked up in the working folder and then in each folder above
-it (so ``surveys/demo/survey.yml`` is found from ``notebooks/`` as from the project), an
+it (so ``surveys/NAME/survey.yml`` is found from ``notebooks/`` as from the project), an
 empty one is the demo programme; the wave, milestone, instrument and language are checked
 against the definition with the errors and "did you mean" of the command line; and an
 empty ``output_dir`` is a new temporary folder, so running a notebook never overwrites
@@ -93,7 +93,7 @@ def resolve_survey(survey: str | Path | None, *, start: str | Path | None = None
     Examples
     --------
     >>> from pathlib import Path
-    >>> resolve_survey("surveys/demo/survey.yml", start=Path("impact")).is_file()
+    >>> resolve_survey("impact/demo_programme/survey.yml", start=Path("notebooks")).is_file()
     True
     """
     if survey is None or str(survey).strip() == "":

@@ -8,8 +8,9 @@ outcome is one family, as before, and the methods say nothing more.
 
 Examples
 --------
+>>> from impact.demo import DEMO_SURVEY
 >>> from impact.pipeline import load_programme
->>> outcomes_sentence(load_programme("surveys/demo/survey.yml"), "en") is None
+>>> outcomes_sentence(load_programme(DEMO_SURVEY), "en") is None
 True
 """
 

@@ -25,6 +25,7 @@ import contextlib
 import errno
 import functools
 import html
+import importlib.resources
 import json
 import logging
 import os
@@ -47,9 +48,10 @@ from impact.fmt import LOCALES
 from impact.layout import typeset
 from impact.pipeline import Programme, load_programme, restore_programme, save_programme
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REPORT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "evaluation_report.ipynb"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Package data, found with importlib.resources so that an installed wheel finds it too.
+PACKAGE_DATA = Path(str(importlib.resources.files("impact")))
+REPORT_NOTEBOOK = PACKAGE_DATA / "notebooks" / "evaluation_report.ipynb"
+TEMPLATES = PACKAGE_DATA / "templates"
 # The parameters papermill injects; the notebook must declare each of them.
 PARAMETERS = ("survey", "milestone", "language", "output_dir", "programme_file")
 SCRATCH_PREFIX = ".impact-"
@@ -136,7 +138,8 @@ def check_parameters(
 
     Examples
     --------
-    >>> check_parameters("surveys/demo/survey.yml", "final", "xx")
+    >>> from impact.demo import DEMO_SURVEY
+    >>> check_parameters(DEMO_SURVEY, "final", "xx")
     Traceback (most recent call last):
     impact.errors.ReportError: file '...survey.yml', key 'languages': language 'xx' is ...
     """
@@ -156,8 +159,9 @@ def check_language(definition: Survey, survey: str | Path, language: str) -> Non
 
     Examples
     --------
-    >>> survey, _ = load_survey("surveys/demo/survey.yml")
-    >>> check_language(survey, "surveys/demo/survey.yml", "fr")
+    >>> from impact.demo import DEMO_SURVEY
+    >>> survey, _ = load_survey(DEMO_SURVEY)
+    >>> check_language(survey, DEMO_SURVEY, "fr")
     Traceback (most recent call last):
     impact.errors.ReportError: ... key 'languages': language 'fr' is not offered ... ['de', 'en']
     """
@@ -219,7 +223,8 @@ def check_output_dir(output_dir: str | Path, survey: str | Path | Survey) -> Pat
 
     Examples
     --------
-    >>> check_output_dir("surveys/demo/raw/reports", "surveys/demo/survey.yml")
+    >>> from impact.demo import DEMO_SURVEY
+    >>> check_output_dir(DEMO_SURVEY.parent / "raw" / "reports", DEMO_SURVEY)
     Traceback (most recent call last):
     impact.errors.ReportError: the output folder ... lies inside ... outputs never go there ...
     """
@@ -428,8 +433,9 @@ def render(
     output_dir : str or Path
         Created if needed; files appear there only when complete.
     notebook : str or Path
-        The parameterized report notebook. Its kernel's working folder is the notebook's
-        folder (as in JupyterLab), so modules beside a copy of it can be imported.
+        The parameterized report notebook. Its kernel works in the report's scratch
+        folder inside ``output_dir``; a researcher's own section comes in by name from
+        survey.yml (``sections:``), not from the kernel's folder.
     pdf : bool
         Also print the report to PDF and write it as an editable DOCX.
     programme_file : str or Path, optional
@@ -482,9 +488,9 @@ def render(
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
-                # The kernel runs in the notebook's folder, as JupyterLab runs it: a
-                # module beside a copied report notebook is importable from its cells.
-                cwd=str(notebook.parent),
+                # The kernel works in the scratch folder: never in the programme's folder
+                # (its raw data) nor in whatever folder the command was started from.
+                cwd=str(scratch_dir),
                 # ipykernel warns about unencrypted TCP unless the manager provisions keys.
                 config=Config({"KernelManager": {"transport_encryption": "auto"}}),
             )

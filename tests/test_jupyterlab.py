@@ -86,7 +86,7 @@ def lab(tmp_path_factory):
 def test_jupyterlab_lists_the_notebooks_and_offers_the_project_kernel(lab):
     contents = _request(f"{lab}/api/contents")
     names = {item["name"] for item in contents["content"]}
-    assert "evaluation_report.ipynb" in names
+    assert "cohort_explorer.ipynb" in names
     assert names >= {p.name for p in NOTEBOOKS.glob("*.ipynb")}
     specs = _request(f"{lab}/api/kernelspecs")
     assert "python3" in specs["kernelspecs"]
@@ -179,7 +179,6 @@ def test_each_notebook_runs_all_in_the_jupyterlab_kernel(lab, name):
         "cohort_explorer.ipynb": "raw_rows",
         "psychometrics.ipynb": "parallel analysis suggests",
         "custom_analysis.ipynb": "final_en.html",
-        "evaluation_report.ipynb": "<h2",
     }[name]
     assert expected in text
     # The defaults write to a temporary folder: rendered reports stay as they were.

@@ -37,13 +37,13 @@ def _text(notebook: dict) -> str:
 
 
 def test_every_notebook_is_tested():
-    tested = {"evaluation_report", "cohort_explorer", "psychometrics", "custom_analysis"}
+    tested = {"cohort_explorer", "psychometrics", "custom_analysis"}
     assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == tested
 
 
 def test_cohort_explorer_accounts_for_every_row(tmp_path):
     # A path from the project, as the docs write it, is found from notebooks/.
-    text = _text(_run("cohort_explorer", tmp_path, survey="surveys/demo/survey.yml"))
+    text = _text(_run("cohort_explorer", tmp_path, survey="impact/demo_programme/survey.yml"))
     assert "raw_rows" in text and "missing_code" in text and "key_typo_matched" in text
 
 
@@ -98,3 +98,41 @@ def test_notebooks_check_their_parameters_as_the_command_line_does(
     message = _error(name, tmp_path, **parameters)
     assert expected in message, message
     assert "DefinitionError" in message or "ReportError" in message or "ImpactError" in message
+
+
+def test_the_report_notebook_runs_with_its_defaults_anywhere_and_writes_to_a_temporary_folder(
+    tmp_path, monkeypatch
+):
+    """Opened from the package and run as it is, in a folder of no meaning to it: it
+    renders the demo's final report and leaves rendered reports alone."""
+    from impact.report import REPORT_NOTEBOOK
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    before = {p: p.stat().st_mtime_ns for p in ROOT.glob("reports/**/*") if p.is_file()}
+    output = tmp_path / "report.ipynb"
+    papermill.execute_notebook(
+        str(REPORT_NOTEBOOK),
+        str(output),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(elsewhere),
+    )
+    text = _text(json.loads(output.read_text(encoding="utf-8")))
+    assert "<h2" in text
+    after = {p: p.stat().st_mtime_ns for p in ROOT.glob("reports/**/*") if p.is_file()}
+    assert after == before and not any(elsewhere.iterdir())
+
+
+def test_the_report_notebook_checks_its_milestone(tmp_path):
+    from impact.report import REPORT_NOTEBOOK
+
+    with pytest.raises(PapermillExecutionError, match=r"did you mean 'final'\?"):
+        papermill.execute_notebook(
+            str(REPORT_NOTEBOOK),
+            str(tmp_path / "report.ipynb"),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(tmp_path),
+            parameters={"milestone": "Final"},
+        )

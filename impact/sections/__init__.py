@@ -8,7 +8,7 @@ group goes through :mod:`impact.scrub`; :func:`html_table` and :func:`html_parag
 escape all text.
 
 The order of a report: summary → key figures → figures → methods → limitations →
-data-quality appendix → glossary (see ``notebooks/evaluation_report.ipynb``).
+data-quality appendix → glossary (see ``impact/notebooks/evaluation_report.ipynb``).
 
 One module per concept, every public name re-exported here (``sections.heading`` …):
 ``common`` (labels, shared helpers), ``markup`` (escaped HTML), ``cohort`` (participation,
@@ -22,8 +22,9 @@ the programme has) and ``results_json`` (:func:`results`).
 
 Examples
 --------
+>>> from impact.demo import DEMO_SURVEY
 >>> from impact.pipeline import load_programme
->>> programme = load_programme("surveys/demo/survey.yml")
+>>> programme = load_programme(DEMO_SURVEY)
 >>> participation_table(programme, "milestone-1", "en").columns.tolist()
 ['Wave', 'Registered', 'Responded', 'Response rate']
 >>> effect_sizes(programme, "milestone-1").columns.tolist()
