@@ -292,7 +292,7 @@ class Programme:
             if not instrument.bands or scale != instrument.id:
                 continue
             counts = count_categories(
-                part.assign(band=band_labels(part["score"], instrument, language)),
+                part.assign(band=band_labels(part["score"], instrument, language=language)),
                 by=["wave"],
                 category="band",
                 categories=[b.label[language] for b in instrument.bands],
@@ -320,7 +320,7 @@ class Programme:
             ``participant, wave``, the instrument's item scores, and ``category``
             (participant-level: for researchers, never for a report).
         """
-        return categories(self.scores, self.instruments[instrument], language)
+        return categories(self.scores, self.instruments[instrument], language=language)
 
     @memoised
     def category_counts(self, instrument: str, language: str = "en") -> pd.DataFrame:
@@ -587,7 +587,7 @@ class Programme:
         return network.collaboration_matrix(
             responses,
             instrument,
-            self.registry,
+            registry=self.registry,
             sector=self.survey.registry.sector,
             k=self.survey.privacy.min_group_size,
         )
@@ -615,7 +615,7 @@ class Programme:
         if until is not None:
             responses = responses[responses["wave"].isin(self.waves_until(until))]
         return network.ei_index(
-            responses, instrument, self.registry, sector=self.survey.registry.sector
+            responses, instrument, registry=self.registry, sector=self.survey.registry.sector
         )
 
     @memoised
