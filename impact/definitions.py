@@ -511,6 +511,28 @@ class Outcomes(_Strict):
         return "exploratory"
 
 
+class CustomSection(_Strict):
+    """A researcher's own report section (``sections:`` in survey.yml); see
+    :mod:`impact.extension`.
+
+    ``module`` is a Python file in the programme's folder (``role_change`` for
+    ``role_change.py``) or an importable module; its ``section(programme, milestone)``
+    returns the section's table. The section follows the plan's section ``after`` in the
+    reports of ``kinds``; ``title`` and the display names of its ``columns`` are given in
+    each language.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    module: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
+    after: str
+    title: Text
+    kinds: list[Literal["kickoff", "progress", "final"]] = Field(
+        default_factory=lambda: ["kickoff", "progress", "final"]
+    )
+    columns: dict[str, Text] = Field(default_factory=dict)
+    text: Text | None = None
+
+
 class Programme(_Strict):
     """The programme's id and name; ``synthetic`` marks made-up data in every report."""
 
@@ -531,6 +553,8 @@ class Survey(_Strict):
     analysis: Analysis = Field(default_factory=Analysis)
     # Primary and secondary outcomes: the families of the multiplicity correction.
     outcomes: Outcomes | None = None
+    # A researcher's own report sections, each at its place in the report plan.
+    sections: list[CustomSection] = Field(default_factory=list)
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)

@@ -172,6 +172,39 @@ def check_language(definition: Survey, survey: str | Path, language: str) -> Non
         )
 
 
+def with_custom_sections(notebook: str | Path, programme: Programme) -> nbformat.NotebookNode:
+    """The report notebook with a cell for each of the programme's own sections
+    (survey.yml ``sections:``, :mod:`impact.extension`), each after the cell that shows the
+    section it follows: the last cell that asks ``has("<id>")`` or shows its title
+    (``t["<title key>"]``)."""
+    from impact.extension import report_cell
+    from impact.sections.plan import SECTIONS
+
+    document = nbformat.read(notebook, as_version=4)
+    titles = {s.id: s.title for s in SECTIONS}
+
+    def position(section_id: str) -> int:
+        marks = [f'has("{section_id}")', f"has({section_id!r})"]
+        if titles.get(section_id):
+            marks.append(f't["{titles[section_id]}"]')
+        found = [i for i, c in enumerate(document.cells) if any(m in c.source for m in marks)]
+        if found:
+            return found[-1]
+        # No cell of its own (a section the notebook shows inside another): before the
+        # results cell.
+        tagged = [
+            i for i, c in enumerate(document.cells) if "results" in c.metadata.get("tags", [])
+        ]
+        return (tagged[0] if tagged else len(document.cells)) - 1
+
+    for custom in programme.survey.sections:
+        # A section that follows another custom one finds its cell through has("<id>").
+        cell = nbformat.v4.new_code_cell(report_cell(custom.id))
+        cell.metadata["tags"] = ["custom-section"]
+        document.cells.insert(position(custom.after) + 1, cell)
+    return document
+
+
 def _checked_programme(
     programme: str | Path | Programme,
     milestone: str | list[str],
@@ -474,9 +507,13 @@ def render(
         if programme_file is None:
             programme_file = saved.enter_context(_saved(programme))
         executed = scratch_dir / f"{name}.ipynb"
+        source = notebook
+        if programme.survey.sections:
+            source = scratch_dir / f"{name}.source.ipynb"
+            nbformat.write(with_custom_sections(notebook, programme), source)
         try:
             papermill.execute_notebook(
-                str(notebook),
+                str(source),
                 str(executed),
                 parameters={
                     "survey": str(survey.resolve()),
