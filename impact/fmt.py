@@ -209,6 +209,17 @@ def join(words: list[str], language: str = "en") -> str:
     return format_list(list(words), locale=_locale(language)) if words else ""
 
 
+def either(words: list[str], language: str = "en") -> str:
+    """Alternatives joined as a list is written: ``a, b or c`` / ``a, b oder c``.
+
+    Examples
+    --------
+    >>> either(["≤ 28", "29–50"], "de"), either(["low"], "en")
+    ('≤ 28 oder 29–50', 'low')
+    """
+    return format_list(list(words), style="or", locale=_locale(language)) if words else ""
+
+
 def percent(value: float, language: str = "en") -> str:
     """A proportion as a whole percentage: ``85 %`` / ``85%``."""
     if value is None or math.isnan(value):

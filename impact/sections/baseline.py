@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import merge_adjacent, protect
 from impact.pipeline import Programme
-from impact.scrub import suppress_small_groups
 from impact.sections.common import (
     _count_text,
     _k,
-    _small,
     milestone_kind,
     outcomes,
     per_programme,
@@ -65,15 +64,22 @@ def baseline_sentences(programme: Programme, language: str) -> list[str]:
 
 
 def baseline_bands(programme: Programme, scale: str) -> pd.DataFrame:
-    """Kick-off participants per score band of an instrument; bands below k blanked.
+    """Kick-off participants per score band of an instrument; bands below k combined.
+
+    A band of 1 to k − 1 participants is combined with its smaller neighbouring band
+    (:func:`impact.disclosure.merge_adjacent`), as a statistical office combines ordered
+    categories rather than blanking them; only when everything would end in one band are
+    the bands blanked instead (:func:`impact.disclosure.protect`).
 
     Returns
     -------
     DataFrame
-        - ``band``: position of the band in the instrument definition (0 = lowest)
-        - ``max``: the band's upper limit (missing for the top band)
-        - ``n``: participants in the band (missing when suppressed)
-        - ``suppressed``: True for a band with fewer than k participants
+        - ``band``: position of the (first) band in the instrument definition (0 = lowest)
+        - ``last_band``: position of the last band a combined row spans (= ``band`` when
+          not combined)
+        - ``max``: the row's upper limit (missing for the top band)
+        - ``n``: participants in the row (missing when suppressed)
+        - ``suppressed``: True for a blanked row
     """
     instrument = programme.instrument_of(scale)
     baseline = baseline_scores(programme, scale).to_numpy()
@@ -84,21 +90,33 @@ def baseline_bands(programme: Programme, scale: str) -> pd.DataFrame:
         top = np.inf if upper is None else upper
         counts.append(int(((baseline > lower) & (baseline <= top)).sum()))
         lower = top
+    k = _k(programme)
+    spans = merge_adjacent(counts, k=k)
+    if len(spans) == 1 and len(edges) > 1:
+        spans = [(i, i) for i in range(len(edges))]
     table = pd.DataFrame(
-        {"band": range(len(edges)), "max": [np.nan if e is None else e for e in edges], "n": counts}
+        {
+            "band": [first for first, _ in spans],
+            "last_band": [last for _, last in spans],
+            "max": [np.nan if edges[last] is None else edges[last] for _, last in spans],
+            "n": [sum(counts[first : last + 1]) for first, last in spans],
+        }
     )
-    return suppress_small_groups(table, count="n", k=_k(programme), columns=["n"])
+    return protect(table, count="n", k=k)
 
 
 def baseline_bands_table(programme: Programme, scale: str, language: str) -> pd.DataFrame:
-    """:func:`baseline_bands` with the bands' labels."""
+    """:func:`baseline_bands` with the bands' labels (combined bands: their labels joined)."""
     t = fmt.texts(language)
     bands = baseline_bands(programme, scale)
     labels = [b.label[language] for b in programme.instrument_of(scale).bands]
     hidden = fmt.text("suppressed_value", language, k=_k(programme))
     return pd.DataFrame(
         {
-            t["col_band"]: [labels[i] for i in bands["band"]],
+            t["col_band"]: [
+                fmt.either(labels[first : last + 1], language)
+                for first, last in zip(bands["band"], bands["last_band"], strict=True)
+            ],
             t["col_participants"]: [hidden if pd.isna(n) else str(int(n)) for n in bands["n"]],
         }
     )
@@ -153,11 +171,14 @@ def profile_classes(programme: Programme, milestone: str) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=columns)
     table = pd.concat(parts, ignore_index=True)
-    table["suppressed"] = _small(table["n"], _k(programme))
-    table["n"] = table["n"].astype("Int64")
-    table.loc[table["suppressed"], "n"] = pd.NA
-    table["share"] = table["share"].astype(float)
-    table.loc[table["suppressed"], "share"] = np.nan
+    table = protect(
+        table,
+        count="n",
+        k=_k(programme),
+        within=["instrument", "wave"],
+        total="total",
+        columns=["share"],
+    )
     return table[columns].reset_index(drop=True)
 
 
@@ -195,7 +216,8 @@ def profile_sentences(programme: Programme, wave: str, language: str) -> list[st
         classes = ", ".join(
             f"{_category_label(programme, instrument, r.order, language)} "
             + (
-                fmt.text("fewer_than_k", language, k=_k(programme))
+                # a class blanked to protect another is no smaller than k: "not shown"
+                fmt.text("suppressed_value", language, k=_k(programme))
                 if r.suppressed
                 else fmt.percent(r.share, language)
             )
