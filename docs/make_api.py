@@ -1,10 +1,13 @@
-"""Write docs/api.md: every public function and class of the package, from its docstring.
+"""Write docs/api.md: every public function and class of the package, from its docstring,
+and every public method, property and dataclass field of its classes (``Programme``'s
+included).
 
 Run ``python docs/make_api.py``; ``tests/test_docs.py`` fails when docs/api.md is stale.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -28,6 +31,44 @@ def public_members(module) -> list[tuple[str, object]]:
     return sorted(members)
 
 
+def class_members(cls) -> list[tuple[str, str, object]]:
+    """The public methods, properties and dataclass fields a class defines itself, in the
+    order of its source: (name, kind, member)."""
+    members = []
+    fields = getattr(cls, "__dataclass_fields__", {})
+    for name in fields:
+        if not name.startswith("_"):
+            members.append((name, "field", fields[name]))
+    for name, member in vars(cls).items():
+        if name.startswith("_") or name in fields:
+            continue
+        if isinstance(member, (property, functools.cached_property)):
+            members.append((name, "property", member))
+        elif inspect.isfunction(member):
+            members.append((name, "method", member))
+        elif isinstance(member, (staticmethod, classmethod)):
+            members.append((name, "method", member.__func__))
+    return members
+
+
+def _member_lines(cls, name: str, kind: str, member) -> list[str]:
+    """A class member's heading and docstring; a field's type and the class docstring's
+    line for it."""
+    qualified = f"{cls.__module__}.{cls.__name__}.{name}"
+    if kind == "field":
+        annotation = member.type if isinstance(member.type, str) else member.type.__name__
+        return [f"#### `{qualified}: {annotation}`", "", "*attribute*", ""]
+    function = member.fget if isinstance(member, property) else getattr(member, "func", member)
+    if kind == "property":
+        heading = f"#### `{qualified}`"
+    else:
+        signature = str(inspect.signature(function)).replace(PROJECT, "<project>")
+        heading = f"#### `{qualified}{signature.replace('(self, ', '(').replace('(self)', '()')}`"
+    doc = inspect.getdoc(function)
+    doc = inspect.cleandoc(doc) if doc else "(no docstring)"
+    return [heading, "", f"*{kind}*", "", "```text", doc, "```", ""]
+
+
 def modules() -> list:
     """Every public module, the submodules of a package (``impact.sections``) included."""
     names = sorted(
@@ -43,7 +84,8 @@ def render() -> str:
         "# API reference",
         "",
         "Generated from the docstrings by `python docs/make_api.py`; do not edit by hand.",
-        "Every public function and class of every module, with its signature and docstring.",
+        "Every public function and class of every module, with its signature and docstring;",
+        "under each class its public methods, properties and attributes.",
         "",
     ]
     for module in modules():
@@ -70,6 +112,9 @@ def render() -> str:
             own = member.__dict__.get("__doc__") if inspect.isclass(member) else member.__doc__
             doc = inspect.cleandoc(own) if own else "(no docstring)"
             lines += ["```text", doc, "```", ""]
+            if inspect.isclass(member) and member.__module__.startswith("impact."):
+                for entry in class_members(member):
+                    lines += _member_lines(member, *entry)
     return "\n".join(lines).rstrip() + "\n"
 
 

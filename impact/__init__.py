@@ -30,3 +30,22 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# The modules the docs use as ``impact.<module>`` (``impact.sections.html_table``, …) load
+# on first use: importing the report's sections, figures and rendering eagerly would double
+# the time of ``import impact`` for code that only computes statistics.
+
+
+def __getattr__(name: str):
+    import importlib
+    import importlib.util
+
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    import pkgutil
+
+    return sorted({*globals(), *(m.name for m in pkgutil.iter_modules(__path__))})

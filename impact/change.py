@@ -54,7 +54,7 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
 from impact.definitions import Instrument
-from impact.errors import DefinitionError
+from impact.errors import ArgumentError, DefinitionError, check_choice
 from impact.score import count_categories
 
 Z975 = stats.norm.ppf(0.975)
@@ -166,11 +166,58 @@ def d_z_interval(t: float, df: float, n: int, level: float = 0.95) -> tuple[floa
     return (lower / np.sqrt(n), upper / np.sqrt(n))
 
 
-def wilcoxon_signed_rank(diff: np.ndarray) -> dict[str, float]:
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+def check_test_options(alternative: str, confidence: float) -> None:
+    """Refuse an ``alternative`` other than ``"two-sided"``, ``"greater"`` or ``"less"``, and
+    a ``confidence`` outside (0, 1), naming the argument and the value.
+
+    Examples
+    --------
+    >>> check_test_options("two.sided", 0.95)
+    Traceback (most recent call last):
+    impact.errors.ArgumentError: `alternative` must be one of [...]; got 'two.sided' (...)
+    """
+    check_choice(alternative, ALTERNATIVES, argument="alternative")
+    if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
+        raise ArgumentError(
+            f"`confidence` must be a level between 0 and 1 (e.g. 0.95); got {confidence!r}"
+        )
+
+
+def _level(alternative: str, confidence: float) -> float:
+    """The two-sided level whose inner limit is the one-sided interval's limit."""
+    return confidence if alternative == "two-sided" else 2 * confidence - 1
+
+
+def _z(alternative: str, confidence: float) -> float:
+    return float(stats.norm.ppf((1 + _level(alternative, confidence)) / 2))
+
+
+def _open_end(
+    interval: tuple[float, float], alternative: str, bounds: tuple[float, float] = (-np.inf, np.inf)
+) -> tuple[float, float]:
+    """A two-sided interval made one-sided: ``greater`` keeps the lower limit and opens
+    the upper one (to ``bounds[1]``), ``less`` the other way round."""
+    low, high = interval
+    if alternative == "greater":
+        return low, bounds[1]
+    if alternative == "less":
+        return bounds[0], high
+    return low, high
+
+
+def wilcoxon_signed_rank(
+    diff: np.ndarray, *, alternative: str = "two-sided", confidence: float = 0.95
+) -> dict[str, float]:
     """Wilcoxon signed-rank test and matched rank-biserial correlation of paired differences.
 
     Returns a dict with ``wilcoxon_v``, ``wilcoxon_p``, ``wilcoxon_exact``, ``r_rb``,
     ``r_rb_ci_low``, ``r_rb_ci_high`` (see the module docstring for the conventions).
+    ``alternative`` (``"two-sided"``, ``"greater"``: the differences tend to be positive,
+    ``"less"``) and ``confidence`` as in :func:`paired_change`; the normal approximation's
+    continuity correction is then one-sided, as in ``wilcox.test``.
 
     Examples
     --------
@@ -194,21 +241,33 @@ def wilcoxon_signed_rank(diff: np.ndarray) -> dict[str, float]:
     ties = bool((tie_counts > 1).any())
     exact = n < 50 and not ties and len(d) == len(np.asarray(diff))
     if exact:
-        p = stats.wilcoxon(d, zero_method="wilcox", method="exact").pvalue
+        p = stats.wilcoxon(d, zero_method="wilcox", method="exact", alternative=alternative)
+        p = p.pvalue
     else:
         z = v - n * (n + 1) / 4
         sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - (tie_counts**3 - tie_counts).sum() / 48)
-        z = (z - np.sign(z) * 0.5) / sigma
-        p = 2 * min(stats.norm.cdf(z), stats.norm.sf(z))
+        correction = {"two-sided": np.sign(z) * 0.5, "greater": 0.5, "less": -0.5}[alternative]
+        z = (z - correction) / sigma
+        p = {
+            "two-sided": 2 * min(stats.norm.cdf(z), stats.norm.sf(z)),
+            "greater": stats.norm.sf(z),
+            "less": stats.norm.cdf(z),
+        }[alternative]
     se = np.sqrt((2 * n**3 + 3 * n**2 + n) / 6) / total
     centre = np.arctanh(np.clip(r_rb, -1 + 1e-15, 1 - 1e-15))
+    z_ci = _z(alternative, confidence)
+    low, high = _open_end(
+        (float(np.tanh(centre - z_ci * se)), float(np.tanh(centre + z_ci * se))),
+        alternative,
+        bounds=(-1.0, 1.0),
+    )
     return {
         "wilcoxon_v": v,
         "wilcoxon_p": float(min(p, 1.0)),
         "wilcoxon_exact": exact,
         "r_rb": r_rb,
-        "r_rb_ci_low": float(np.tanh(centre - Z975 * se)),
-        "r_rb_ci_high": float(np.tanh(centre + Z975 * se)),
+        "r_rb_ci_low": low,
+        "r_rb_ci_high": high,
     }
 
 
@@ -242,7 +301,13 @@ def constant_differences(diff: np.ndarray, pre: np.ndarray, post: np.ndarray) ->
 
 
 def d_rm_statistics(
-    pre: np.ndarray, post: np.ndarray, mean_diff: float, sd_diff: float
+    pre: np.ndarray,
+    post: np.ndarray,
+    mean_diff: float,
+    sd_diff: float,
+    *,
+    alternative: str = "two-sided",
+    confidence: float = 0.95,
 ) -> dict[str, float]:
     """``r_pre_post`` and the repeated-measures d_rm with its 95% CI (Lakens, 2013, eq. 9).
 
@@ -270,19 +335,23 @@ def d_rm_statistics(
         return empty | {"r_pre_post": r}
     d_rm = float(mean_diff / (sd_diff / np.sqrt(f)))
     se = np.sqrt((1 / n + d_rm**2 / (2 * n)) * f)
-    return {
-        "r_pre_post": r,
-        "d_rm": d_rm,
-        "d_rm_ci_low": d_rm - Z975 * se,
-        "d_rm_ci_high": d_rm + Z975 * se,
-    }
+    z = _z(alternative, confidence)
+    low, high = _open_end((d_rm - z * se, d_rm + z * se), alternative)
+    return {"r_pre_post": r, "d_rm": d_rm, "d_rm_ci_low": low, "d_rm_ci_high": high}
 
 
-def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
+def paired_statistics(
+    pre: np.ndarray,
+    post: np.ndarray,
+    *,
+    alternative: str = "two-sided",
+    confidence: float = 0.95,
+) -> dict[str, float]:
     """Every paired statistic of one comparison (``post − pre``), as a dict.
 
     The keys are the columns of :func:`paired_change` from ``n`` on; statistics that need
-    more pairs than there are (t: 2, Shapiro–Wilk: 3) are NaN.
+    more pairs than there are (t: 2, Shapiro–Wilk: 3) are NaN. ``alternative`` and
+    ``confidence`` as in :func:`paired_change`.
 
     When every participant changed by the same amount (the differences agree to 1e-10 of
     the scores' size, see :func:`constant_differences`), the SD of the differences is zero
@@ -317,7 +386,7 @@ def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
     }
     if n < 2:
         return row
-    row |= wilcoxon_signed_rank(diff)
+    row |= wilcoxon_signed_rank(diff, alternative=alternative, confidence=confidence)
     sd_diff = diff.std(ddof=1)
     df = n - 1
     row |= {"sd_diff": sd_diff, "df": df}
@@ -327,26 +396,36 @@ def paired_statistics(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
         shapiro = stats.shapiro(diff)
         row |= {"shapiro_w": float(shapiro.statistic), "shapiro_p": float(shapiro.pvalue)}
     se = sd_diff / np.sqrt(n)
-    margin = stats.t.ppf(0.975, df) * se
+    level = _level(alternative, confidence)
+    margin = stats.t.ppf((1 + level) / 2, df) * se
     t = row["mean_diff"] / se
     d_z = row["mean_diff"] / sd_diff
-    d_z_low, d_z_high = d_z_interval(t, df, n)
+    d_z_low, d_z_high = _open_end(d_z_interval(t, df, n, level), alternative)
     s_av = (row["sd_pre"] + row["sd_post"]) / 2
     j = hedges_j(df)
+    ci_low, ci_high = _open_end((row["mean_diff"] - margin, row["mean_diff"] + margin), alternative)
+    p_value = {
+        "two-sided": 2 * stats.t.sf(abs(t), df),
+        "greater": stats.t.sf(t, df),
+        "less": stats.t.cdf(t, df),
+    }[alternative]
     row |= {
-        "ci_low": row["mean_diff"] - margin,
-        "ci_high": row["mean_diff"] + margin,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
         "t": t,
-        "p_value": 2 * stats.t.sf(abs(t), df),
+        "p_value": p_value,
         "d_z": d_z,
         "d_z_ci_low": d_z_low,
         "d_z_ci_high": d_z_high,
     }
-    row |= d_rm_statistics(pre, post, row["mean_diff"], sd_diff)
+    row |= d_rm_statistics(
+        pre, post, row["mean_diff"], sd_diff, alternative=alternative, confidence=confidence
+    )
     if s_av > 0:
         d_av = row["mean_diff"] / s_av
         d_av_se = se / s_av
-        low, high = d_av - Z975 * d_av_se, d_av + Z975 * d_av_se
+        z = _z(alternative, confidence)
+        low, high = _open_end((d_av - z * d_av_se, d_av + z * d_av_se), alternative)
         row |= {
             "d_av": d_av,
             "d_av_ci_low": low,
@@ -367,6 +446,9 @@ def paired_change(
     subject: str = "participant",
     scale: str = "scale",
     adjust: str | None = "holm",
+    families: dict[str, str] | None = None,
+    alternative: str = "two-sided",
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Paired change from ``baseline`` to every later wave, for each scale.
 
@@ -381,10 +463,23 @@ def paired_change(
     baseline : str
         The baseline wave.
     dv, within, subject, scale : str
-        Column names of the score, the wave, the participant and the scale.
-    adjust : {"holm", "fdr_bh", None}
+        Column names of the score, the wave, the participant and the scale. Without a
+        column ``scale`` (the default name) the data are one outcome, named after ``dv``.
+        A name that is not a column is an :class:`~impact.errors.ArgumentError` that
+        lists the columns.
+    adjust : {"holm", "fdr_bh", "bonferroni", None}
         Correction of ``p_value`` for the several outcomes compared at one wave: Holm
-        (default) or Benjamini–Hochberg (see :func:`adjust_p`).
+        (default), Benjamini–Hochberg or Bonferroni (see :func:`adjust_p`).
+    families : dict of str to str, optional
+        Scale → family (e.g. ``"primary"``, ``"secondary"``): the correction runs within
+        each family at each wave. Default: every scale one family. Scales not named form
+        a family of their own.
+    alternative : {"two-sided", "greater", "less"}
+        The alternative of the t-test and the Wilcoxon test: ``"greater"`` means the
+        scores rose (``post − pre > 0``). A one-sided test's intervals are one-sided too,
+        as in ``t.test`` and ``effectsize``: the open end is ``±inf`` (±1 for ``r_rb``).
+    confidence : float
+        The level of every interval (default 0.95).
 
     Returns
     -------
@@ -412,16 +507,32 @@ def paired_change(
         - ``shapiro_w``, ``shapiro_p``: Shapiro–Wilk test of the differences
         - NaN where undefined: t and the effect sizes with fewer than 2 pairs or with
           differences that do not vary (:func:`paired_statistics`)
-        - ``p_adjusted``: ``p_value`` corrected across the scales at each wave (``adjust``)
+        - ``p_adjusted``: ``p_value`` corrected across the scales at each wave (``adjust``),
+          within each family of ``families``; with ``families``, also ``family``
+
+    Examples
+    --------
+    A single outcome needs no ``scale`` column; a misspelt column is named:
+
+    >>> one = pd.DataFrame({"participant": list("abcd") * 2,
+    ...                     "wave": ["pre"] * 4 + ["post"] * 4,
+    ...                     "score": [3, 4, 2, 5, 4, 5, 2, 7]})
+    >>> row = paired_change(one, baseline="pre", alternative="greater", confidence=0.9)
+    >>> row[["scale", "n", "mean_diff"]].to_dict("records"), float(row["p_value"].round(4).iloc[0])
+    ([{'scale': 'score', 'n': 4, 'mean_diff': 1.0}], 0.0459)
+    >>> paired_change(one, baseline="pre", dv="Score")
+    Traceback (most recent call last):
+    impact.errors.ArgumentError: `dv` must be a column of `data` [...]; got 'Score' (...)
     """
+    check_test_options(alternative, confidence)
+    data = _outcome_columns(data, dv=dv, within=within, subject=subject, scale=scale)
     waves = data[within]
     ordered = (
         list(waves.cat.categories)
         if isinstance(waves.dtype, pd.CategoricalDtype)
         else list(pd.unique(waves))
     )
-    if baseline not in ordered:
-        raise ValueError(f"baseline wave {baseline!r} is not among the waves {ordered}")
+    check_choice(baseline, ordered, argument="baseline", what=f"a wave of column {within!r}")
     present = set(waves.dropna().unique())
     later = [w for w in ordered[ordered.index(baseline) + 1 :] if w in present]
     rows = []
@@ -434,19 +545,45 @@ def paired_change(
         pre = wide[baseline]
         for wave in [w for w in later if w in scored]:
             both = (pre.notna() & wide[wave].notna()).to_numpy()
-            row = paired_statistics(pre.to_numpy(float)[both], wide[wave].to_numpy(float)[both])
+            row = paired_statistics(
+                pre.to_numpy(float)[both],
+                wide[wave].to_numpy(float)[both],
+                alternative=alternative,
+                confidence=confidence,
+            )
             rows.append({"scale": scale_id, "baseline": baseline, "wave": wave} | row)
     result = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     result["n"] = result["n"].astype(int)
     result["wilcoxon_exact"] = result["wilcoxon_exact"].astype(bool)
     result["wave"] = pd.Categorical(result["wave"], categories=ordered, ordered=True)
+    if families:
+        result["family"] = [families.get(str(s), str(s)) for s in result["scale"]]
     if adjust is not None:
-        result = adjust_p(result, method=adjust, by="wave")
+        result = adjust_p(result, method=adjust, by=["wave", "family"] if families else "wave")
     return result
 
 
+def _outcome_columns(
+    data: pd.DataFrame, *, dv: str, within: str, subject: str, scale: str | None
+) -> pd.DataFrame:
+    """``data`` with the named columns checked (seaborn-style errors) and, for one outcome
+    without a column ``scale`` (the default name), a ``scale`` column named after ``dv``."""
+    columns = list(data.columns)
+    for argument, name in (("dv", dv), ("within", within), ("subject", subject)):
+        check_choice(name, columns, argument=argument, what="a column of `data`")
+    if scale not in columns:
+        if scale != "scale":
+            check_choice(scale, columns, argument="scale", what="a column of `data`")
+        return data.assign(scale=dv)
+    return data
+
+
 def adjust_p(
-    data: pd.DataFrame, *, p: str = "p_value", method: str = "holm", by: str | None = None
+    data: pd.DataFrame,
+    *,
+    p: str = "p_value",
+    method: str = "holm",
+    by: str | list[str] | None = None,
 ) -> pd.DataFrame:
     """Add ``p_adjusted``: p-values corrected for multiple comparisons.
 
@@ -459,8 +596,9 @@ def adjust_p(
     method : {"holm", "fdr_bh", "bonferroni"}
         Holm's step-down (``p.adjust(method = "holm")``), Benjamini–Hochberg
         (``"BH"``) or Bonferroni.
-    by : str, optional
-        Adjust within each group of this column (e.g. each wave) instead of all rows.
+    by : str or list of str, optional
+        Adjust within each group of this column (e.g. each wave) or these columns (each
+        wave × family) instead of all rows.
 
     Returns
     -------
@@ -473,8 +611,7 @@ def adjust_p(
     >>> adjust_p(table)["p_adjusted"].round(3).tolist()
     [0.03, 0.06, 0.06]
     """
-    if method not in ("holm", "fdr_bh", "bonferroni"):
-        raise ValueError(f"unknown correction {method!r}; use 'holm', 'fdr_bh' or 'bonferroni'")
+    check_choice(method, ["holm", "fdr_bh", "bonferroni"], argument="method")
     result = data.copy()
     result["p_adjusted"] = np.nan
     groups = [result.index] if by is None else result.groupby(by, observed=True).groups.values()

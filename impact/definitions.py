@@ -207,10 +207,12 @@ class Instrument(_Strict):
 
     @property
     def item_ids(self) -> list[str]:
+        """The item ids in the order of the definition."""
         return [item.id for item in self.items]
 
     @property
     def reverse_items(self) -> list[str]:
+        """The ids of the reverse-keyed items (``reverse: true``)."""
         return [item.id for item in self.items if item.reverse]
 
     @property
@@ -378,6 +380,7 @@ class ItemTarget(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> ItemTarget:
+        """``instrument.item`` or ``instrument.item@then`` of a mapping, as a target."""
         match = re.fullmatch(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)(?:@(now|then))?", text)
         if not match:
             raise ValueError(
@@ -412,6 +415,7 @@ class ColumnSpec(_Strict):
 
     @property
     def target(self) -> ItemTarget:
+        """The instrument item this column fills (:meth:`ItemTarget.parse` of ``item``)."""
         return ItemTarget.parse(self.item)
 
 
@@ -482,6 +486,56 @@ class Analysis(_Strict):
     reliable_change_reliability: Literal["published", "sample"] = "published"
 
 
+class Outcomes(_Strict):
+    """Which outcomes are primary and which secondary (``outcomes:`` in survey.yml).
+
+    Each entry names an instrument of the survey (all its scales: ``cantril`` covers
+    ``cantril_now`` and ``cantril_future``) or one scale. The multiplicity correction of
+    paired change runs within each family at each wave: the primary outcomes are one
+    family, the secondary another, and the outcomes named in neither a third
+    (``exploratory``). Without ``outcomes`` every outcome is one family.
+    """
+
+    primary: list[str] = Field(min_length=1)
+    secondary: list[str] = Field(default_factory=list)
+
+    def family(self, scale: str, instrument: str | None = None) -> str:
+        """``primary``, ``secondary`` or ``exploratory`` for a scale (or its instrument).
+
+        Examples
+        --------
+        >>> Outcomes(primary=["who5"], secondary=["cantril"]).family("cantril_now", "cantril")
+        'secondary'
+        """
+        for family in ("primary", "secondary"):
+            named = getattr(self, family)
+            if scale in named or (instrument is not None and instrument in named):
+                return family
+        return "exploratory"
+
+
+class CustomSection(_Strict):
+    """A researcher's own report section (``sections:`` in survey.yml); see
+    :mod:`impact.extension`.
+
+    ``module`` is a Python file in the programme's folder (``role_change`` for
+    ``role_change.py``) or an importable module; its ``section(programme, milestone)``
+    returns the section's table. The section follows the plan's section ``after`` in the
+    reports of ``kinds``; ``title`` and the display names of its ``columns`` are given in
+    each language.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    module: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
+    after: str
+    title: Text
+    kinds: list[Literal["kickoff", "progress", "final"]] = Field(
+        default_factory=lambda: ["kickoff", "progress", "final"]
+    )
+    columns: dict[str, Text] = Field(default_factory=dict)
+    text: Text | None = None
+
+
 class Programme(_Strict):
     """The programme's id and name; ``synthetic`` marks made-up data in every report."""
 
@@ -500,6 +554,10 @@ class Survey(_Strict):
     quality: Quality = Field(default_factory=Quality)
     privacy: Privacy = Field(default_factory=Privacy)
     analysis: Analysis = Field(default_factory=Analysis)
+    # Primary and secondary outcomes: the families of the multiplicity correction.
+    outcomes: Outcomes | None = None
+    # A researcher's own report sections, each at its place in the report plan.
+    sections: list[CustomSection] = Field(default_factory=list)
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
@@ -529,6 +587,7 @@ class Survey(_Strict):
 
     @property
     def wave_ids(self) -> list[str]:
+        """The wave ids in the order of survey.yml; the first is the baseline."""
         return [wave.id for wave in self.waves]
 
     def wave(self, wave_id: str, *, what: str = "wave") -> Wave:
@@ -547,7 +606,25 @@ class Survey(_Strict):
 
 def _did_you_mean(value: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(value, choices, n=1)
+    if not close:
+        # 'WHO5' for 'who5', 'Final' for 'final': a difference of case only.
+        folded = {str(choice).casefold(): choice for choice in choices}
+        close = [folded[value.casefold()]] if str(value).casefold() in folded else []
     return f"did you mean {close[0]!r}?" if close else None
+
+
+def suggestion(value: str, choices: list[str]) -> str | None:
+    """``"did you mean 'who5'?"`` for the choice nearest to ``value`` (differences of case
+    included), or ``None`` when none is near: the hint of every unknown-name error.
+
+    Examples
+    --------
+    >>> suggestion("WHO5", ["who5", "swls"])
+    "did you mean 'who5'?"
+    >>> suggestion("kickof", ["kickoff", "final"])
+    "did you mean 'kickoff'?"
+    """
+    return _did_you_mean(value, list(choices))
 
 
 # Limits that make a hostile or broken definition fail fast instead of hanging: real
@@ -1002,6 +1079,39 @@ def _role_problems(survey: Survey, instruments: dict[str, Instrument], path: Pat
     return problems
 
 
+def _outcome_problems(survey: Survey, instruments: dict[str, Instrument], path: Path) -> list:
+    """Outcomes that are not an instrument or scale of the survey, or in both families."""
+    if survey.outcomes is None:
+        return []
+    scales = []
+    for instrument in instruments.values():
+        scales += [instrument.id, *(f"{instrument.id}_{item}" for item in instrument.item_ids)]
+    problems = []
+    for family in ("primary", "secondary"):
+        for index, name in enumerate(getattr(survey.outcomes, family)):
+            if name not in scales:
+                problems.append(
+                    DefinitionError(
+                        f"{name!r} is not an instrument or scale of the survey",
+                        file=path,
+                        key=f"outcomes.{family}.{index}",
+                        hint=_did_you_mean(name, scales)
+                        or f"the instruments are {list(instruments)}",
+                    )
+                )
+    both = sorted(set(survey.outcomes.primary) & set(survey.outcomes.secondary))
+    if both:
+        problems.append(
+            DefinitionError(
+                f"{both} are both primary and secondary outcomes",
+                file=path,
+                key="outcomes.secondary",
+                hint="name each outcome in one family",
+            )
+        )
+    return problems
+
+
 def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     """Load a survey definition and the instruments it names, cross-checked.
 
@@ -1053,6 +1163,7 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
     problems += found
     if survey is not None and not found:
         problems += _role_problems(survey, instruments, path)
+        problems += _outcome_problems(survey, instruments, path)
     if problems:
         raise problems[0] if len(problems) == 1 else DefinitionErrors(problems)
     assert survey is not None

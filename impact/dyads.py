@@ -334,9 +334,12 @@ class NestedFit:
 
     @property
     def variances(self) -> np.ndarray:
+        """The variance components: dyad, participant, residual."""
         return np.array([self.var_dyad, self.var_participant, self.var_residual])
 
     def satterthwaite(self, contrast: np.ndarray) -> float:
+        """Satterthwaite's degrees of freedom of the contrast ``contrast`` of the fixed
+        effects."""
         return satterthwaite_df(contrast, self.deviance, self.vcov_at, self.variances)
 
 

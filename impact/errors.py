@@ -123,3 +123,39 @@ class ReportError(ImpactError):
 class OutputError(ImpactError):
     """An output could not be written (names the folder, the file and the reason); nothing
     of the command's outputs was left behind."""
+
+
+class ArgumentError(ImpactError, ValueError, KeyError):
+    """A function was called with an argument it cannot use: the message names the
+    argument, the value given and the values it accepts (``"`dv` must be one of the
+    columns ['score', 'wave']; got 'Score' (did you mean 'score'?)"``).
+
+    It is a ``ValueError`` and a ``KeyError`` too, so code that caught those still works.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+def check_choice(
+    value, choices, *, argument: str, what: str = "one of", hint: str | None = None
+) -> None:
+    """Raise :class:`ArgumentError` unless ``value`` is one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("Score", ["score", "wave"], argument="dv", what="a column of `data`")
+    Traceback (most recent call last):
+    impact.errors.ArgumentError: `dv` must be ...; got 'Score' (did you mean 'score'?)
+    """
+    choices = list(choices)
+    if value in choices:
+        return
+    from impact.definitions import suggestion
+
+    near = suggestion(str(value), [str(c) for c in choices]) if isinstance(value, str) else None
+    message = f"`{argument}` must be {what} {choices}; got {value!r}"
+    extra = [part for part in (near, hint) if part]
+    if extra:
+        message += f" ({'; '.join(extra)})"
+    raise ArgumentError(message)

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from impact.change import hedges_j, paired_change
+from impact.errors import ArgumentError, check_choice
 
 Z975 = stats.norm.ppf(0.975)
 MIXED_COLUMNS = [
@@ -81,31 +82,82 @@ def fit_mixed_model(
     dv: str = "score",
     within: str = "wave",
     subject: str = "participant",
+    scale: str = "scale",
 ):
     """Fit ``dv ~ wave + (1 | subject)`` by REML; returns the statsmodels result.
 
-    ``waves`` gives the order of the wave levels; the first is the reference.
+    ``waves`` gives the order of the wave levels; the first is the reference. The model
+    is of one outcome: data of several scales (a column ``scale`` with more than one
+    value) are refused, since a model of their pooled scores means nothing; fit each
+    scale's rows, or use :func:`mixed_model_means`, which fits each scale. The summary
+    names the variables as the data do (``C(wave)[T.final]``).
+
+    Warnings of the optimiser are not hidden: those of the fit that is returned are
+    issued again (a ``ConvergenceWarning`` also when it did not converge) and kept in
+    the result's ``fit_warnings`` (a list of messages).
+
+    Raises
+    ------
+    ArgumentError
+        For a column that is not in ``data`` (naming the argument and the columns), a
+        wave of ``waves`` that the data lack, or data of several scales.
 
     Examples
     --------
     >>> data = pd.read_csv("tests/reference/long.csv")
     >>> fit = fit_mixed_model(data, waves=["kickoff", "milestone-1", "milestone-2", "final"])
-    >>> round(float(fit.fe_params.iloc[0]), 3)
-    48.364
+    >>> round(float(fit.fe_params.iloc[0]), 3), fit.fit_warnings
+    (48.364, [])
+    >>> fit.fe_params.index[1]
+    'C(wave)[T.milestone-1]'
+    >>> two = pd.concat([data.assign(scale="who5"), data.assign(scale="swls")])
+    >>> fit_mixed_model(two, waves=["kickoff", "final"])
+    Traceback (most recent call last):
+    impact.errors.ArgumentError: `data` holds 2 scales ['swls', 'who5']; ...
     """
     # statsmodels' formula API (formulaic) takes a quarter of a second to import; only
     # this cross-check needs it, not the reports.
     import statsmodels.formula.api as smf
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+    columns = list(data.columns)
+    for argument, name in (("dv", dv), ("within", within), ("subject", subject)):
+        check_choice(name, columns, argument=argument, what="a column of `data`")
+    if scale in columns:
+        scales = sorted(map(str, data[scale].dropna().unique()))
+        if len(scales) > 1:
+            raise ArgumentError(
+                f"`data` holds {len(scales)} scales {scales}; a mixed model is of one outcome: "
+                f"fit each (data[data[{scale!r}] == {scales[0]!r}]) or use mixed_model_means, "
+                "which fits every scale"
+            )
     frame = data[[subject, within, dv]].dropna().copy()
+    present = set(frame[within].astype(str))
+    missing = [w for w in waves if w not in present]
+    if missing:
+        raise ArgumentError(f"`waves` names {missing}, which `data` has no scores for")
     frame[within] = pd.Categorical(frame[within].astype(str), categories=waves)
-    frame = frame.rename(columns={dv: "y", within: "w", subject: "g"})
-    model = smf.mixedlm("y ~ C(w)", frame, groups=frame["g"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(reml=True, method=["lbfgs"], gtol=1e-10)
-        if not fit.converged:
+    # Formula names are the data's own where they are plain identifiers.
+    names = {dv: dv, within: within, subject: subject}
+    if not all(str(n).isidentifier() for n in names):
+        names = {dv: "y", within: "w", subject: "g"}
+    frame = frame.rename(columns=names)
+    model = smf.mixedlm(f"{names[dv]} ~ C({names[within]})", frame, groups=frame[names[subject]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.fit(reml=True, method=["lbfgs"])
+    if not fit.converged:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             fit = model.fit(reml=True, method=["powell", "lbfgs"])
+    messages = list(dict.fromkeys(str(w.message) for w in caught))
+    for warning in {str(w.message): w for w in caught}.values():
+        warnings.warn(warning.message, stacklevel=2)
+    if not fit.converged and not any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        message = "the mixed model did not converge; its estimates are not to be trusted"
+        messages.append(message)
+        warnings.warn(message, ConvergenceWarning, stacklevel=2)
+    fit.fit_warnings = messages
     return fit
 
 

@@ -21,7 +21,8 @@ Examples
 ...     "instrument": "collaboration", "item": ["city", "culture", "company"],
 ...     "frame": "now", "value": [6.0, 2.0, 0.0]})
 >>> registry = pd.DataFrame({"participant": ["p1"], "Bereich": ["city"]})
->>> ei_index(responses, collaboration, registry, sector="Bereich")[["internal", "external", "ei"]]
+>>> ei = ei_index(responses, collaboration, registry=registry, sector="Bereich")
+>>> ei[["internal", "external", "ei"]]
    internal  external   ei
 0       6.0       2.0 -0.5
 """
@@ -55,8 +56,8 @@ def _counts(
 def collaboration_matrix(
     responses: pd.DataFrame,
     instrument: Instrument,
-    registry: pd.DataFrame,
     *,
+    registry: pd.DataFrame,
     sector: str,
     k: int | None = None,
 ) -> pd.DataFrame:
@@ -96,7 +97,7 @@ def collaboration_matrix(
     ...     "instrument": "collaboration", "item": ["city", "culture", "city"],
     ...     "frame": "now", "value": [6.0, 2.0, 1.0]})
     >>> registry = pd.DataFrame({"participant": ["p1", "p2"], "field": ["city", "culture"]})
-    >>> matrix = collaboration_matrix(responses, collaboration, registry, sector="field")
+    >>> matrix = collaboration_matrix(responses, collaboration, registry=registry, sector="field")
     >>> matrix.query("contacts > 0")[["from_sector", "to_sector", "contacts"]]
        from_sector to_sector  contacts
     30        city      city       6.0
@@ -141,7 +142,7 @@ def collaboration_matrix(
 
 
 def ei_index(
-    responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame, *, sector: str
+    responses: pd.DataFrame, instrument: Instrument, *, registry: pd.DataFrame, sector: str
 ) -> pd.DataFrame:
     """Krackhardt and Stern's E–I index per participant and wave.
 

@@ -73,6 +73,7 @@ class RenderResult:
 
     @property
     def ok(self) -> bool:
+        """True when the report was rendered (no ``error``)."""
         return self.error is None
 
 
@@ -147,15 +148,62 @@ def check_parameters(
     for wave in [milestone] if isinstance(milestone, str) else milestone:
         definition.wave(wave, what="milestone")
     for code in [language] if isinstance(language, str) else language:
-        if code not in definition.languages or code not in LOCALES:
-            raise ReportError(
-                f"file {str(survey)!r}, key 'languages': language {code!r} is not offered by "
-                f"this programme; choose from {definition.languages}"
-            )
+        check_language(definition, survey, code)
     _check_notebook(Path(notebook))
     if output_dir is not None:
         check_output_dir(output_dir, definition)
     return definition
+
+
+def check_language(definition: Survey, survey: str | Path, language: str) -> None:
+    """Fail unless ``language`` is offered by the programme and has the toolkit's texts.
+
+    Examples
+    --------
+    >>> from impact.demo import DEMO_SURVEY
+    >>> survey, _ = load_survey(DEMO_SURVEY)
+    >>> check_language(survey, DEMO_SURVEY, "fr")
+    Traceback (most recent call last):
+    impact.errors.ReportError: ... key 'languages': language 'fr' is not offered ... ['de', 'en']
+    """
+    if language not in definition.languages or language not in LOCALES:
+        raise ReportError(
+            f"file {str(survey)!r}, key 'languages': language {language!r} is not offered by "
+            f"this programme; choose from {definition.languages}"
+        )
+
+
+def with_custom_sections(notebook: str | Path, programme: Programme) -> nbformat.NotebookNode:
+    """The report notebook with a cell for each of the programme's own sections
+    (survey.yml ``sections:``, :mod:`impact.extension`), each after the cell that shows the
+    section it follows: the last cell that asks ``has("<id>")`` or shows its title
+    (``t["<title key>"]``)."""
+    from impact.extension import report_cell
+    from impact.sections.plan import SECTIONS
+
+    document = nbformat.read(notebook, as_version=4)
+    titles = {s.id: s.title for s in SECTIONS}
+
+    def position(section_id: str) -> int:
+        marks = [f'has("{section_id}")', f"has({section_id!r})"]
+        if titles.get(section_id):
+            marks.append(f't["{titles[section_id]}"]')
+        found = [i for i, c in enumerate(document.cells) if any(m in c.source for m in marks)]
+        if found:
+            return found[-1]
+        # No cell of its own (a section the notebook shows inside another): before the
+        # results cell.
+        tagged = [
+            i for i, c in enumerate(document.cells) if "results" in c.metadata.get("tags", [])
+        ]
+        return (tagged[0] if tagged else len(document.cells)) - 1
+
+    for custom in programme.survey.sections:
+        # A section that follows another custom one finds its cell through has("<id>").
+        cell = nbformat.v4.new_code_cell(report_cell(custom.id))
+        cell.metadata["tags"] = ["custom-section"]
+        document.cells.insert(position(custom.after) + 1, cell)
+    return document
 
 
 def _checked_programme(
@@ -419,7 +467,9 @@ def render(
     output_dir : str or Path
         Created if needed; files appear there only when complete.
     notebook : str or Path
-        The parameterized report notebook.
+        The parameterized report notebook. Its kernel works in the report's scratch
+        folder inside ``output_dir``; a researcher's own section comes in by name from
+        survey.yml (``sections:``), not from the kernel's folder.
     pdf : bool
         Also print the report to PDF and write it as an editable DOCX.
     programme_file : str or Path, optional
@@ -458,9 +508,13 @@ def render(
         if programme_file is None:
             programme_file = saved.enter_context(_saved(programme))
         executed = scratch_dir / f"{name}.ipynb"
+        source = notebook
+        if programme.survey.sections:
+            source = scratch_dir / f"{name}.source.ipynb"
+            nbformat.write(with_custom_sections(notebook, programme), source)
         try:
             papermill.execute_notebook(
-                str(notebook),
+                str(source),
                 str(executed),
                 parameters={
                     "survey": str(survey.resolve()),

@@ -329,7 +329,7 @@ class _Scales:
         )
 
 
-def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en") -> pd.Series:
+def band_labels(scores: pd.Series, instrument: Instrument, *, language: str = "en") -> pd.Series:
     """The band label (e.g. WHO-5 'poor well-being (≤ 50)') of each score.
 
     Examples
@@ -348,7 +348,9 @@ def band_labels(scores: pd.Series, instrument: Instrument, language: str = "en")
     return pd.cut(scores, bins=edges, labels=labels, right=True, ordered=False).astype("object")
 
 
-def categories(scores: pd.DataFrame, instrument: Instrument, language: str = "en") -> pd.DataFrame:
+def categories(
+    scores: pd.DataFrame, instrument: Instrument, *, language: str = "en"
+) -> pd.DataFrame:
     """Profile classes over several item scores, e.g. Cantril thriving / struggling / suffering.
 
     The classes come from the instrument's ``categories`` (tried in order, first match

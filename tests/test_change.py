@@ -1,5 +1,6 @@
 """Paired change against R's t.test and effectsize::cohens_d (tests/reference/)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 from impact.change import adjust_p, paired_change, paired_statistics, reliable_change
 from impact.demo import TRUE_CHANGE, TRUE_RESPONSE_SHIFT
+from impact.errors import ArgumentError
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -58,8 +60,94 @@ def test_missing_partners_leave_only_complete_pairs():
 
 
 def test_unknown_baseline_is_named():
-    with pytest.raises(ValueError, match="baseline wave 'pre'"):
+    with pytest.raises(ArgumentError, match=r"`baseline` must be a wave of column 'wave' .*'pre'"):
         paired_change(_long("paired"), baseline="pre")
+
+
+ALTERNATIVES = json.loads((REFERENCE / "alternatives.json").read_text(encoding="utf-8"))
+
+
+def _finite(value):
+    return np.inf if value is None else value
+
+
+@pytest.mark.parametrize("name", sorted(ALTERNATIVES))
+def test_one_sided_tests_and_other_levels_match_r(name):
+    """t.test / wilcox.test / effectsize::cohens_d with alternative= and conf.level=
+    (tests/reference/make_alternatives.R)."""
+    data = _long(name)
+    for case in ALTERNATIVES[name]:
+        alternative = case["alternative"].replace(".", "-")
+        row = paired_change(
+            data, alternative=alternative, confidence=case["confidence"], adjust=None
+        ).iloc[0]
+        where = (name, alternative, case["confidence"])
+        assert row["t"] == pytest.approx(case["t"], rel=1e-10), where
+        assert row["p_value"] == pytest.approx(case["p"], rel=1e-8), where
+        low, high = case["conf_int"]
+        low = -np.inf if low is None else low
+        assert [row["ci_low"], row["ci_high"]] == pytest.approx([low, _finite(high)], rel=1e-9)
+        assert row["wilcoxon_v"] == case["wilcoxon_V"], where
+        assert row["wilcoxon_p"] == pytest.approx(case["wilcoxon_p"], rel=1e-7), where
+        d_low, d_high = case["d_z_ci"]
+        d_low = -np.inf if d_low is None else d_low
+        # effectsize stops its root search at about 1e-5 (tests/reference/README.md).
+        assert row["d_z_ci_low"] == pytest.approx(d_low, abs=2e-5), where
+        assert row["d_z_ci_high"] == pytest.approx(_finite(d_high), abs=2e-5), where
+
+
+def test_the_defaults_are_the_two_sided_95_percent_tests():
+    data = _long("paired")
+    pd.testing.assert_frame_equal(
+        paired_change(data), paired_change(data, alternative="two-sided", confidence=0.95)
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"dv": "Score"},
+            r"`dv` must be a column of `data` \[.*\]; got 'Score' \(did you mean 'score'\?\)",
+        ),
+        ({"subject": "id"}, r"`subject` must be a column of `data` .*; got 'id'"),
+        ({"within": "time"}, r"`within` must be a column of `data` .*; got 'time'"),
+        ({"scale": "outcome"}, r"`scale` must be a column of `data` .*; got 'outcome'"),
+        (
+            {"alternative": "two.sided"},
+            r"`alternative` must be one of .*'two-sided'.*; got 'two.sided'",
+        ),
+        ({"confidence": 95}, r"`confidence` must be a level between 0 and 1 .*; got 95"),
+        ({"adjust": "hochberg"}, r"`method` must be one of .*; got 'hochberg'"),
+    ],
+)
+def test_wrong_arguments_are_named_with_their_choices(arguments, message):
+    with pytest.raises(ArgumentError, match=message):
+        paired_change(_long("paired"), **arguments)
+
+
+def test_one_outcome_needs_no_scale_column():
+    data = _long("paired").drop(columns="scale")
+    result = paired_change(data)
+    assert result["scale"].tolist() == ["score"]
+    expected = paired_change(_long("paired")).drop(columns="scale")
+    pd.testing.assert_frame_equal(result.drop(columns="scale"), expected)
+
+
+def test_families_are_corrected_separately():
+    data = pd.concat([_long("paired").assign(scale=s) for s in ("a", "b", "c")])
+    data.loc[data["scale"] == "b", "score"] += np.tile(np.arange(40) % 7, 2)[
+        : (data["scale"] == "b").sum()
+    ]
+    together = paired_change(data).set_index("scale")
+    apart = paired_change(data, families={"a": "primary", "b": "primary", "c": "secondary"})
+    apart = apart.set_index("scale")
+    # c alone in its family: its adjusted p is its p; a and b: Holm over two.
+    assert apart.loc["c", "p_adjusted"] == pytest.approx(apart.loc["c", "p_value"])
+    pair = adjust_p(together.loc[["a", "b"]].reset_index())["p_adjusted"].tolist()
+    assert apart.loc[["a", "b"], "p_adjusted"].tolist() == pytest.approx(pair)
+    assert apart["family"].to_dict() == {"a": "primary", "b": "primary", "c": "secondary"}
+    assert "family" not in together.columns
 
 
 def test_demo_analysis_recovers_the_true_effects(demo):
@@ -164,7 +252,7 @@ def test_holm_is_applied_across_the_outcomes_of_each_wave(demo):
     assert (change["p_adjusted"] >= change["p_value"]).all()
     bh = demo.change(adjust="fdr_bh")
     assert (bh["p_adjusted"] <= change["p_adjusted"] + 1e-15).all()
-    with pytest.raises(ValueError, match="unknown correction"):
+    with pytest.raises(ValueError, match="`method` must be one of"):
         adjust_p(change, method="sidak")
 
 

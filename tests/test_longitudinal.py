@@ -5,8 +5,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from impact.demo import TRUE_CHANGE
+from impact.errors import ArgumentError
 from impact.longitudinal import (
     attrition,
     completers,
@@ -113,3 +115,30 @@ def test_demo_completers_and_attrition(demo):
     who5 = table.set_index("scale").loc["who5"]
     assert who5["n_stayers"] + who5["n_leavers"] == baseline
     assert who5["n_leavers"] > 0
+
+
+def test_fit_mixed_model_refuses_several_scales_and_names_columns(long):
+    two = pd.concat([long.assign(scale="who5"), long.assign(scale="swls")])
+    with pytest.raises(ArgumentError, match=r"`data` holds 2 scales \['swls', 'who5'\]"):
+        fit_mixed_model(two, waves=WAVES)
+    with pytest.raises(ArgumentError, match=r"`dv` must be a column of `data` .*got 'Score'"):
+        fit_mixed_model(long, waves=WAVES, dv="Score")
+    with pytest.raises(ArgumentError, match=r"`waves` names \['closing'\]"):
+        fit_mixed_model(long, waves=["kickoff", "closing"])
+    fit = fit_mixed_model(long[long["scale"] == "score"], waves=WAVES)
+    assert "C(wave)[T.final]" in fit.summary().as_text()
+
+
+def test_fit_mixed_model_surfaces_the_optimiser_warnings():
+    # No spread between participants: the variance estimate lies on the boundary.
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame(
+        {
+            "participant": np.repeat(np.arange(30), 2),
+            "wave": ["kickoff", "final"] * 30,
+            "score": rng.normal(size=60),
+        }
+    )
+    with pytest.warns(ConvergenceWarning, match="boundary"):
+        fit = fit_mixed_model(data, waves=["kickoff", "final"])
+    assert any("boundary" in message for message in fit.fit_warnings)

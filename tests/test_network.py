@@ -33,7 +33,9 @@ def test_e_i_index_by_hand(collaboration):
     registry = pd.DataFrame(
         {"participant": ["a", "b", "c"], "Bereich": ["city", "culture", "investor"]}
     )
-    ei = ei_index(responses, collaboration, registry, sector="Bereich").set_index("participant")
+    ei = ei_index(responses, collaboration, registry=registry, sector="Bereich").set_index(
+        "participant"
+    )
     assert ei.loc["a", ["internal", "external", "total"]].tolist() == [4.0, 1.0, 5.0]
     assert ei.loc["a", "ei"] == pytest.approx((1 - 4) / 5)
     assert np.isnan(ei.loc["b", "ei"])  # worked with nobody
@@ -61,7 +63,9 @@ def test_matrix_sums_counts_by_sector_pair(collaboration):
     registry = pd.DataFrame(
         {"participant": list("abc"), "Arbeitsfeld": ["city", "city", "culture"]}
     )
-    matrix = collaboration_matrix(responses, collaboration, registry, sector="Arbeitsfeld", k=2)
+    matrix = collaboration_matrix(
+        responses, collaboration, registry=registry, sector="Arbeitsfeld", k=2
+    )
     cell = matrix.set_index(["from_sector", "to_sector"])
     assert cell.loc[("city", "culture"), "contacts"] == 3.0
     assert cell.loc[("city", "culture"), "respondents"] == 2

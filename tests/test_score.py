@@ -70,7 +70,7 @@ def test_scores_match_a_hand_computation(demo):
 
 
 def test_who5_bands_follow_the_published_cut_offs(instruments):
-    labels = band_labels(pd.Series([28.0, 32.0, 50.0, 52.0]), instruments["who5"], "de")
+    labels = band_labels(pd.Series([28.0, 32.0, 50.0, 52.0]), instruments["who5"], language="de")
     assert labels.str.startswith(("Hinweis", "geringes", "geringes", "gutes")).all()
     assert labels.iloc[0].startswith("Hinweis") and labels.iloc[3].startswith("gutes")
 

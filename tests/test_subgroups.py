@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from impact.change import paired_change
+from impact.errors import ArgumentError
 from impact.subgroups import subgroup_change
 
 
@@ -34,8 +35,12 @@ def test_small_groups_are_flagged_and_blanked(demo):
 def test_roles_and_unknown_attributes(demo):
     table = demo.subgroup_change("role")
     assert set(table["group"]) == {"mentor", "mentee"}
-    with pytest.raises(ValueError, match="no registry attribute 'tandem_size'"):
+    with pytest.raises(
+        ArgumentError, match="`by` must be a registry attribute .*; got 'tandem_size'"
+    ):
         demo.subgroup_change("tandem_size")
+    with pytest.raises(ArgumentError, match=r"got 'Role' \(did you mean 'role'\?\)"):
+        demo.subgroup_change("Role")
 
 
 def test_suppression_can_be_turned_off_for_research():

@@ -191,12 +191,54 @@ def report_plan(programme: Programme, milestone: str) -> pd.DataFrame:
     kind = milestone_kind(programme, milestone)
     lacking = _lacking(programme)
     rows = []
-    for section in SECTIONS:
+    for order, section in enumerate(SECTIONS):
         if kind not in section.kinds:
             continue
         reasons = [lacking[need] for need in section.needs if need in lacking]
-        rows.append((section.id, not reasons, reasons[0] if reasons else None))
-    return pd.DataFrame(rows, columns=["section", "included", "reason"])
+        rows.append((order, section.id, not reasons, reasons[0] if reasons else None))
+    # A researcher's own sections (survey.yml ``sections:``, see impact.extension) follow
+    # the section they name, in the order declared.
+    places = _custom_places(programme)
+    for number, custom in enumerate(programme.survey.sections):
+        if kind in custom.kinds:
+            rows.append((places[custom.id] + (number + 1) / 1000, custom.id, True, None))
+    rows.sort(key=lambda row: row[0])
+    return pd.DataFrame([row[1:] for row in rows], columns=["section", "included", "reason"])
+
+
+def _custom_places(programme: Programme) -> dict[str, float]:
+    """Each custom section's place: the position in :data:`SECTIONS` of the section it
+    follows (through other custom sections); an unknown one is a located error."""
+    from impact.definitions import suggestion
+    from impact.errors import DefinitionError
+
+    positions: dict[str, float] = {s.id: float(i) for i, s in enumerate(SECTIONS)}
+    customs = {c.id: c for c in programme.survey.sections}
+    for custom in programme.survey.sections:
+        if custom.id in positions:
+            raise DefinitionError(
+                f"the custom section {custom.id!r} has the id of a section of the report",
+                file=programme.survey.source,
+                key="sections",
+                hint="choose another id",
+            )
+    places: dict[str, float] = {}
+    for custom in programme.survey.sections:
+        anchor, seen = custom.after, {custom.id}
+        while anchor in customs and anchor not in seen:
+            seen.add(anchor)
+            anchor = customs[anchor].after
+        if anchor not in positions:
+            choices = [*positions, *customs]
+            raise DefinitionError(
+                f"section {custom.id!r} follows {custom.after!r}, which is no section of the "
+                "report",
+                file=programme.survey.source,
+                key="sections",
+                hint=suggestion(custom.after, choices) or f"the sections are {choices}",
+            )
+        places[custom.id] = positions[anchor]
+    return places
 
 
 def includes(programme: Programme, milestone: str, section: str) -> bool:
@@ -207,7 +249,7 @@ def includes(programme: Programme, milestone: str, section: str) -> bool:
     ValueError
         For a section id that is not in the plan.
     """
-    known = [s.id for s in SECTIONS]
+    known = [s.id for s in SECTIONS] + [c.id for c in programme.survey.sections]
     if section not in known:
         raise ValueError(f"there is no report section {section!r}; the sections are {known}")
     plan = report_plan(programme, milestone)

@@ -47,8 +47,9 @@ def results(
     ``reliable_change_reliability``), ``response_shift``, ``sdg_coverage``, ``feedback``,
     ``subgroups`` (with ``wave_by_group``) and ``tandems`` (final report),
     ``collaboration`` and ``ei_index`` (kick-off and final);
-    then ``accounting`` and ``cleaning_decisions``. A section the report leaves out has no
-    key.
+    ``custom_sections`` (a researcher's own sections by id, each its rows, see
+    :mod:`impact.extension`); then ``accounting`` and ``cleaning_decisions``. A section the
+    report leaves out has no key.
     """
     participation = programme.participation()
     participation = participation[participation["wave"].isin(programme.waves_until(milestone))]
@@ -114,6 +115,13 @@ def results(
     if "network" in included:
         document["collaboration"] = _records(collaboration_results(programme, milestone))
         document["ei_index"] = ei_results(programme, milestone)
+    custom = [c.id for c in programme.survey.sections if c.id in included]
+    if custom:
+        from impact.extension import section_results
+
+        document["custom_sections"] = {
+            section: section_results(programme, milestone, section) for section in custom
+        }
     document["accounting"] = _records(programme.accounting().drop(columns="file"))
     document["cleaning_decisions"] = {str(rule): int(n) for rule, n in rules.items()}
     return document
