@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from impact import sections
 from impact.change import adjust_p
 from impact.definitions import load_survey
 from impact.errors import DefinitionError
@@ -59,6 +60,8 @@ def test_the_methods_state_the_families(demo_copy):
         and "exploratory" in english
     )
     assert programme.scale_label("swls", "de") in outcomes_sentence(programme, "de")
+    assert english in sections.methods_paragraphs(programme, "final", "en")
+    assert english not in sections.methods_paragraphs(programme, "kickoff", "en")
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from impact import fmt
+from impact.outcomes import outcomes_sentence
 from impact.pipeline import Programme
 from impact.sections.common import (
     _in_sentence,
@@ -36,6 +37,7 @@ def methods_paragraphs(programme: Programme, milestone: str, language: str) -> l
         paragraphs.append(t["methods_baseline"])
     elif has("change"):
         paragraphs += [t["methods_change"], t["methods_mixed_model"]]
+        paragraphs.extend(filter(None, [outcomes_sentence(programme, language)]))
         paragraphs.extend(filter(None, [sensitivity_sentence(programme, milestone, language)]))
     if has("meaningful"):
         paragraphs.append(t["methods_meaningful"])
