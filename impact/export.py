@@ -446,9 +446,13 @@ def _write_sav(
     variable_labels, value_labels = _labels(table, instruments, language)
     variable_labels["wave"] = "wave"
     value_labels["wave"] = {float(i + 1): wave for i, wave in enumerate(waves)}
-    measures = {
-        c: "scale" if c in value_labels and c != "wave" else "nominal" for c in frame.columns
-    }
+    # each item as its instrument's kind says (tick boxes nominal, counts and ratings
+    # scale); the key and other text nominal, the wave ordinal
+    measures = dict.fromkeys(frame.columns, "nominal")
+    for instrument_id, item_id, when in _item_order(instruments):
+        column = item_column(instrument_id, item_id, when)
+        if column in measures:
+            measures[column] = MEASURES.get(instruments[instrument_id].kind, "nominal")
     measures["wave"] = "ordinal"
     names = spss_names(frame.columns)
     pyreadstat.write_sav(

@@ -68,6 +68,23 @@ def test_csv_parquet_and_sav_hold_the_same_data(programme, tmp_path):
     assert "[then]" in meta.column_names_to_labels["competences_c1_then"]
 
 
+def test_sav_measurement_levels_follow_the_instruments_kinds(demo, tmp_path):
+    export(demo.cleaned, demo.instruments, tmp_path, formats=["sav"])
+    _, meta = pyreadstat.read_sav(tmp_path / "cleaned.sav", metadataonly=True)
+    expected = {"scale": "scale", "counts": "scale", "multiselect": "nominal"}
+    seen = set()
+    for instrument_id, instrument in demo.instruments.items():
+        for item in instrument.items:
+            name = f"{instrument_id}_{item.id}"
+            if name in meta.variable_measure and instrument.kind in expected:
+                assert meta.variable_measure[name] == expected[instrument.kind], name
+                seen.add(instrument.kind)
+    # counts of 0–11 people are scale, tick boxes nominal, whatever their value labels
+    assert seen == set(expected)
+    assert meta.variable_measure["wave"] == "ordinal"
+    assert meta.variable_measure["participant"] == "nominal"
+
+
 def test_exports_carry_no_identifying_data(programme, tmp_path):
     export(programme.cleaned, programme.instruments, tmp_path, formats=["csv", "sav"])
     text = (tmp_path / "cleaned.csv").read_text(encoding="utf-8")
