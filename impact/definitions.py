@@ -496,6 +496,10 @@ class Survey(_Strict):
     privacy: Privacy = Field(default_factory=Privacy)
     analysis: Analysis = Field(default_factory=Analysis)
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
+    # How German labels write gender-inclusive nouns (they are written with the colon,
+    # "Mentor:in"): colon, star ("Mentor*in"), slash ("Mentor/in") or paired ("Mentorin
+    # oder Mentor"); see :func:`impact.fmt.inclusive`.
+    language_style: Literal["colon", "star", "slash", "paired"] = "colon"
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
     # Folders outside the programme's folder that exports and the registry may be read from

@@ -59,6 +59,7 @@ True
 from __future__ import annotations
 
 from impact.sections.baseline import (
+    band_labels,
     baseline_alt,
     baseline_bands,
     baseline_bands_table,
@@ -89,6 +90,8 @@ from impact.sections.common import (
     outcomes,
     require_responses,
     scale_label,
+    scale_range,
+    scale_with_range,
     wave_label,
 )
 from impact.sections.effects import (
@@ -99,12 +102,14 @@ from impact.sections.effects import (
     attrition_table,
     change_results,
     change_sentence,
+    change_statistics,
     change_table,
     dz_interval,
     effect_plot_data,
     effect_sizes,
     effects_alt,
     holm_sentence,
+    is_finding,
     sensitivity_results,
     sensitivity_sentence,
 )
@@ -151,6 +156,7 @@ from impact.sections.methods import (
     glossary_table,
     limitations,
     methods_paragraphs,
+    regression_sentences,
     reliable_change_method,
     sdgs_method,
     subgroups_method,
@@ -201,6 +207,8 @@ from impact.sections.tandems import tandem_results, tandem_sentences, tandem_tab
 
 __all__ = [
     "scale_label",
+    "scale_range",
+    "scale_with_range",
     "wave_label",
     "attribute_label",
     "attribute_name",
@@ -240,6 +248,8 @@ __all__ = [
     "change_table",
     "change_sentence",
     "holm_sentence",
+    "is_finding",
+    "change_statistics",
     "effects_alt",
     "all_waves",
     "all_waves_table",
@@ -252,6 +262,7 @@ __all__ = [
     "baseline_scores",
     "baseline_sentences",
     "baseline_bands",
+    "band_labels",
     "baseline_bands_table",
     "baseline_alt",
     "cutoffs",
@@ -313,6 +324,7 @@ __all__ = [
     "subgroups_method",
     "sdgs_method",
     "limitations",
+    "regression_sentences",
     "glossary_table",
     "summary_sentences",
     "key_figures",

@@ -19,6 +19,7 @@ from impact.sections.common import (
     outcomes,
     per_programme,
     scale_label,
+    scale_with_range,
     wave_label,
 )
 
@@ -48,16 +49,14 @@ def baseline_sentences(programme: Programme, language: str) -> list[str]:
         if baseline.empty:
             continue
         cutoff = instrument.clinical_cutoff
-        band = next((b for b in instrument.bands if b.max == cutoff), None)
         sentences.append(
             fmt.text(
                 "baseline_sentence",
                 language,
-                scale=scale_label(programme, scale, language),
+                scale=scale_with_range(programme, scale, language),
                 share=fmt.percent(float((baseline <= cutoff).mean()), language),
                 n=len(baseline),
                 cutoff=fmt.number(cutoff, 0, language),
-                band=band.label[language] if band else fmt.number(cutoff, 0, language),
                 mean=fmt.number(baseline.mean(), 1, language),
             )
         )
@@ -90,11 +89,44 @@ def baseline_bands(programme: Programme, scale: str) -> pd.DataFrame:
     return suppress_small_groups(table, count="n", k=_k(programme), columns=["n"])
 
 
+def band_labels(programme: Programme, scale: str, language: str) -> list[str]:
+    """Each band's label with the scores it holds: the lowest from the scale's minimum,
+    the others from above the band below (scores need not be whole numbers: prorated).
+
+    Examples
+    --------
+    >>> from impact.pipeline import load_programme
+    >>> for label in band_labels(load_programme("surveys/demo/survey.yml"), "who5", "de"):
+    ...     print(label)
+    Hinweis auf eine depressive Verstimmung (0–28)
+    geringes Wohlbefinden (über 28 bis 50)
+    gutes Wohlbefinden (über 50 bis 100)
+    """
+    instrument = programme.instrument_of(scale)
+    low, high = instrument.score_range()
+    labels, lower = [], None
+    for band in instrument.bands:
+        upper = high if band.max is None else band.max
+        if lower is None:
+            scope = f"{_whole(low, language)}–{_whole(upper, language)}"
+        else:
+            scope = fmt.text(
+                "band_range", language, low=_whole(lower, language), high=_whole(upper, language)
+            )
+        labels.append(f"{band.label[language]} ({scope})")
+        lower = upper
+    return labels
+
+
+def _whole(value: float, language: str) -> str:
+    return fmt.number(value, 0 if float(value).is_integer() else 1, language)
+
+
 def baseline_bands_table(programme: Programme, scale: str, language: str) -> pd.DataFrame:
     """:func:`baseline_bands` with the bands' labels."""
     t = fmt.texts(language)
     bands = baseline_bands(programme, scale)
-    labels = [b.label[language] for b in programme.instrument_of(scale).bands]
+    labels = band_labels(programme, scale, language)
     hidden = fmt.text("suppressed_value", language, k=_k(programme))
     return pd.DataFrame(
         {
@@ -192,14 +224,18 @@ def profile_sentences(programme: Programme, wave: str, language: str) -> list[st
     table = table[table["wave"] == wave]
     sentences = []
     for instrument, part in table.groupby("instrument", sort=False, observed=True):
-        classes = ", ".join(
-            f"{_category_label(programme, instrument, r.order, language)} "
-            + (
-                fmt.text("fewer_than_k", language, k=_k(programme))
-                if r.suppressed
-                else fmt.percent(r.share, language)
-            )
-            for r in part.sort_values("order").itertuples()
+        classes = fmt.join(
+            [
+                fmt.quoted(_category_label(programme, instrument, r.order, language), language)
+                + " "
+                + (
+                    fmt.text("fewer_than_k", language, k=_k(programme))
+                    if r.suppressed
+                    else fmt.percent(r.share, language)
+                )
+                for r in part.sort_values("order").itertuples()
+            ],
+            language,
         )
         sentences.append(
             fmt.text(
