@@ -7,7 +7,8 @@ reads is computed and tested here. Number functions (``score_summary``, ``effect
 group goes through :mod:`impact.scrub`; :func:`html_table` and :func:`html_paragraphs`
 escape all text.
 
-The order of a report: summary → key figures → figures → methods → limitations →
+The order of a report: executive summary (one page, plain sentences) → key figures →
+figures → methods → limitations → results in detail (the statistical sentences) →
 data-quality appendix → glossary (see ``notebooks/evaluation_report.ipynb``).
 
 One module per concept, every public name re-exported here (``sections.heading`` …):
@@ -16,9 +17,10 @@ data quality), ``scores`` (scores, reliability, described outcomes), ``effects``
 all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
 ``individual`` (reliable change, response shift), ``network`` (collaboration, E-I, SDGs),
 ``feedback``, ``subgroups``, ``evidence`` (meaningful change, Bayes factors, equivalence),
-``tandems`` (dyadic analyses), ``methods`` (methods, limitations, glossary), ``summary``
-(summary sentences, key figures), ``plan`` (which sections a report contains, from what
-the programme has) and ``results_json`` (:func:`results`).
+``tandems`` (dyadic analyses), ``methods`` (methods, limitations, glossary), ``executive``
+(the executive summary), ``summary`` (the statistical sentences, key figures), ``plan``
+(which sections a report contains, from what the programme has) and ``results_json``
+(:func:`results`).
 
 Examples
 --------
@@ -125,6 +127,14 @@ from impact.sections.evidence import (
     meaningful_table,
     minimal_important_changes,
     no_change_sentences,
+)
+from impact.sections.executive import (
+    crossing_shares,
+    cutoff_shares,
+    differing_groups,
+    executive_html,
+    executive_results,
+    executive_summary,
 )
 from impact.sections.feedback import (
     THEMES,
@@ -327,6 +337,12 @@ __all__ = [
     "regression_sentences",
     "glossary_table",
     "summary_sentences",
+    "executive_summary",
+    "executive_results",
+    "executive_html",
+    "cutoff_shares",
+    "crossing_shares",
+    "differing_groups",
     "key_figures",
     "results",
 ]

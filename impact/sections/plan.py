@@ -14,7 +14,7 @@ Examples
 >>> programme = load_programme("surveys/demo/survey.yml")
 >>> plan = report_plan(programme, "final")
 >>> plan.loc[plan["included"], "section"].tolist()[:4]
-['summary', 'key_figures', 'profile', 'change']
+['executive', 'key_figures', 'profile', 'change']
 >>> includes(programme, "kickoff", "network"), includes(programme, "milestone-1", "network")
 (True, False)
 """
@@ -93,7 +93,7 @@ class Section:
 
 # The order of a report. Sections without a title are parts of the report's frame.
 SECTIONS: tuple[Section, ...] = (
-    Section("summary", ALL_KINDS, title="section_summary"),
+    Section("executive", ALL_KINDS, title="section_executive"),
     Section("key_figures", ALL_KINDS, title="section_key_figures"),
     Section("cohort", frozenset({"kickoff"}), title="section_cohort"),
     Section("baseline", frozenset({"kickoff"}), ("cutoffs",), "section_baseline", ("cut_off",)),
@@ -138,6 +138,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("groups", ALL_KINDS, ("breakdowns",), "section_groups", ("suppression",)),
     Section("methods", ALL_KINDS, title="section_methods"),
     Section("limitations", ALL_KINDS, title="section_limitations"),
+    Section("summary", ALL_KINDS, title="section_summary"),
     Section("appendix", ALL_KINDS, title="section_appendix"),
     Section("scores", ALL_KINDS, ("scales",), "section_scores"),
     Section("reliability", ALL_KINDS, ("scales",), "section_reliability", ("ci", "reliability")),

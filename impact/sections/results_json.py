@@ -18,6 +18,7 @@ from impact.sections.effects import (
     sensitivity_results,
 )
 from impact.sections.evidence import evidence_results, meaningful_results
+from impact.sections.executive import executive_results
 from impact.sections.feedback import feedback_results
 from impact.sections.individual import reliable_change_results, response_shift_results
 from impact.sections.network import collaboration_results, ei_results, sdg_coverage
@@ -68,6 +69,7 @@ def results(
         "key_figures": _records(key_figures(programme, milestone, language)[["key", "number"]]),
         "participation": _records(participation),
         "cohort": _records(cohort_counts(programme)),
+        "executive_summary": executive_results(programme, milestone, language),
     }
     if "groups" in included:
         document["groups"] = _records(group_participation(programme, milestone))
