@@ -21,8 +21,9 @@ Examples
 --------
 >>> from impact.definitions import load_survey
 >>> from impact.clean import clean, accounting
->>> survey, instruments = load_survey("surveys/demo/survey.yml")
->>> cleaned = clean(survey, instruments, "surveys/demo")
+>>> from impact.demo import DEMO_SURVEY
+>>> survey, instruments = load_survey(DEMO_SURVEY)
+>>> cleaned = clean(survey, instruments, DEMO_SURVEY.parent)
 >>> table = accounting(cleaned)
 >>> bool((table["raw_rows"] == table["kept"] + table["excluded"]).all())
 True

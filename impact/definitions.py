@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import importlib.resources
 import re
 from pathlib import Path
 from typing import Literal
@@ -33,7 +34,8 @@ from pydantic import (
 
 from impact.errors import DefinitionError, DefinitionErrors
 
-SHIPPED_INSTRUMENTS = Path(__file__).resolve().parent.parent / "surveys" / "instruments"
+# Package data, found with importlib.resources so that an installed wheel finds it too.
+SHIPPED_INSTRUMENTS = Path(str(importlib.resources.files("impact") / "instruments"))
 LANGUAGES = ("de", "en")
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
@@ -129,7 +131,7 @@ class Norm(_Strict):
 
 
 class Instrument(_Strict):
-    """A questionnaire instrument defined as data (see ``surveys/instruments/*.yml``).
+    """A questionnaire instrument defined as data (see ``impact/instruments/*.yml``).
 
     ``kind`` says how its items are analysed:
 
@@ -773,7 +775,7 @@ def load_instrument(path: str | Path) -> Instrument:
     Parameters
     ----------
     path : str or Path
-        A YAML file such as ``surveys/instruments/who5.yml``.
+        A YAML file such as ``impact/instruments/who5.yml``.
 
     Returns
     -------
@@ -893,7 +895,9 @@ def _instrument_problems(
     """The instruments a survey lists, each loaded, and every problem on the way: a
     missing or invalid definition, and mapped columns whose instrument or item is not
     there."""
-    folders = [path.parent / "instruments", SHIPPED_INSTRUMENTS]
+    # The programme's own instruments, those shared by the programmes beside it
+    # (``surveys/instruments``), then the shipped ones.
+    folders = [path.parent / "instruments", path.parent.parent / "instruments", SHIPPED_INSTRUMENTS]
     shipped = sorted(p.stem for p in SHIPPED_INSTRUMENTS.glob("*.yml"))
     instruments: dict[str, Instrument] = {}
     problems: list[DefinitionError] = []
@@ -1027,7 +1031,8 @@ def load_survey(path: str | Path) -> tuple[Survey, dict[str, Instrument]]:
 
     Examples
     --------
-    >>> survey, instruments = load_survey("surveys/demo/survey.yml")
+    >>> from impact.demo import DEMO_SURVEY
+    >>> survey, instruments = load_survey(DEMO_SURVEY)
     >>> survey.wave_ids
     ['kickoff', 'milestone-1', 'milestone-2', 'final']
     >>> sorted(instruments)[:3]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.resources
 import io
 import json
 import re
@@ -40,7 +41,8 @@ from impact.definitions import (
     load_survey,
 )
 
-DEMO_SURVEY = Path(__file__).resolve().parent.parent / "surveys" / "demo" / "survey.yml"
+# The demo programme ships inside the package (importlib.resources finds it in a wheel too).
+DEMO_SURVEY = Path(str(importlib.resources.files("impact") / "demo_programme" / "survey.yml"))
 SEED = 20231130
 
 # True mean change from the kick-off, in score units of each instrument (for a `single`

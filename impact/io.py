@@ -13,7 +13,8 @@ looks like a tool's export is an error that says how to name the format.
 Examples
 --------
 >>> from impact.io import read_export
->>> raw = read_export("surveys/demo/raw/kickoff.csv")
+>>> from impact.demo import DEMO_SURVEY
+>>> raw = read_export(DEMO_SURVEY.parent / "raw" / "kickoff.csv")
 >>> raw.provenance.format, raw.provenance.encoding, raw.provenance.delimiter
 ('sosci', 'utf-8-sig', ';')
 >>> raw.table["IC01_01"].str.len().eq(6).all()

@@ -8,8 +8,9 @@ participants) is written from them only when it is first asked for.
 
 Examples
 --------
+>>> from impact.demo import DEMO_SURVEY
 >>> from impact.pipeline import load_programme
->>> kept = load_programme("surveys/demo/survey.yml").cleaned.kept_items
+>>> kept = load_programme(DEMO_SURVEY).cleaned.kept_items
 >>> responses = kept.long_table()
 >>> list(responses.columns)
 ['participant', 'wave', 'instrument', 'item', 'frame', 'value']

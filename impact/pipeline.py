@@ -2,8 +2,9 @@
 
 Examples
 --------
+>>> from impact.demo import DEMO_SURVEY
 >>> from impact.pipeline import load_programme
->>> programme = load_programme("surveys/demo/survey.yml")
+>>> programme = load_programme(DEMO_SURVEY)
 >>> programme.survey.programme.synthetic
 True
 >>> participation = programme.participation()
@@ -598,7 +599,8 @@ def save_programme(programme: Programme, path: str | Path) -> Path:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> programme = load_programme("surveys/demo/survey.yml")
+    >>> from impact.demo import DEMO_SURVEY
+    >>> programme = load_programme(DEMO_SURVEY)
     >>> path = save_programme(programme, pathlib.Path(tempfile.mkdtemp()) / "demo.pickle")
     >>> restore_programme(path).scores.equals(programme.scores)
     True

@@ -247,8 +247,9 @@ def reliability(
 
     Examples
     --------
+    >>> from impact.demo import DEMO_SURVEY
     >>> from impact.pipeline import load_programme
-    >>> programme = load_programme("surveys/demo/survey.yml")
+    >>> programme = load_programme(DEMO_SURVEY)
     >>> table = reliability(programme.responses, programme.instruments)
     >>> table.query("scale == 'who5'")["wave"].astype(str).tolist()
     ['kickoff', 'milestone-1', 'milestone-2', 'final']

@@ -25,6 +25,7 @@ import contextlib
 import errno
 import functools
 import html
+import importlib.resources
 import json
 import logging
 import os
@@ -47,9 +48,10 @@ from impact.fmt import LOCALES
 from impact.layout import typeset
 from impact.pipeline import Programme, load_programme, restore_programme, save_programme
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REPORT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "evaluation_report.ipynb"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Package data, found with importlib.resources so that an installed wheel finds it too.
+PACKAGE_DATA = Path(str(importlib.resources.files("impact")))
+REPORT_NOTEBOOK = PACKAGE_DATA / "notebooks" / "evaluation_report.ipynb"
+TEMPLATES = PACKAGE_DATA / "templates"
 # The parameters papermill injects; the notebook must declare each of them.
 PARAMETERS = ("survey", "milestone", "language", "output_dir", "programme_file")
 SCRATCH_PREFIX = ".impact-"
@@ -135,7 +137,8 @@ def check_parameters(
 
     Examples
     --------
-    >>> check_parameters("surveys/demo/survey.yml", "final", "xx")
+    >>> from impact.demo import DEMO_SURVEY
+    >>> check_parameters(DEMO_SURVEY, "final", "xx")
     Traceback (most recent call last):
     impact.errors.ReportError: file '...survey.yml', key 'languages': language 'xx' is ...
     """
@@ -205,7 +208,8 @@ def check_output_dir(output_dir: str | Path, survey: str | Path | Survey) -> Pat
 
     Examples
     --------
-    >>> check_output_dir("surveys/demo/raw/reports", "surveys/demo/survey.yml")
+    >>> from impact.demo import DEMO_SURVEY
+    >>> check_output_dir(DEMO_SURVEY.parent / "raw" / "reports", DEMO_SURVEY)
     Traceback (most recent call last):
     impact.errors.ReportError: the output folder ... lies inside ... outputs never go there ...
     """
@@ -467,7 +471,9 @@ def render(
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
-                cwd=str(PROJECT_ROOT),
+                # The kernel works in the scratch folder: never in the programme's folder
+                # (its raw data) nor in whatever folder the command was started from.
+                cwd=str(scratch_dir),
                 # ipykernel warns about unencrypted TCP unless the manager provisions keys.
                 config=Config({"KernelManager": {"transport_encryption": "auto"}}),
             )

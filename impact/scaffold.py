@@ -35,7 +35,7 @@ def _refuse_existing(path: Path) -> None:
 
 
 def shipped_instruments() -> list[str]:
-    """Ids of the instruments shipped in ``surveys/instruments``."""
+    """Ids of the instruments shipped in the package (``impact/instruments``)."""
     return sorted(path.stem for path in SHIPPED_INSTRUMENTS.glob("*.yml"))
 
 
@@ -118,7 +118,7 @@ def new_programme(
             "  # Set to true for made-up data: every report then says so.",
             "  synthetic: false",
             "",
-            "# Instrument ids: shipped ones live in surveys/instruments/; your own go into",
+            "# Instrument ids: shipped ones come with impact; your own go into",
             f"# surveys/{name}/instruments/<id>.yml (`impact new-instrument`).",
             f"# Shipped: {', '.join(available)}",
             f"instruments: [{', '.join(chosen)}]",
@@ -176,7 +176,7 @@ def new_programme(
     return path
 
 
-def new_instrument(name: str, *, root: str | Path = SHIPPED_INSTRUMENTS) -> Path:
+def new_instrument(name: str, *, root: str | Path = "surveys/instruments") -> Path:
     """Write ``<root>/<name>.yml``: a commented instrument definition to fill in.
 
     Parameters

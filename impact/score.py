@@ -208,8 +208,9 @@ def score_items(kept: KeptItems, instruments: dict[str, Instrument]) -> pd.DataF
 
     Examples
     --------
+    >>> from impact.demo import DEMO_SURVEY
     >>> from impact.pipeline import load_programme
-    >>> programme = load_programme("surveys/demo/survey.yml")
+    >>> programme = load_programme(DEMO_SURVEY)
     >>> fast = score_items(programme.cleaned.kept_items, programme.instruments)
     >>> pd.testing.assert_frame_equal(fast, score(programme.responses, programme.instruments))
     """

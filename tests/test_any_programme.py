@@ -26,7 +26,7 @@ from impact.cli import app
 from impact.demo import DEMO_SURVEY
 from impact.errors import DefinitionError, DefinitionErrors
 from impact.pipeline import load_programme
-from impact.report import render_all
+from impact.report import REPORT_NOTEBOOK, render_all
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTIER = ROOT / "tests" / "fixtures" / "quartier" / "survey.yml"
@@ -249,7 +249,7 @@ def test_no_registry_attribute_name_is_written_into_the_code():
         if path.name == "demo.py":  # writes the demo's own registry
             continue
         found += [(str(path), *hit) for hit in _attribute_literals(path.read_text(), names)]
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in [*sorted((ROOT / "notebooks").glob("*.ipynb")), REPORT_NOTEBOOK]:
         notebook = json.loads(path.read_text("utf-8"))
         for cell in notebook["cells"]:
             if cell["cell_type"] == "code":

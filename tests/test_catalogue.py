@@ -25,13 +25,14 @@ import pytest
 from typer.testing import CliRunner
 
 from impact.cli import app
+from impact.definitions import SHIPPED_INSTRUMENTS
 from impact.errors import DefinitionError, ImpactError, InputError, ReportError
 from impact.pipeline import load_programme
 from impact.report import check_output_dir, check_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tools"
-SHIPPED = ROOT / "surveys" / "instruments"
+SHIPPED = SHIPPED_INSTRUMENTS
 DOCS = ROOT / "docs" / "bad-inputs.md"
 runner = CliRunner()
 

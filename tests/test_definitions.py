@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from impact.definitions import SHIPPED_INSTRUMENTS, load_instrument, load_survey
+from impact.demo import DEMO_SURVEY
 from impact.errors import DefinitionError
 
 
@@ -25,7 +26,7 @@ def test_demo_survey_cross_checks_items(demo):
 
 
 def _write_survey(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load((Path("surveys/demo/survey.yml")).read_text(encoding="utf-8"))
+    data = yaml.safe_load(DEMO_SURVEY.read_text(encoding="utf-8"))
     change(data)
     path = tmp_path / "survey.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -29,6 +29,7 @@ from test_catalogue import CASES
 from test_fuzz import fuzz, mutate, mutation
 
 from impact import io as impact_io
+from impact.demo import DEMO_SURVEY
 from impact.errors import InputError
 from impact.io import _read_text_careful, _read_text_fast, read_export
 
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEXT_FILES = sorted(
     p
-    for p in [*FIXTURES.rglob("*"), *(ROOT / "surveys" / "demo" / "raw").glob("*")]
+    for p in [*FIXTURES.rglob("*"), *(DEMO_SURVEY.parent / "raw").glob("*")]
     if p.suffix in (".csv", ".txt") and p.is_file()
 )
 ALL_FILES = sorted(

@@ -57,7 +57,7 @@ def test_jupyterlab_lists_the_notebooks_and_offers_the_project_kernel(tmp_path):
                 time.sleep(0.5)
         assert contents is not None, "the server did not answer within 60 s"
         names = {item["name"] for item in contents["content"]}
-        assert "evaluation_report.ipynb" in names
+        assert "cohort_explorer.ipynb" in names
         assert names >= {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
         specs = _get(f"{base}/api/kernelspecs?token={token}")
         assert "python3" in specs["kernelspecs"]

@@ -34,7 +34,7 @@ def _text(notebook: dict) -> str:
 
 
 def test_every_notebook_is_tested():
-    tested = {"evaluation_report", "cohort_explorer", "psychometrics", "custom_analysis"}
+    tested = {"cohort_explorer", "psychometrics", "custom_analysis"}
     assert {p.stem for p in NOTEBOOKS.glob("*.ipynb")} == tested
 
 

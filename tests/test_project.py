@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from impact.report import REPORT_NOTEBOOK
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,7 +34,7 @@ def test_environment_yml_has_the_same_dependencies_and_ranges():
 
 
 def test_notebooks_are_committed_without_outputs():
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb")) + [REPORT_NOTEBOOK]
     assert notebooks
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
@@ -44,7 +46,7 @@ def test_notebooks_are_committed_without_outputs():
 def test_report_notebook_has_the_documented_parameters():
     import papermill
 
-    parameters = papermill.inspect_notebook(str(ROOT / "notebooks" / "evaluation_report.ipynb"))
+    parameters = papermill.inspect_notebook(str(REPORT_NOTEBOOK))
     assert set(parameters) == {"survey", "milestone", "language", "output_dir", "programme_file"}
 
 

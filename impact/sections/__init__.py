@@ -9,7 +9,7 @@ escape all text.
 
 The order of a report: executive summary (one page, plain sentences) → key figures →
 figures → methods → limitations → results in detail (the statistical sentences) →
-data-quality appendix → glossary (see ``notebooks/evaluation_report.ipynb``).
+data-quality appendix → glossary (see ``impact/notebooks/evaluation_report.ipynb``).
 
 One module per concept, every public name re-exported here (``sections.heading`` …):
 ``common`` (labels, shared helpers), ``markup`` (escaped HTML), ``cohort`` (participation,
@@ -24,8 +24,9 @@ all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
 
 Examples
 --------
+>>> from impact.demo import DEMO_SURVEY
 >>> from impact.pipeline import load_programme
->>> programme = load_programme("surveys/demo/survey.yml")
+>>> programme = load_programme(DEMO_SURVEY)
 >>> participation_table(programme, "milestone-1", "en").columns.tolist()
 ['Wave', 'Registered', 'Responded', 'Response rate']
 >>> effect_sizes(programme, "milestone-1").columns.tolist()

@@ -95,8 +95,9 @@ def band_labels(programme: Programme, scale: str, language: str) -> list[str]:
 
     Examples
     --------
+    >>> from impact.demo import DEMO_SURVEY
     >>> from impact.pipeline import load_programme
-    >>> for label in band_labels(load_programme("surveys/demo/survey.yml"), "who5", "de"):
+    >>> for label in band_labels(load_programme(DEMO_SURVEY), "who5", "de"):
     ...     print(label)
     Hinweis auf eine depressive Verstimmung (0–28)
     geringes Wohlbefinden (über 28 bis 50)

@@ -30,8 +30,9 @@ def scale_range(programme: Programme, scale: str, language: str) -> str:
 
     Examples
     --------
+    >>> from impact.demo import DEMO_SURVEY
     >>> from impact.pipeline import load_programme
-    >>> scale_range(load_programme("surveys/demo/survey.yml"), "who5", "de")
+    >>> scale_range(load_programme(DEMO_SURVEY), "who5", "de")
     '0–100'
     """
     low, high = programme.instrument_of(scale).score_range()
@@ -45,8 +46,9 @@ def scale_with_range(programme: Programme, scale: str, language: str) -> str:
 
     Examples
     --------
+    >>> from impact.demo import DEMO_SURVEY
     >>> from impact.pipeline import load_programme
-    >>> demo = load_programme("surveys/demo/survey.yml")
+    >>> demo = load_programme(DEMO_SURVEY)
     >>> scale_with_range(demo, "who5", "de"), scale_with_range(demo, "competences", "en")
     ('Wohlbefinden (WHO-5; Skala 0–100)', 'Competences (range 1–5)')
     """

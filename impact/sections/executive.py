@@ -11,8 +11,9 @@ statistical appendix.
 
 Examples
 --------
+>>> from impact.demo import DEMO_SURVEY
 >>> from impact.pipeline import load_programme
->>> programme = load_programme("surveys/demo/survey.yml")
+>>> programme = load_programme(DEMO_SURVEY)
 >>> sentences = executive_summary(programme, "final", "en")
 >>> 4 <= len(sentences) <= 6
 True

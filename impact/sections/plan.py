@@ -10,8 +10,9 @@ prints it per milestone.
 
 Examples
 --------
+>>> from impact.demo import DEMO_SURVEY
 >>> from impact.pipeline import load_programme
->>> programme = load_programme("surveys/demo/survey.yml")
+>>> programme = load_programme(DEMO_SURVEY)
 >>> plan = report_plan(programme, "final")
 >>> plan.loc[plan["included"], "section"].tolist()[:4]
 ['executive', 'key_figures', 'profile', 'change']

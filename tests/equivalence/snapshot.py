@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 PROGRAMMES = {
-    "demo": "surveys/demo/survey.yml",
+    "demo": "impact/demo_programme/survey.yml",
     "tools": "tests/fixtures/tools/survey.yml",
     "city_lab": "tests/fixtures/city_lab (scaffolded as in test_researcher_workflow.py)",
 }
