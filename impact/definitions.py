@@ -487,6 +487,32 @@ class Programme(_Strict):
     synthetic: bool = False
 
 
+class Goal(_Strict):
+    """An intended outcome of the programme, as data: what it is (``outcome``), how it is
+    measured (``indicator``) and the ``target`` the final report holds the result to.
+
+    Indicators: ``mean_change`` (a scale's mean change since the kick-off, in its points),
+    ``share_mic`` (the share gaining at least the scale's minimal important change, 0-1),
+    ``share_crossing_cutoff`` (of those at or below the scale's cut-off at the kick-off, the
+    share above it now, 0-1) and ``ei_change`` (the change of the cohort's E-I index).
+    Every target is a least value: met when the result's 95% CI lies at or above it.
+    """
+
+    id: str = Field(pattern=IDENTIFIER)
+    outcome: Text
+    indicator: Literal["mean_change", "share_mic", "share_crossing_cutoff", "ei_change"]
+    scale: str | None = None
+    target: float
+
+    @model_validator(mode="after")
+    def _scale_where_needed(self) -> Goal:
+        if self.indicator != "ei_change" and self.scale is None:
+            raise ValueError(f"the indicator {self.indicator!r} needs a 'scale'")
+        if self.indicator.startswith("share") and not 0 <= self.target <= 1:
+            raise ValueError(f"a share's target is between 0 and 1, not {self.target}")
+        return self
+
+
 class Survey(_Strict):
     """A programme's survey definition (``surveys/<programme>/survey.yml``)."""
 
@@ -502,6 +528,9 @@ class Survey(_Strict):
     # "Mentor:in"): colon, star ("Mentor*in"), slash ("Mentor/in") or paired ("Mentorin
     # oder Mentor"); see :func:`impact.fmt.inclusive`.
     language_style: Literal["colon", "star", "slash", "paired"] = "colon"
+    # The programme's intended outcomes with their indicators and targets (goals against
+    # results in the reports).
+    goals: list[Goal] = Field(default_factory=list)
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
     # Folders outside the programme's folder that exports and the registry may be read from

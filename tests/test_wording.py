@@ -9,6 +9,7 @@ Cohen's labels on d_z, hyphens for minus signs, and the style of gender-inclusiv
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -96,9 +97,7 @@ def test_german_labels_follow_the_programmes_colon_style(demo, german):
 
 def test_the_language_style_rewrites_the_definitions_labels(demo):
     survey = demo.survey.model_copy(update={"language_style": "paired"})
-    styled = type(demo).__new__(type(demo))
-    styled.__dict__.update(demo.__dict__)
-    styled.__dict__["survey"] = survey
+    styled = dataclasses.replace(demo, survey=survey)
     assert sections.attribute_label(styled, "role", "mentor", "de") == "Mentorin oder Mentor"
     assert sections.attribute_label(styled, "role", "mentor", "en") == "Mentor"
 

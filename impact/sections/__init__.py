@@ -86,6 +86,7 @@ from impact.sections.cohort import (
     participation_table,
     quality_tables,
 )
+from impact.sections.commentary import commentary_html, commentary_markup, commentary_path
 from impact.sections.common import (
     attribute_label,
     attribute_name,
@@ -144,6 +145,7 @@ from impact.sections.feedback import (
     feedback_sentence,
     feedback_table,
 )
+from impact.sections.goals import goal_results, goals_sentence, goals_table
 from impact.sections.individual import (
     reliable_change_alt,
     reliable_change_plot_data,
@@ -339,6 +341,12 @@ __all__ = [
     "glossary_table",
     "summary_sentences",
     "executive_summary",
+    "goal_results",
+    "goals_table",
+    "goals_sentence",
+    "commentary_path",
+    "commentary_markup",
+    "commentary_html",
     "executive_results",
     "executive_html",
     "cutoff_shares",
