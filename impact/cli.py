@@ -353,6 +353,29 @@ def demo(
         _fail(error)
 
 
+@app.command("audit")
+def audit_command(
+    folder: Annotated[Path, typer.Argument(help="A reports folder (impact report --out).")],
+) -> None:
+    """Try to recover suppressed groups from the reports' results.json by subtraction;
+    print every value recovered with its derivation, exit 1 on any."""
+    from impact.audit import audit
+
+    try:
+        findings = audit(folder)
+    except ImpactError as error:
+        _fail(error)
+    for finding in findings:
+        console.print(escape(str(finding)), highlight=False, soft_wrap=True)
+    if findings:
+        errors.print(
+            f"[bold red]{len(findings)} values of suppressed groups can be recovered[/]",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    console.print(f"no suppressed group recoverable from the reports in {escape(str(folder))}")
+
+
 @app.command("new-programme")
 def new_programme_command(
     name: Annotated[str, typer.Argument(help="Programme id, e.g. 'youth-mentoring'.")],

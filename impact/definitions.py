@@ -463,10 +463,13 @@ class Quality(_Strict):
 
 
 class Privacy(_Strict):
-    """Privacy settings: the smallest group shown, quotes, key pseudonymisation."""
+    """Privacy settings: the smallest group shown, quotes, individual data in figures, key
+    pseudonymisation."""
 
     min_group_size: int = Field(default=5, ge=2)
     quotes: bool = False
+    # Draw each participant's trajectory, change and Jacobson–Truax point (individual data).
+    individual_lines: bool = False
     # Replace participant keys by a salted hash (salt from IMPACT_SALT or .impact-salt).
     pseudonymise_keys: bool = False
 

@@ -273,6 +273,17 @@ def inclusive(text: str, style: str = "colon") -> str:
     raise ValueError(f"language style {style!r} is not offered; choose from {LANGUAGE_STYLES}")
 
 
+def either(words: list[str], language: str = "en") -> str:
+    """Alternatives joined as a list is written: ``a, b or c`` / ``a, b oder c``.
+
+    Examples
+    --------
+    >>> either(["≤ 28", "29–50"], "de"), either(["low"], "en")
+    ('≤ 28 oder 29–50', 'low')
+    """
+    return format_list(list(words), style="or", locale=_locale(language)) if words else ""
+
+
 def percent(value: float, language: str = "en") -> str:
     """A proportion as a whole percentage: ``85 %`` / ``85%``."""
     if value is None or math.isnan(value):

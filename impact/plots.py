@@ -28,6 +28,7 @@ import html
 import io
 import textwrap
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -37,10 +38,18 @@ from matplotlib.collections import LineCollection
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from impact import fmt
+from impact.disclosure import merge_adjacent
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 GREY = "#8a8a8a"
+# matplotlib 3.10 renamed boxplot's ``vert=False`` to ``orientation="horizontal"``
+_HORIZONTAL = (
+    {"orientation": "horizontal"}
+    if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+    else {"vert": False}
+)
+LIGHT = "#dbe9f4"  # a pale tint of the first colour, for boxes behind the means
 # Every figure is this wide (inches), and printed at this width (report.css: 160 mm).
 FIGURE_WIDTH = 6.3
 # Font sizes in points at print size; the smallest text of a figure is 7 pt.
@@ -137,8 +146,13 @@ def paired_trajectories(
     wave_labels: dict[str, str],
     language: str = "en",
     score_ranges: dict[str, tuple[float, float]] | None = None,
+    individual_lines: bool = False,
 ) -> plt.Figure:
-    """Each participant's scores over the waves, with the mean and its 95% CI; a panel a scale.
+    """The scores over the waves, with the mean and its 95% CI; a panel a scale.
+
+    By default each wave shows the distribution of its scores as a box (quartiles, whiskers
+    at the 10th and 90th percentiles, no single values), so no person's answer is drawn;
+    ``individual_lines`` draws each participant's line instead (``privacy.individual_lines``).
 
     Parameters
     ----------
@@ -155,6 +169,19 @@ def paired_trajectories(
     score_ranges : dict, optional
         Per scale its possible (lowest, highest) score: the y axis spans it and its label
         names it (``Score (0–100)``).
+    individual_lines : bool
+        Join each participant's answers by a line (individual data: off by default).
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"participant": [1, 2, 3, 1, 2, 3], "scale": ["who5"] * 6,
+    ...     "wave": pd.Categorical(["a"] * 3 + ["b"] * 3), "score": [40, 52, 60, 48, 56, 72]})
+    >>> summary = pd.DataFrame({"scale": ["who5"] * 2, "wave": ["a", "b"],
+    ...     "mean": [50.7, 58.7], "ci_low": [40, 45], "ci_high": [61, 72]})
+    >>> figure = paired_trajectories(scores, summary=summary, scale_labels={"who5": "WHO-5"},
+    ...                              wave_labels={"a": "Start", "b": "End"})
+    >>> len(figure.axes[0].patches)  # a box a wave, no line of a person
+    2
     """
     waves = [w for w in wave_labels if w in set(data["wave"].astype(str))]
     scales = [s for s in scale_labels if s in set(data["scale"])]
@@ -172,20 +199,23 @@ def paired_trajectories(
         wide = part.pivot_table(
             index="participant", columns="wave", values="score", observed=True
         ).reindex(columns=waves)
-        # One collection of every participant's line draws the same pixels as one Line2D
-        # each (same colour, width, caps and joins; a missing wave breaks a line), faster.
-        lines = np.stack(np.broadcast_arrays(x, wide.to_numpy(float)), axis=-1)
-        ax.add_collection(
-            LineCollection(
-                lines,
-                colors=GREY,
-                alpha=0.35,
-                linewidths=0.6,
-                capstyle=plt.rcParams["lines.solid_capstyle"],
-                joinstyle=plt.rcParams["lines.solid_joinstyle"],
-                zorder=2,
+        if individual_lines:
+            # One collection of every participant's line draws the same pixels as one Line2D
+            # each (same colour, width, caps and joins; a missing wave breaks a line), faster.
+            lines = np.stack(np.broadcast_arrays(x, wide.to_numpy(float)), axis=-1)
+            ax.add_collection(
+                LineCollection(
+                    lines,
+                    colors=GREY,
+                    alpha=0.35,
+                    linewidths=0.6,
+                    capstyle=plt.rcParams["lines.solid_capstyle"],
+                    joinstyle=plt.rcParams["lines.solid_joinstyle"],
+                    zorder=2,
+                )
             )
-        )
+        else:
+            _wave_boxes(ax, [wide[w].dropna().to_numpy(float) for w in waves], x)
         means = summary[summary["scale"] == scale].set_index("wave").reindex(waves)
         ax.errorbar(
             x,
@@ -209,6 +239,28 @@ def paired_trajectories(
         high = score_range[1] if score_range is not None else part["score"].max()
         _locale_axis(ax.yaxis, language, 1 if high <= 10 else 0)
     return fig
+
+
+def _wave_boxes(ax, values: list[np.ndarray], positions: np.ndarray) -> None:
+    """A box per position without single values: quartiles, whiskers at the 10th and 90th
+    percentiles and no outliers, so no one person's answer is drawn."""
+    drawn = [i for i, v in enumerate(values) if len(v)]
+    if not drawn:
+        return
+    ax.boxplot(
+        [values[i] for i in drawn],
+        positions=positions[drawn],
+        widths=0.35,
+        whis=(10, 90),
+        showfliers=False,
+        patch_artist=True,
+        boxprops={"facecolor": LIGHT, "edgecolor": GREY, "linewidth": 0.8},
+        whiskerprops={"color": GREY, "linewidth": 0.8},
+        capprops={"color": GREY, "linewidth": 0.8},
+        medianprops={"color": GREY, "linewidth": 1.0},
+        manage_ticks=False,
+        zorder=2,
+    )
 
 
 @_print_style
@@ -271,13 +323,37 @@ def baseline_distribution(
     score_range: tuple[float, float],
     label: str,
     language: str = "en",
+    k: int = 1,
 ) -> plt.Figure:
     """Histogram of baseline scores with the instrument's published cut-offs as dashed lines;
-    the x axis spans the scale's range and its label names it, the y axis counts people."""
+    the x axis spans the scale's range and its label names it, the y axis counts people.
+
+    A bar of 1 to ``k`` − 1 people is merged with its smaller neighbour until every bar
+    drawn holds at least ``k`` (:func:`protected_bins`), so the figure shows no count the
+    tables suppress.
+
+    Examples
+    --------
+    >>> scores = pd.Series([4, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 76, 80, 84, 88])
+    >>> figure = baseline_distribution(scores, cutoffs=[28, 50], score_range=(0, 100),
+    ...                                label="WHO-5", k=5)
+    >>> sorted(round(bar.get_height()) for bar in figure.axes[0].patches)
+    [5, 5, 5]
+    """
     low, high = score_range
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.2), layout="constrained")
-    bins = np.linspace(low, high, 11)
-    sns.histplot(scores.dropna(), bins=bins, color=PALETTE[0], ax=ax)
+    counts, edges = protected_bins(scores.dropna().to_numpy(float), np.linspace(low, high, 11), k=k)
+    drawn = counts > 0
+    ax.bar(
+        edges[:-1][drawn],
+        counts[drawn],
+        width=np.diff(edges)[drawn],
+        align="edge",
+        color=PALETTE[0],
+        alpha=0.75,
+        edgecolor="white",
+        linewidth=0.8,
+    )
     for cutoff in cutoffs:
         ax.axvline(cutoff, color=PALETTE[5], linestyle="--")
     ax.set_xlim(low, high)
@@ -289,6 +365,37 @@ def baseline_distribution(
     return fig
 
 
+def protected_bins(
+    values: np.ndarray, edges: np.ndarray, *, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram counts in which no bar holds 1 to ``k`` − 1 people.
+
+    Bins are merged with their neighbours as ordered categories are
+    (:func:`impact.disclosure.merge_adjacent`); a merged bar spans its bins. With fewer
+    than ``k`` values in all, nothing is drawn.
+
+    Returns
+    -------
+    tuple of ndarray
+        The counts and the edges of the merged bins (one more edge than counts).
+
+    Examples
+    --------
+    >>> counts, edges = protected_bins(np.array([1, 2, 5, 6, 7, 8, 9, 9, 9]),
+    ...                                np.array([0, 3, 6, 10]), k=3)
+    >>> counts.tolist(), edges.tolist()
+    ([3, 6], [0.0, 6.0, 10.0])
+    """
+    counts = np.histogram(values, bins=edges)[0].astype(int)
+    edges = np.asarray(edges, dtype=float)
+    if counts.sum() < k:
+        return np.zeros(1, dtype=int), edges[[0, -1]]
+    spans = merge_adjacent(list(counts), k=k)
+    merged = [int(counts[first : last + 1].sum()) for first, last in spans]
+    bounds = [edges[first] for first, _ in spans] + [edges[-1]]
+    return np.array(merged), np.array(bounds)
+
+
 @_print_style
 def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") -> plt.Figure:
     """Participants per reliable change category, one group of bars per outcome.
@@ -298,7 +405,7 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
     data : DataFrame
         ``label`` (outcome), ``category`` (in the order to draw), ``n``, ``suppressed``
         (see :func:`impact.sections.reliable_change_plot_data`). A suppressed count gets no
-        bar, only the text ``< k``: a short bar would pretend to know its size.
+        bar, only the text of a withheld count: a short bar would pretend to know its size.
     k : int
         The privacy threshold, for the text of suppressed counts.
     """
@@ -314,7 +421,14 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
         ax.barh(y, counts, height=height, color=colours[category], label=category)
         for yi, hidden in zip(y, part["suppressed"].fillna(False).to_numpy(), strict=True):
             if hidden:
-                ax.text(0.3, yi, f"< {k}", va="center", fontsize=SMALLEST_TEXT, color="#333333")
+                ax.text(
+                    0.3,
+                    yi,
+                    fmt.text("suppressed_value", language, k=k),
+                    va="center",
+                    fontsize=SMALLEST_TEXT,
+                    color="#333333",
+                )
     ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlabel(fmt.texts(language)["axis_participants"])
@@ -520,13 +634,16 @@ def change_distributions(
     mic: dict[str, float] | None = None,
     change_label: str = "Change",
     language: str = "en",
+    individual_values: bool = False,
 ) -> plt.Figure:
-    """A raincloud of the individual changes per outcome: density, points and the mean.
+    """A raincloud of the individual changes per outcome: density, box and the mean.
 
     Each panel is one outcome in its own units: the half-violin of the differences
-    (post − pre), the differences as jittered points below it, their mean with its 95% CI,
-    a line at no change and, where the instrument has one, dashed lines at ± its minimal
-    important change.
+    (post − pre) between their 10th and 90th percentiles, a box below it (quartiles,
+    whiskers at the 10th and 90th percentiles), their mean with its 95% CI, a line at no
+    change and, where the instrument has one, dashed lines at ± its minimal important
+    change. No single person's change is drawn unless ``individual_values`` asks for the
+    changes as jittered points (``privacy.individual_lines``).
 
     Parameters
     ----------
@@ -541,6 +658,8 @@ def change_distributions(
         The x-axis label, in the report's language.
     language : str
         Number format of the axes.
+    individual_values : bool
+        Draw each participant's change as a point (individual data: off by default).
 
     Examples
     --------
@@ -563,21 +682,39 @@ def change_distributions(
     rng = np.random.default_rng(0)  # the same jitter every time: reports are reproducible
     for ax, scale in zip(axes[:, 0], scales, strict=True):
         diff = data.loc[data["scale"].astype(str) == scale, "diff"].dropna().to_numpy(float)
-        if len(diff) > 1 and np.ptp(diff) > 0:
+        # the tails beyond the 10th and 90th percentiles are one or two people each
+        shown = diff if individual_values else _central(diff)
+        if len(shown) > 1 and np.ptp(shown) > 0:
             # the "cloud": a kernel density of the changes above the "rain" of points
-            grid = np.linspace(diff.min(), diff.max(), 200)
+            grid = np.linspace(shown.min(), shown.max(), 200)
             density = _density(diff, grid)
             ax.fill_between(
                 grid, 0.25, 0.25 + 0.5 * density / density.max(), color=PALETTE[0], alpha=0.35, lw=0
             )
-        ax.scatter(
-            diff,
-            -0.2 + rng.uniform(-0.12, 0.12, len(diff)),
-            s=12,
-            color=PALETTE[0],
-            alpha=0.7,
-            lw=0,
-        )
+        if individual_values:
+            ax.scatter(
+                diff,
+                -0.2 + rng.uniform(-0.12, 0.12, len(diff)),
+                s=12,
+                color=PALETTE[0],
+                alpha=0.7,
+                lw=0,
+            )
+        elif len(diff):
+            ax.boxplot(
+                [diff],
+                positions=[-0.2],
+                **_HORIZONTAL,
+                widths=0.25,
+                whis=(10, 90),
+                showfliers=False,
+                patch_artist=True,
+                boxprops={"facecolor": LIGHT, "edgecolor": GREY, "linewidth": 0.8},
+                whiskerprops={"color": GREY, "linewidth": 0.8},
+                capprops={"color": GREY, "linewidth": 0.8},
+                medianprops={"color": GREY, "linewidth": 1.0},
+                manage_ticks=False,
+            )
         if len(diff) > 1:
             mean = diff.mean()
             half = _t_quantile(len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
@@ -597,10 +734,18 @@ def change_distributions(
         ax.set_yticks([])
         ax.set_ylim(-0.5, 0.8)
         ax.set_title(scale_labels[scale], fontsize=10, loc="left")
-        largest = np.nanmax(np.abs(diff), initial=0)
+        largest = np.nanmax(np.abs(shown), initial=0)
         _locale_axis(ax.xaxis, language, 2 if largest <= 2 else 1 if largest <= 10 else 0)
     axes[-1, 0].set_xlabel(change_label)
     return fig
+
+
+def _central(values: np.ndarray) -> np.ndarray:
+    """The values between the 10th and the 90th percentile."""
+    if len(values) == 0:
+        return values
+    low, high = np.percentile(values, [10, 90])
+    return values[(values >= low) & (values <= high)]
 
 
 def _t_quantile(df: int, level: float = 0.95) -> float:

@@ -42,6 +42,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
+from impact.audit import RESULTS_SUFFIX, audit_results, read_results
 from impact.definitions import Survey, load_survey
 from impact.errors import ReportError
 from impact.fmt import LOCALES
@@ -489,6 +490,7 @@ def render(
             if not (scratch_dir / f"{name}.results.json").is_file():
                 raise ReportError(f"report {name} failed: the notebook wrote no results.json")
             with folder_lock(output_dir):
+                _check_disclosure(scratch_dir / f"{name}{RESULTS_SUFFIX}", output_dir)
                 paths = _publish(scratch_dir, output_dir, name, suffixes)
         except OSError as error:
             raise _write_error(name, output_dir, error) from None
@@ -503,6 +505,30 @@ def render(
         pdf=paths.get(".pdf"),
         docx=paths.get(".docx"),
     )
+
+
+def _check_disclosure(results_path: Path, output_dir: Path) -> None:
+    """Refuse a report whose numbers, with those of the programme's reports already in
+    ``output_dir``, give away a suppressed group (:func:`impact.audit.audit_results`)."""
+    this = json.loads(results_path.read_text(encoding="utf-8"))
+    others = [
+        (name, results)
+        for name, results in read_results(output_dir).get(str(this.get("programme")), [])
+        if name != results_path.name and results.get("language") == this.get("language")
+    ]
+    found = [
+        finding
+        for finding in audit_results([*others, (results_path.name, this)])
+        if results_path.name in finding.report.split(", ")
+    ]
+    if found:
+        shown = "; ".join(str(finding) for finding in found[:3])
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        raise ReportError(
+            f"report {results_path.name.removesuffix(RESULTS_SUFFIX)} failed the disclosure "
+            f"audit: {shown}{more}. Nothing of the report was written; leave that group's "
+            "breakdown out (registry.roles.breakdowns) or raise privacy.min_group_size"
+        )
 
 
 def _publish(scratch_dir: Path, output_dir: Path, name: str, suffixes: list[str]) -> dict:

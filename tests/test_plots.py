@@ -39,26 +39,71 @@ def test_figures_are_reproducible(demo):
     assert draw() == draw()
 
 
-def test_trajectories_have_a_panel_per_outcome_and_a_line_per_participant(demo):
-    data = sections.trajectory_data(demo, "milestone-2")
-    figure = plots.paired_trajectories(
-        data,
+def _trajectories(demo, **options):
+    return plots.paired_trajectories(
+        sections.trajectory_data(demo, "milestone-2"),
         summary=sections.score_summary(demo, "milestone-2"),
         scale_labels={s: s.upper() for s in sections.outcomes(demo)},
         wave_labels={w: w for w in demo.waves_until("milestone-2")},
         language="de",
+        **options,
     )
+
+
+def test_trajectories_show_each_waves_distribution_and_no_persons_line_by_default(demo):
+    figure = _trajectories(demo)
     assert [ax.get_title() for ax in figure.axes] == [s.upper() for s in sections.outcomes(demo)]
     who5 = figure.axes[0]
-    participants = data.loc[data["scale"] == "who5", "participant"].nunique()
-    grey = who5.collections[0]  # one grey line per participant, drawn first
-    assert len(grey.get_segments()) == participants
-    assert len(who5.lines) >= 1  # the mean line
+    assert len(who5.patches) == 3  # a box a wave
+    # no collection of one segment per participant: only the error bars' three segments
+    assert all(len(c.get_segments()) <= 3 for c in who5.collections)
     assert [t.get_text() for t in who5.get_xticklabels()] == [
         "kickoff",
         "milestone-1",
         "milestone-2",
     ]
+    # the whiskers end at the 10th and 90th percentile, inside the lowest and highest score
+    scores = sections.trajectory_data(demo, "milestone-2").query("scale == 'who5'")["score"]
+    ends = [y for line in who5.lines for y in line.get_ydata()]
+    assert min(ends) > scores.min() and max(ends) < scores.max()
+
+
+def test_individual_lines_draw_a_line_per_participant_when_asked(demo):
+    data = sections.trajectory_data(demo, "milestone-2")
+    who5 = _trajectories(demo, individual_lines=True).axes[0]
+    participants = data.loc[data["scale"] == "who5", "participant"].nunique()
+    grey = who5.collections[0]  # one grey line per participant, drawn first
+    assert len(grey.get_segments()) == participants
+    assert len(who5.lines) >= 1  # the mean line
+    assert not who5.patches
+
+
+def test_no_histogram_bar_holds_fewer_than_k_people():
+    scores = pd.Series([3.0, 12, 12, 30, 33, 36, 41, 44, 47, 52, 55, 58, 61, 64, 67, 92])
+    figure = plots.baseline_distribution(
+        scores, cutoffs=[28, 50], score_range=(0, 100), label="WHO-5", k=5
+    )
+    heights = [bar.get_height() for bar in figure.axes[0].patches]
+    assert sum(heights) == len(scores)
+    assert all(height >= 5 for height in heights)
+    plain = plots.baseline_distribution(
+        scores, cutoffs=[28, 50], score_range=(0, 100), label="WHO-5", k=1
+    )
+    assert min(bar.get_height() for bar in plain.axes[0].patches) == 1
+
+
+def test_the_change_distribution_draws_no_persons_change_unless_asked():
+    diffs = pd.DataFrame(
+        {"scale": ["who5"] * 12, "diff": [-24, 0, 4, 4, 8, 8, 8, 12, 12, 16, 20, 40]}
+    )
+    drawn = plots.change_distributions(diffs, scale_labels={"who5": "WHO-5"}, mic={"who5": 10})
+    ax = drawn.axes[0]
+    assert not [c for c in ax.collections if len(c.get_offsets()) == len(diffs)]  # no points
+    assert ax.get_xlim()[0] > -24 and ax.get_xlim()[1] < 40  # the extremes are not drawn
+    points = plots.change_distributions(
+        diffs, scale_labels={"who5": "WHO-5"}, individual_values=True
+    ).axes[0]
+    assert [c for c in points.collections if len(c.get_offsets()) == len(diffs)]
 
 
 def test_effect_sizes_draw_each_interval_and_use_the_locale(demo):
@@ -86,7 +131,7 @@ def test_reliable_change_figure_draws_no_bar_for_a_hidden_count(demo):
     hidden = int(data["suppressed"].sum())
     # every shown count is a bar of its length; a hidden count is a bar of length 0
     assert sorted(shown.tolist() + [0.0] * hidden) == widths
-    assert [t.get_text() for t in ax.texts].count(f"< {k}") == hidden > 0
+    assert [t.get_text() for t in ax.texts].count("not shown") == hidden > 0
     assert [t.get_text() for t in figure.legends[0].get_texts()] == [
         "improved",
         "no reliable change",

@@ -1,8 +1,10 @@
 import math
 
+import pandas as pd
 import pytest
 
 from impact import fmt, sections
+from impact.audit import category_leaks
 from impact.errors import ReportError
 
 
@@ -135,11 +137,17 @@ def test_group_breakdowns_never_show_a_group_below_k(demo):
     shown = groups[~groups["suppressed"]]
     assert (shown["registered"] >= k).all()
     assert groups.loc[groups["suppressed"], ["registered", "responded"]].isna().all().all()
-    # Moshi has two participants in the demo: never shown as a number
-    moshi = groups.query("group == 'Moshi'").iloc[0]
-    assert moshi["suppressed"]
+    # Moshi has two participants in the demo, so Marburg is the cohort minus two: "by
+    # site" is not a breakdown and is left out
+    assert "site" not in set(groups["attribute"]) and {"sector", "role"} <= set(groups["attribute"])
     table = sections.groups_table(demo, "final", "en")
-    assert table.loc[table["Group"] == "Moshi (Tanzania)", "Registered"].tolist() == [f"< {k}"]
+    assert "Moshi (Tanzania)" not in table["Group"].tolist()
+    for _, part in groups.groupby("attribute"):
+        cells = [
+            {"group": g, "n": n, "suppressed": pd.isna(n)}
+            for g, n in zip(part["group"], part["registered"], strict=True)
+        ]
+        assert not category_leaks(cells, label="", k=k, total=len(demo.attributes))
 
 
 def test_german_report_uses_german_sector_names(demo):
@@ -155,6 +163,19 @@ def test_baseline_bands_suppress_small_bands_and_add_up(demo):
     assert bands["n"].dropna().ge(k).all()
     shown = int(bands["n"].sum())
     assert shown <= len(baseline) and (shown == len(baseline)) == (not bands["suppressed"].any())
+
+
+def test_small_baseline_bands_are_combined_with_their_neighbour_not_blanked(demo):
+    # the demo's four kick-off participants at or below 28 join the band up to 50
+    bands = sections.baseline_bands(demo, "who5")
+    baseline = sections.baseline_scores(demo, "who5")
+    assert not bands["suppressed"].any()
+    assert bands[["band", "last_band"]].values.tolist() == [[0, 1], [2, 2]]
+    assert bands["n"].tolist() == [int((baseline <= 50).sum()), int((baseline > 50).sum())]
+    assert int((baseline <= 28).sum()) < demo.survey.privacy.min_group_size
+    table = sections.baseline_bands_table(demo, "who5", "en")
+    first, second = (b.label["en"] for b in demo.instrument_of("who5").bands[:2])
+    assert table.iloc[0, 0] == f"{first} or {second} (0–50)"  # the range of both
 
 
 def test_key_figures_carry_the_change_numbers(demo):
@@ -292,7 +313,11 @@ def test_profile_classes_add_up_and_hide_counts_below_k(demo):
     assert table["wave"].astype(str).unique().tolist() == demo.survey.wave_ids
     raw = demo.category_counts("cantril")
     merged = table.merge(raw, on=["wave", "category"], suffixes=("", "_raw"))
-    assert (merged["suppressed"] == ((merged["n_raw"] > 0) & (merged["n_raw"] < k))).all()
+    primary = (merged["n_raw"] > 0) & (merged["n_raw"] < k)
+    assert merged.loc[primary, "suppressed"].all()
+    for _, part in merged.groupby("wave", observed=True):
+        # a blanked class cannot be worked out from the total and the classes shown
+        assert not category_leaks(part.to_dict("records"), label="", k=k)
     assert (
         merged.loc[~merged["suppressed"], "n"]
         .astype(int)
@@ -303,7 +328,8 @@ def test_profile_classes_add_up_and_hide_counts_below_k(demo):
     assert set(kickoff["wave"].astype(str)) == {"kickoff"}
     german = sections.profile_classes_table(demo, "kickoff", "de")
     assert {"aufblühend", "kämpfend", "leidend"} <= set(german.columns)
-    assert f"< {k}" in german["leidend"].tolist()  # one participant suffering at the kick-off
+    # one participant suffering at the kick-off: blanked, and so is a second class
+    assert german.iloc[0].tolist().count("nicht ausgewiesen") == 2
 
 
 def test_reliability_shows_the_first_wave_and_the_milestone(demo):
@@ -364,7 +390,9 @@ def test_attrition_hides_leavers_below_k_and_names_the_largest_difference(demo):
     hidden = sections.attrition_results(strict, "final")
     assert hidden["suppressed"].all() and hidden["mean_leavers"].isna().all()
     assert sections.attrition_sentence(strict, "final", "en") is None
-    assert set(sections.attrition_table(strict, "final", "en")["Left: kick-off mean"]) == {"< 9"}
+    assert set(sections.attrition_table(strict, "final", "en")["Left: kick-off mean"]) == {
+        "not shown"
+    }
 
 
 def test_design_sensitivity_sentence_uses_the_smallest_sample(demo):
@@ -387,7 +415,9 @@ def test_reliable_change_counts_add_up_and_hide_small_counts(demo):
     raw = demo.reliable_change_counts("final").query("wave == 'final'")
     merged = table.merge(raw, on=["scale", "wave", "kind", "category"], suffixes=("", "_raw"))
     assert len(merged) == len(table)
-    assert (merged["suppressed"] == ((merged["n_raw"] > 0) & (merged["n_raw"] < k))).all()
+    assert merged.loc[(merged["n_raw"] > 0) & (merged["n_raw"] < k), "suppressed"].all()
+    for _, part in merged.groupby(["scale", "kind"]):
+        assert not category_leaks(part.to_dict("records"), label="", k=k)
     for _, part in merged.groupby(["scale", "kind"]):
         assert part["n_raw"].sum() == part["total"].iloc[0]
     assert set(table.loc[table["scale"] == "who5", "reliability_source"]) == {"definition"}
@@ -482,11 +512,12 @@ def test_feedback_is_counted_and_quoted_only_when_enabled(demo):
 def test_subgroups_hide_groups_below_k(demo):
     k = demo.survey.privacy.min_group_size
     table = sections.subgroup_results(demo, "final")
-    assert set(table["by"]) == {"sector_group", "role", "site"}
+    # two Moshi participants: Marburg would be the cohort minus them, so no "by site"
+    assert set(table["by"]) == {"sector_group", "role"}
     assert (table.loc[~table["suppressed"], "n"] >= k).all()
     assert table.loc[table["suppressed"], ["n", "mean_diff", "ci_low", "d_z"]].isna().all().all()
     wide = sections.subgroup_table(demo, "final", "en").set_index("Group")
-    assert set(wide.loc["Moshi (Tanzania)"].drop("Breakdown")) == {f"n < {k}"}
+    assert "Moshi (Tanzania)" not in wide.index
 
 
 def test_results_carry_the_statistics_of_each_kind_of_report(demo):

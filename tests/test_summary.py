@@ -45,9 +45,10 @@ def test_final_summary_covers_every_outcome_area(demo, language):
 def test_kickoff_summary_has_the_baseline_classes_and_network_but_no_change(demo):
     summary = sections.summary_sentences(demo, "kickoff", "en")
     counts = demo.category_counts("cantril").query("wave == 'kickoff'").set_index("category")
-    thriving = fmt.percent(counts.loc["thriving", "share"], "en")
-    assert any(f"“thriving” {thriving}" in s for s in summary)
-    assert any("“suffering” fewer than 5" in s for s in summary)  # one person: not a share
+    struggling = fmt.percent(counts.loc["struggling", "share"], "en")
+    assert any(f"“struggling” {struggling}" in s for s in summary)
+    # one person suffering, and the thriving share would give that person away
+    assert any("“thriving” not shown, “suffering” not shown" in s for s in summary)
     assert any("E–I index" in s for s in summary)
     assert not any("points from the kick-off" in s for s in summary)
 

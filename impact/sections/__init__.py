@@ -38,7 +38,7 @@ What each kind of report adds (every table below also goes into ``results.json``
 ['partnership']
 >>> profile_classes(programme, "kickoff")[["category", "n", "suppressed"]]
      category     n  suppressed
-0    thriving    20       False
+0    thriving  <NA>        True
 1   suffering  <NA>        True
 2  struggling    28       False
 >>> counts = reliable_change_results(programme, "final")

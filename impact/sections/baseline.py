@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import merge_adjacent, protect
 from impact.pipeline import Programme
-from impact.scrub import suppress_small_groups
 from impact.sections.common import (
     _count_text,
     _k,
-    _small,
     milestone_kind,
     outcomes,
     per_programme,
@@ -64,15 +63,22 @@ def baseline_sentences(programme: Programme, language: str) -> list[str]:
 
 
 def baseline_bands(programme: Programme, scale: str) -> pd.DataFrame:
-    """Kick-off participants per score band of an instrument; bands below k blanked.
+    """Kick-off participants per score band of an instrument; bands below k combined.
+
+    A band of 1 to k − 1 participants is combined with its smaller neighbouring band
+    (:func:`impact.disclosure.merge_adjacent`), as a statistical office combines ordered
+    categories rather than blanking them; only when everything would end in one band are
+    the bands blanked instead (:func:`impact.disclosure.protect`).
 
     Returns
     -------
     DataFrame
-        - ``band``: position of the band in the instrument definition (0 = lowest)
-        - ``max``: the band's upper limit (missing for the top band)
-        - ``n``: participants in the band (missing when suppressed)
-        - ``suppressed``: True for a band with fewer than k participants
+        - ``band``: position of the (first) band in the instrument definition (0 = lowest)
+        - ``last_band``: position of the last band a combined row spans (= ``band`` when
+          not combined)
+        - ``max``: the row's upper limit (missing for the top band)
+        - ``n``: participants in the row (missing when suppressed)
+        - ``suppressed``: True for a blanked row
     """
     instrument = programme.instrument_of(scale)
     baseline = baseline_scores(programme, scale).to_numpy()
@@ -83,39 +89,57 @@ def baseline_bands(programme: Programme, scale: str) -> pd.DataFrame:
         top = np.inf if upper is None else upper
         counts.append(int(((baseline > lower) & (baseline <= top)).sum()))
         lower = top
+    k = _k(programme)
+    spans = merge_adjacent(counts, k=k)
+    if len(spans) == 1 and len(edges) > 1:
+        spans = [(i, i) for i in range(len(edges))]
     table = pd.DataFrame(
-        {"band": range(len(edges)), "max": [np.nan if e is None else e for e in edges], "n": counts}
+        {
+            "band": [first for first, _ in spans],
+            "last_band": [last for _, last in spans],
+            "max": [np.nan if edges[last] is None else edges[last] for _, last in spans],
+            "n": [sum(counts[first : last + 1]) for first, last in spans],
+        }
     )
-    return suppress_small_groups(table, count="n", k=_k(programme), columns=["n"])
+    return protect(table, count="n", k=k)
 
 
-def band_labels(programme: Programme, scale: str, language: str) -> list[str]:
+def band_labels(
+    programme: Programme, scale: str, language: str, *, spans: list[tuple[int, int]] | None = None
+) -> list[str]:
     """Each band's label with the scores it holds: the lowest from the scale's minimum,
     the others from above the band below (scores need not be whole numbers: prorated).
+    ``spans`` (first, last band) label bands combined: their names, then the whole range.
 
     Examples
     --------
     >>> from impact.demo import DEMO_SURVEY
     >>> from impact.pipeline import load_programme
-    >>> for label in band_labels(load_programme(DEMO_SURVEY), "who5", "de"):
+    >>> demo = load_programme(DEMO_SURVEY)
+    >>> for label in band_labels(demo, "who5", "de"):
     ...     print(label)
     Hinweis auf eine depressive Verstimmung (0–28)
     geringes Wohlbefinden (über 28 bis 50)
     gutes Wohlbefinden (über 50 bis 100)
+    >>> band_labels(demo, "who5", "en", spans=[(0, 1), (2, 2)])[0]
+    'likely depression or poor well-being (0–50)'
     """
     instrument = programme.instrument_of(scale)
     low, high = instrument.score_range()
-    labels, lower = [], None
-    for band in instrument.bands:
-        upper = high if band.max is None else band.max
-        if lower is None:
-            scope = f"{_whole(low, language)}–{_whole(upper, language)}"
+    uppers = [high if band.max is None else band.max for band in instrument.bands]
+    labels = []
+    for first, last in spans or [(i, i) for i in range(len(instrument.bands))]:
+        if first == 0:
+            scope = f"{_whole(low, language)}–{_whole(uppers[last], language)}"
         else:
             scope = fmt.text(
-                "band_range", language, low=_whole(lower, language), high=_whole(upper, language)
+                "band_range",
+                language,
+                low=_whole(uppers[first - 1], language),
+                high=_whole(uppers[last], language),
             )
-        labels.append(f"{band.label[language]} ({scope})")
-        lower = upper
+        names = [band.label[language] for band in instrument.bands[first : last + 1]]
+        labels.append(f"{fmt.either(names, language)} ({scope})")
     return labels
 
 
@@ -124,14 +148,14 @@ def _whole(value: float, language: str) -> str:
 
 
 def baseline_bands_table(programme: Programme, scale: str, language: str) -> pd.DataFrame:
-    """:func:`baseline_bands` with the bands' labels."""
+    """:func:`baseline_bands` with the bands' labels (combined bands: their labels joined)."""
     t = fmt.texts(language)
     bands = baseline_bands(programme, scale)
-    labels = band_labels(programme, scale, language)
+    spans = list(zip(bands["band"], bands["last_band"], strict=True))
     hidden = fmt.text("suppressed_value", language, k=_k(programme))
     return pd.DataFrame(
         {
-            t["col_band"]: [labels[i] for i in bands["band"]],
+            t["col_band"]: band_labels(programme, scale, language, spans=spans),
             t["col_participants"]: [hidden if pd.isna(n) else str(int(n)) for n in bands["n"]],
         }
     )
@@ -186,11 +210,14 @@ def profile_classes(programme: Programme, milestone: str) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=columns)
     table = pd.concat(parts, ignore_index=True)
-    table["suppressed"] = _small(table["n"], _k(programme))
-    table["n"] = table["n"].astype("Int64")
-    table.loc[table["suppressed"], "n"] = pd.NA
-    table["share"] = table["share"].astype(float)
-    table.loc[table["suppressed"], "share"] = np.nan
+    table = protect(
+        table,
+        count="n",
+        k=_k(programme),
+        within=["instrument", "wave"],
+        total="total",
+        columns=["share"],
+    )
     return table[columns].reset_index(drop=True)
 
 
@@ -230,7 +257,8 @@ def profile_sentences(programme: Programme, wave: str, language: str) -> list[st
                 fmt.quoted(_category_label(programme, instrument, r.order, language), language)
                 + " "
                 + (
-                    fmt.text("fewer_than_k", language, k=_k(programme))
+                    # a class blanked to protect another is no smaller than k: "not shown"
+                    fmt.text("suppressed_value", language, k=_k(programme))
                     if r.suppressed
                     else fmt.percent(r.share, language)
                 )

@@ -5,11 +5,13 @@ through :mod:`impact.scrub`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import protect, protect_missing
 from impact.pipeline import Programme
-from impact.scrub import combine_small_groups, suppress_small_groups
+from impact.scrub import combine_small_groups
 from impact.sections.common import (
     _in_sentence,
     _k,
@@ -120,17 +122,22 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
     """Registered and responding participants per group of each breakdown
     (``registry.roles.breakdowns``) at ``milestone``.
 
-    Groups with fewer than k registered participants are blanked
-    (:func:`impact.scrub.suppress_small_groups`).
+    Groups with 1 to k − 1 registered participants are blanked, and further groups until
+    none can be worked out from the totals (:func:`impact.disclosure.protect`); the groups
+    blanked are shown combined in one row, and a breakdown with no group left to show is
+    left out. Responding counts are protected the same way, and with 1 to k − 1
+    non-respondents no group's response is shown (:func:`impact.disclosure.protect_missing`).
 
     Returns
     -------
     DataFrame
         - ``attribute``: the breakdown
-        - ``group``: the registry value
-        - ``registered``, ``responded``: participants (missing when suppressed)
-        - ``response_rate``: responded / registered (missing when suppressed)
-        - ``suppressed``: True for a group below k
+        - ``group``: the registry value, None for the combined row of the blanked groups
+        - ``registered``, ``responded``: participants (a group's response can be blanked,
+          missing, while its registration is shown)
+        - ``response_rate``: responded / registered (missing when blanked)
+        - ``combined``: how many groups the row stands for
+        - ``suppressed``: False (blanked groups are in the combined row)
     """
     submissions = programme.cleaned.submissions
     kept = submissions[(submissions["wave"] == milestone) & submissions["status"].eq("kept")]
@@ -153,20 +160,76 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[*columns, "suppressed"])
     table = pd.concat(tables, ignore_index=True)
     table["group"] = table["group"].astype(object)
-    suppressed = suppress_small_groups(
-        table,
-        count="registered",
-        k=_k(programme),
-        columns=["registered", "responded", "response_rate"],
+    table["registered_raw"] = table["registered"]
+    k = _k(programme)
+    # registration is the same at every wave, so its cells are chosen on their own (a
+    # count blanked at one wave and shown at another would be no protection)
+    table = _combine_blanked(protect(table, count="registered", k=k, within=["attribute"]))
+    responding = protect(
+        table, count="responded", k=k, within=["attribute"], suppressed=table["suppressed"]
     )
-    suppressed["responded"] = suppressed["responded"].astype("Int64")
-    return suppressed
+    table["responded"] = responding["responded"]
+    table["response_rate"] = table["response_rate"].astype(float)
+    table.loc[responding["suppressed"], "response_rate"] = np.nan
+    table = protect_missing(
+        table,
+        missing=len(registry) - int(registry["responded"].sum()),
+        k=k,
+        columns=["responded", "response_rate"],
+    )
+    table["responded"] = table["responded"].astype("Int64")
+    table["response_rate"] = table["response_rate"].astype(float)
+    return table
+
+
+def _combine_blanked(protected: pd.DataFrame) -> pd.DataFrame:
+    """The groups a breakdown blanks, combined into one row (``group`` None): their sum is
+    the breakdown's total minus the groups shown, so the row tells nothing new and keeps
+    the table whole. A breakdown with no group left to show is left out."""
+    rows = []
+    for _, part in protected.groupby("attribute", sort=False, observed=True):
+        hidden = part[part["suppressed"]]
+        shown = part[~part["suppressed"]].assign(combined=1)
+        if shown.empty:
+            continue
+        rows.append(shown)
+        if len(hidden):
+            registered = int(hidden["registered_raw"].sum())
+            responded = int(hidden["responded"].sum())
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "attribute": [part["attribute"].iloc[0]],
+                        "group": [None],
+                        "registered": [registered],
+                        "responded": [responded],
+                        "response_rate": [responded / registered],
+                        "suppressed": [False],
+                        "combined": [len(hidden)],
+                    }
+                )
+            )
+    columns = ["attribute", "group", "registered", "responded", "response_rate", "combined"]
+    if not rows:
+        return pd.DataFrame(columns=[*columns, "suppressed"])
+    table = pd.concat(rows, ignore_index=True)
+    table["registered"] = table["registered"].astype("Int64")
+    table["group"] = table["group"].astype(object)
+    return table[[*columns, "suppressed"]]
 
 
 def groups_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
-    """:func:`group_participation`, translated; suppressed groups show ``< k``."""
+    """:func:`group_participation`, translated; blanked counts read "not shown", the
+    combined groups "other <plural>"."""
     t = fmt.texts(language)
     table = group_participation(programme, milestone)
+
+    def group(attribute: str, value) -> str:
+        if value is not None:
+            return attribute_label(programme, attribute, value, language)
+        plural = programme.survey.registry.plural(attribute, language)
+        return fmt.text("other_plural", language, plural=plural) if plural else t["other_groups"]
+
     hidden = fmt.text("suppressed_value", language, k=_k(programme))
 
     def count(values: pd.Series) -> list[str]:
@@ -178,8 +241,7 @@ def groups_table(programme: Programme, milestone: str, language: str) -> pd.Data
                 attribute_name(programme, a, language) for a in table["attribute"]
             ],
             t["col_group"]: [
-                attribute_label(programme, a, g, language)
-                for a, g in zip(table["attribute"], table["group"], strict=True)
+                group(a, g) for a, g in zip(table["attribute"], table["group"], strict=True)
             ],
             t["col_registered"]: count(table["registered"]),
             t["col_responded"]: count(table["responded"]),

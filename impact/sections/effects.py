@@ -12,6 +12,7 @@ import pandas as pd
 
 from impact import fmt
 from impact.change import d_z_interval
+from impact.disclosure import differ_by_few, protect_nested
 from impact.pipeline import Programme
 from impact.sections.common import (
     _in_outcome_order,
@@ -24,12 +25,18 @@ from impact.sections.common import (
     scale_with_range,
     wave_label,
 )
-from impact.sections.scores import described_outcomes
+from impact.sections.scores import described_outcomes, wave_levels
 
 
 def change_results(programme: Programme, milestone: str) -> pd.DataFrame:
-    """Paired change from the kick-off to each wave up to ``milestone`` (numbers)."""
-    return programme.change(until=milestone)
+    """Paired change from the kick-off to each wave up to ``milestone`` (numbers); the pairs'
+    pre and post means blanked where they would give away those who left or joined late
+    (:func:`impact.disclosure.protect_nested`)."""
+    return protect_nested(
+        programme.change(until=milestone),
+        levels=wave_levels(programme, milestone),
+        k=_k(programme),
+    )
 
 
 def dz_interval(t: float, df: float, level: float = 0.95) -> tuple[float, float]:
@@ -291,7 +298,29 @@ def all_waves(programme: Programme, milestone: str) -> pd.DataFrame:
         how="left",
     )
     merged = merged[merged["wave"] != programme.baseline]
+    hidden = _completers_nested(programme, milestone, merged)
+    merged.loc[hidden, ["completers_diff", "completers_ci_low", "completers_ci_high"]] = np.nan
     return _in_outcome_order(merged[columns], programme).reset_index(drop=True)
+
+
+def _completers_nested(programme: Programme, milestone: str, table: pd.DataFrame) -> np.ndarray:
+    """Rows whose completers differ by 1 to k − 1 people from the pairs of their wave or
+    from the completers another report counts at that wave (those who answered every wave
+    up to another milestone): their changes side by side would give those few's change."""
+    k = _k(programme)
+    sizes: dict[tuple[str, str], set[int]] = {}
+    for record in programme.change(until=milestone).itertuples():
+        sizes.setdefault((str(record.scale), str(record.wave)), set()).add(int(record.n))
+    for later in [wave.id for wave in programme.survey.waves][1:]:
+        for record in programme.completers_change(later).itertuples():
+            sizes.setdefault((str(record.scale), str(record.wave)), set()).add(int(record.n))
+    return np.array(
+        [
+            pd.notna(n) and differ_by_few({int(n), *sizes.get((s, w), ())}, k=k)
+            for s, w, n in zip(table["scale"], table["wave"], table["n_completers"], strict=True)
+        ],
+        dtype=bool,
+    )
 
 
 def all_waves_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
@@ -355,7 +384,9 @@ def attrition_results(programme: Programme, milestone: str) -> pd.DataFrame:
     compared = [s for s in outcomes(programme) if s not in described_outcomes(programme)]
     table = _in_outcome_order(table[table["scale"].isin(compared)], programme).copy()
     table["suppressed"] = table["n_leavers"] < _k(programme)
+    # the stayers' mean too: with the kick-off's mean it would give the leavers'
     hidden = ["mean_leavers", "sd_leavers", "diff", "t", "df", "p_value", "g"]
+    hidden += ["mean_stayers", "sd_stayers"]
     table.loc[table["suppressed"], hidden] = np.nan
     return table.reset_index(drop=True)
 
@@ -368,8 +399,10 @@ def attrition_table(programme: Programme, milestone: str, language: str) -> pd.D
         {
             t["col_scale"]: [scale_label(programme, s, language) for s in table["scale"]],
             t["col_stayers"]: [
-                f"{fmt.number(m, 2, language)} (n = {n})"
-                for m, n in zip(table["mean_stayers"], table["n_stayers"], strict=True)
+                fmt.text("suppressed_value", language, k=_k(programme))
+                if r.suppressed
+                else f"{fmt.number(r.mean_stayers, 2, language)} (n = {r.n_stayers})"
+                for r in table.itertuples()
             ],
             t["col_leavers"]: [
                 fmt.text("suppressed_value", language, k=_k(programme))

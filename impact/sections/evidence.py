@@ -217,8 +217,8 @@ def jacobson_truax_scales(programme: Programme) -> list[str]:
 def jacobson_truax_data(programme: Programme, milestone: str, scale: str, language: str) -> dict:
     """What :func:`impact.plots.jacobson_truax` takes for one outcome: the points (kick-off
     and ``milestone`` scores), the band of no reliable change (± 1.96 · S_diff), the
-    cut-off, and the counts per region as protected texts (``< k`` below the threshold;
-    the points of such a region are left out)."""
+    cut-off, and the counts per region as protected texts ("not shown" for a withheld
+    count; the points of such a region are left out)."""
     individual = programme.reliable_change(milestone)
     part = individual[(individual["scale"] == scale) & (individual["wave"] == milestone)]
     counts_table = reliable_change_results(programme, milestone)
@@ -230,15 +230,16 @@ def jacobson_truax_data(programme: Programme, milestone: str, scale: str, langua
         str(r.category): fmt.text("suppressed_value", language, k=k) if r.suppressed else str(r.n)
         for r in rows.itertuples()
     }
-    # A region of 1 to k − 1 people is labelled "< k" and its points are not drawn: they
+    # A withheld region is labelled "not shown" and its points are not drawn: they
     # would show how many there are.
     hidden = {str(r.category) for r in rows.itertuples() if r.suppressed}
+    rci_band = float(1.96 * part["s_diff"].iloc[0]) if len(part) else float("nan")
     part = part[~part["reliable_change"].astype(str).isin(hidden)]
     instrument = programme.instrument_of(scale)
     t = fmt.texts(language)
     return {
         "data": part[["pre", "post"]].reset_index(drop=True),
-        "rci_band": float(1.96 * part["s_diff"].iloc[0]) if len(part) else float("nan"),
+        "rci_band": rci_band,
         "cutoff": instrument.clinical_cutoff,
         "higher_is_better": instrument.higher_is_better,
         "counts": counts,

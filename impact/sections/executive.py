@@ -107,7 +107,13 @@ def cutoff_shares(programme: Programme, milestone: str) -> pd.DataFrame:
     table = pd.DataFrame(
         rows, columns=["scale", "cutoff", "n", "n_then", "share_then", "n_now", "share_now"]
     )
-    hidden = _small(table["n_then"], k) | _small(table["n_now"], k)
+    # two cells each time, at or below and above: either one of 1 to k − 1 people blanks both
+    hidden = (
+        _small(table["n_then"], k)
+        | _small(table["n_now"], k)
+        | _small(table["n"] - table["n_then"], k)
+        | _small(table["n"] - table["n_now"], k)
+    )
     table["suppressed"] = hidden.astype(bool)
     return table
 

@@ -8,17 +8,18 @@ import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import differ_by_few, protect
 from impact.pipeline import Programme
 from impact.sections.common import (
     _count_text,
     _excludes_zero,
     _in_outcome_order,
     _k,
-    _small,
     per_programme,
     scale_label,
     wave_label,
 )
+from impact.sections.scores import wave_levels
 
 
 def _sentence_count(n: float, k: int, language: str) -> str:
@@ -53,11 +54,14 @@ def reliable_change_results(programme: Programme, milestone: str) -> pd.DataFram
         ["reliability", "reliability_source", "sd_baseline"]
     ].first()
     counts = counts.join(used, on="scale")
-    counts["suppressed"] = _small(counts["n"], _k(programme))
-    counts["n"] = counts["n"].astype("Int64")
-    counts.loc[counts["suppressed"], "n"] = pd.NA
-    counts["share"] = counts["share"].astype(float)
-    counts.loc[counts["suppressed"], "share"] = np.nan
+    counts = protect(
+        counts,
+        count="n",
+        k=_k(programme),
+        within=["scale", "wave", "kind"],
+        total="total",
+        columns=["share"],
+    )
     counts["wave"] = counts["wave"].astype(str)
     return counts.reset_index(drop=True)
 
@@ -161,7 +165,24 @@ def response_shift_results(programme: Programme, milestone: str) -> pd.DataFrame
     at_wave = scores[(scores["wave"] == milestone) & (scores["frame"] != "now")]
     if at_wave["score"].notna().sum() == 0:
         return pd.DataFrame(columns=columns)
-    return programme.response_shift(milestone)[columns]
+    table = programme.response_shift(milestone)[columns].copy()
+    # the comparisons' means are of nested sets of people (those with a then rating among
+    # the pairs, who are among each wave's respondents): blanked when any two differ by
+    # 1 to k − 1 people, whose mean they would give away
+    levels = wave_levels(programme, milestone)
+    k = _k(programme)
+    for scale, rows in table.groupby("scale", sort=False):
+        sizes = set(rows["n"].astype(int))
+        sizes |= set(
+            levels.loc[
+                (levels["scale"] == scale)
+                & levels["wave"].astype(str).isin([programme.baseline, milestone]),
+                "n",
+            ].astype(int)
+        )
+        if differ_by_few(sizes, k=k):
+            table.loc[rows.index, ["mean_pre", "mean_post"]] = np.nan
+    return table
 
 
 def response_shift_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:

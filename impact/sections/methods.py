@@ -59,7 +59,16 @@ def methods_paragraphs(programme: Programme, milestone: str, language: str) -> l
     if has("network"):
         paragraphs.append(t["methods_network"])
     paragraphs.extend(filter(None, [not_collected_sentence(programme, milestone, language)]))
-    paragraphs.append(fmt.text("methods_privacy", language, k=_k(programme), quotes=quotes))
+    figures = (
+        "methods_privacy_individual"
+        if programme.survey.privacy.individual_lines
+        else "methods_privacy_figures"
+    )
+    paragraphs.append(
+        fmt.text("methods_privacy", language, k=_k(programme), quotes=quotes)
+        + " "
+        + fmt.text(figures, language, k=_k(programme))
+    )
     return paragraphs
 
 

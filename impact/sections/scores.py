@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from impact import fmt
+from impact.disclosure import withheld_levels
 from impact.pipeline import Programme
 from impact.sections.common import (
     _scale_wave_labels,
@@ -25,14 +26,34 @@ from impact.sections.common import (
 def score_summary(programme: Programme, milestone: str) -> pd.DataFrame:
     """Mean, SD, n and the 95% CI of the mean of each scale per wave up to ``milestone``.
 
+    A wave's mean is withheld where it, with the kick-off's and the mean change, would give
+    away the mean of the 1 to k − 1 people who left or joined late
+    (:func:`impact.disclosure.withheld_levels`).
+
     Returns
     -------
     DataFrame
         - ``scale``, ``wave``
         - ``n``: participants with a score
-        - ``mean``, ``sd``
+        - ``mean``, ``sd`` (missing when withheld)
         - ``ci_low``, ``ci_high``: 95% CI of the mean (t distribution)
+        - ``suppressed``: True where the mean is withheld
     """
+    table = wave_levels(programme, milestone)
+    withheld = withheld_levels(
+        programme.change(until=milestone), levels=table, k=programme.survey.privacy.min_group_size
+    )
+    table["suppressed"] = [
+        (s, str(w)) in withheld for s, w in zip(table["scale"], table["wave"], strict=True)
+    ]
+    table.loc[table["suppressed"], ["mean", "sd", "ci_low", "ci_high"]] = np.nan
+    return table
+
+
+@per_programme
+def wave_levels(programme: Programme, milestone: str) -> pd.DataFrame:
+    """:func:`score_summary` before any mean is withheld (what disclosure control checks
+    the published numbers against; not itself published)."""
     scores = programme.scores
     scores = scores[scores["wave"].isin(programme.waves_until(milestone))].dropna(subset=["score"])
     table = (
@@ -67,14 +88,20 @@ def scores_table(programme: Programme, milestone: str, language: str) -> pd.Data
 
 
 def trajectory_data(programme: Programme, milestone: str) -> pd.DataFrame:
-    """The scores the trajectory figure draws: outcomes rated now, waves up to ``milestone``."""
+    """The scores the trajectory figure draws: outcomes rated now, waves up to ``milestone``,
+    without the waves whose mean :func:`score_summary` withholds."""
     scores = programme.scores
     keep = (
         scores["wave"].isin(programme.waves_until(milestone))
         & scores["scale"].isin(outcomes(programme))
         & scores["score"].notna()
     )
-    return scores.loc[keep, ["participant", "scale", "wave", "score"]]
+    withheld = score_summary(programme, milestone).query("suppressed")
+    hidden = pd.MultiIndex.from_arrays([withheld["scale"], withheld["wave"].astype(str)])
+    shown = ~pd.MultiIndex.from_arrays(
+        [scores["scale"].astype(str), scores["wave"].astype(str)]
+    ).isin(hidden)
+    return scores.loc[keep & shown, ["participant", "scale", "wave", "score"]]
 
 
 # -- alt texts -------------------------------------------------------------------------------
@@ -87,6 +114,7 @@ def trajectories_alt(programme: Programme, milestone: str, language: str) -> str
         means = ", ".join(
             f"{wave_label(programme, str(r.wave), language)} {fmt.number(r.mean, 1, language)}"
             for r in rows.itertuples()
+            if not r.suppressed
         )
         parts.append(f"{scale_label(programme, scale, language)}: {means}")
     return fmt.text("alt_trajectories", language, means="; ".join(parts))

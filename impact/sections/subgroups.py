@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from impact import fmt
+from impact.disclosure import protect, shown_breakdowns
 from impact.pipeline import Programme
 from impact.sections.common import (
     _in_outcome_order,
@@ -49,7 +50,9 @@ def subgroups_not_estimated(programme: Programme, milestone: str) -> list[str]:
 @per_programme
 def subgroup_results(programme: Programme, milestone: str) -> pd.DataFrame:
     """Change from the kick-off to ``milestone`` per group (descriptive, no p-values);
-    groups with fewer than k complete pairs blanked.
+    groups with fewer than k complete pairs blanked, and further groups until none can be
+    worked out from the others and the cohort (:func:`impact.disclosure.protect`); a
+    breakdown whose every group is blanked is left out.
 
     Returns
     -------
@@ -65,9 +68,15 @@ def subgroup_results(programme: Programme, milestone: str) -> pd.DataFrame:
     table = pd.concat(parts, ignore_index=True)
     table = table[table["wave"].astype(str) == milestone]
     table = table[table["scale"].isin(outcomes(programme))][columns].copy()
-    table["n"] = table["n"].astype("Int64")
-    table.loc[table["suppressed"], "n"] = pd.NA
-    return table.reset_index(drop=True)
+    table = protect(
+        table.reset_index(drop=True),
+        count="n",
+        k=_k(programme),
+        within=["by", "scale"],
+        columns=["mean_diff", "ci_low", "ci_high", "d_z"],
+        suppressed=table["suppressed"].to_numpy(),
+    )
+    return shown_breakdowns(table, by="by")
 
 
 def subgroup_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
