@@ -164,6 +164,11 @@ class Instrument(_Strict):
     reliability: float | None = Field(default=None, gt=0, lt=1)
     norms: Norm | None = None
     missing_codes: list[float] = Field(default_factory=list)
+    # For the report's instruments table and reference list: a short citation ("Topp et
+    # al., 2015"), the APA references, and whether the instrument has been validated.
+    citation: str | None = None
+    references: list[str] = Field(default_factory=list)
+    validated: bool = False
 
     @field_validator("items")
     @classmethod

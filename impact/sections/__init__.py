@@ -156,6 +156,7 @@ from impact.sections.individual import (
     response_shift_sentences,
     response_shift_table,
 )
+from impact.sections.instruments import instruments_table, references
 from impact.sections.markup import (
     heading,
     html_list,
@@ -342,6 +343,8 @@ __all__ = [
     "summary_sentences",
     "executive_summary",
     "goal_results",
+    "instruments_table",
+    "references",
     "goals_table",
     "goals_sentence",
     "commentary_path",

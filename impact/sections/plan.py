@@ -147,6 +147,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("scores", ALL_KINDS, ("scales",), "section_scores"),
     Section("reliability", ALL_KINDS, ("scales",), "section_reliability", ("ci", "reliability")),
     Section("attrition", LATER, ("scales",), "section_attrition"),
+    Section("instruments", ALL_KINDS, title="section_instruments"),
     Section("glossary", ALL_KINDS, title="section_glossary"),
 )
 # The glossary's terms in the order a glossary lists them.
