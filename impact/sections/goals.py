@@ -35,6 +35,7 @@ from impact.sections.common import (
 )
 from impact.sections.effects import change_results
 from impact.sections.evidence import meaningful_results
+from impact.sections.plan import includes
 
 COLUMNS = ["goal", "indicator", "scale", "target", "estimate", "ci_low", "ci_high", "n", "verdict"]
 
@@ -93,6 +94,8 @@ def goal_results(programme: Programme, milestone: str) -> pd.DataFrame:
     change = change[change["wave"].astype(str) == milestone].set_index("scale")
     rows = []
     for index, goal in enumerate(goals):
+        if goal.indicator == "ei_change" and not includes(programme, programme.baseline, "network"):
+            continue  # collaboration across sectors is not collected: nothing to hold it to
         _check_scale(programme, goal, index)
         estimate = low = high = math.nan
         n = 0
