@@ -164,6 +164,11 @@ class Instrument(_Strict):
     reliability: float | None = Field(default=None, gt=0, lt=1)
     norms: Norm | None = None
     missing_codes: list[float] = Field(default_factory=list)
+    # For the report's instruments table and reference list: a short citation ("Topp et
+    # al., 2015"), the APA references, and whether the instrument has been validated.
+    citation: str | None = None
+    references: list[str] = Field(default_factory=list)
+    validated: bool = False
 
     @field_validator("items")
     @classmethod
@@ -544,6 +549,32 @@ class Programme(_Strict):
     synthetic: bool = False
 
 
+class Goal(_Strict):
+    """An intended outcome of the programme, as data: what it is (``outcome``), how it is
+    measured (``indicator``) and the ``target`` the final report holds the result to.
+
+    Indicators: ``mean_change`` (a scale's mean change since the kick-off, in its points),
+    ``share_mic`` (the share gaining at least the scale's minimal important change, 0-1),
+    ``share_crossing_cutoff`` (of those at or below the scale's cut-off at the kick-off, the
+    share above it now, 0-1) and ``ei_change`` (the change of the cohort's E-I index).
+    Every target is a least value: met when the result's 95% CI lies at or above it.
+    """
+
+    id: str = Field(pattern=IDENTIFIER)
+    outcome: Text
+    indicator: Literal["mean_change", "share_mic", "share_crossing_cutoff", "ei_change"]
+    scale: str | None = None
+    target: float
+
+    @model_validator(mode="after")
+    def _scale_where_needed(self) -> Goal:
+        if self.indicator != "ei_change" and self.scale is None:
+            raise ValueError(f"the indicator {self.indicator!r} needs a 'scale'")
+        if self.indicator.startswith("share") and not 0 <= self.target <= 1:
+            raise ValueError(f"a share's target is between 0 and 1, not {self.target}")
+        return self
+
+
 class Survey(_Strict):
     """A programme's survey definition (``surveys/<programme>/survey.yml``)."""
 
@@ -559,6 +590,13 @@ class Survey(_Strict):
     # A researcher's own report sections, each at its place in the report plan.
     sections: list[CustomSection] = Field(default_factory=list)
     languages: list[Literal["de", "en"]] = Field(default_factory=lambda: list(LANGUAGES))
+    # How German labels write gender-inclusive nouns (they are written with the colon,
+    # "Mentor:in"): colon, star ("Mentor*in"), slash ("Mentor/in") or paired ("Mentorin
+    # oder Mentor"); see :func:`impact.fmt.inclusive`.
+    language_style: Literal["colon", "star", "slash", "paired"] = "colon"
+    # The programme's intended outcomes with their indicators and targets (goals against
+    # results in the reports).
+    goals: list[Goal] = Field(default_factory=list)
     mappings: dict[str, ColumnMapping]
     waves: list[Wave] = Field(min_length=2)
     # Folders outside the programme's folder that exports and the registry may be read from

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from babel.numbers import format_decimal
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 LOCALE_DIR = Path(__file__).parent / "locales"
 DASH = "–"
+MINUS = "\u2212"
 
 
 def _locale(language: str) -> str:
@@ -39,13 +41,20 @@ def _locale(language: str) -> str:
 
 
 def number(value: float | None, decimals: int = 2, language: str = "en") -> str:
-    """A number with fixed decimals in the language's notation; a dash for missing."""
+    """A number with fixed decimals in the language's notation; a dash for missing.
+
+    Examples
+    --------
+    >>> number(-0.354, 2, "de"), number(-1234.5, 1, "en")
+    ('−0,35', '−1,234.5')
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
     if round(value, decimals) == 0:
         value = 0.0  # no "-0.00"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=_locale(language))
+    # A true minus sign (U+2212), not the hyphen Babel writes: "−0,35", as in ``signed``.
+    return format_decimal(value, format=pattern, locale=_locale(language)).replace("-", MINUS)
 
 
 def no_leading_zero(value: float, decimals: int, language: str) -> str:
@@ -207,6 +216,61 @@ def join(words: list[str], language: str = "en") -> str:
     ('Sektor, Rolle und Standort', 'role and site')
     """
     return format_list(list(words), locale=_locale(language)) if words else ""
+
+
+def quoted(words: str, language: str = "en") -> str:
+    """Words in the language's quotation marks: „aufblühend“ / “thriving”.
+
+    Examples
+    --------
+    >>> quoted("aufblühend", "de"), quoted("thriving", "en")
+    ('„aufblühend“', '“thriving”')
+    """
+    return f"„{words}“" if language == "de" else f"“{words}”"
+
+
+# Gender-inclusive German: the definitions and texts write the colon ("Mentor:in",
+# "Schüler:innen"); a programme's ``language_style`` rewrites it.
+LANGUAGE_STYLES = ("colon", "star", "slash", "paired")
+_INCLUSIVE = re.compile(r"\b(\w+):(in|innen)\b")
+
+
+def _paired(match: re.Match) -> str:
+    stem, ending = match.group(1), match.group(2)
+    if ending == "in":
+        return f"{stem}in oder {stem}"
+    # The masculine plural: "Partner", "Schüler" stay; "Mentor", "Kolleg" add -en.
+    plural = stem if stem.endswith(("er", "el", "en")) else stem + "en"
+    return f"{stem}innen und {plural}"
+
+
+def inclusive(text: str, style: str = "colon") -> str:
+    """German text in the programme's gender-inclusive style.
+
+    ``colon`` keeps "Mentor:innen", ``star`` writes "Mentor*innen", ``slash``
+    "Mentor/-innen" ("Mentor/in" in the singular), ``paired`` names both
+    ("Mentorinnen und Mentoren", "Mentorin oder Mentor").
+
+    Examples
+    --------
+    >>> inclusive("Schüler:innen und Mentor:in", "slash")
+    'Schüler/-innen und Mentor/in'
+    >>> inclusive("Investor:innen, Partner:innen", "paired")
+    'Investorinnen und Investoren, Partnerinnen und Partner'
+    >>> inclusive("Mentor:innen", "star")
+    'Mentor*innen'
+    """
+    if style == "colon":
+        return text
+    if style == "star":
+        return _INCLUSIVE.sub(r"\1*\2", text)
+    if style == "slash":
+        return _INCLUSIVE.sub(
+            lambda m: f"{m.group(1)}/in" if m.group(2) == "in" else f"{m.group(1)}/-innen", text
+        )
+    if style == "paired":
+        return _INCLUSIVE.sub(_paired, text)
+    raise ValueError(f"language style {style!r} is not offered; choose from {LANGUAGE_STYLES}")
 
 
 def either(words: list[str], language: str = "en") -> str:

@@ -46,7 +46,8 @@ def new_programme(
     instruments: list[str] | None = None,
     kickoff: dt.date | None = None,
 ) -> Path:
-    """Write ``<root>/<name>/survey.yml``, commented, using shipped instruments.
+    """Write ``<root>/<name>/survey.yml``, commented, using shipped instruments, and an
+    empty ``commentary-<wave>.<language>.md`` per report for the evaluator's interpretation.
 
     Parameters
     ----------
@@ -173,6 +174,13 @@ def new_programme(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "raw").mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    # The evaluator's interpretation and recommendations, one Markdown file per report
+    # (impact.sections.commentary): left empty, a report says that none has been added.
+    for wave_id, *_ in waves:
+        for language in ("de", "en"):
+            commentary = folder / f"commentary-{wave_id}.{language}.md"
+            if not commentary.exists():
+                commentary.write_text("", encoding="utf-8")
     return path
 
 

@@ -141,6 +141,8 @@ def _drop_instrument(instrument: str):
                 item = target["item"] if isinstance(target, dict) else target
                 if item.startswith(f"{instrument}."):
                     del columns[column]
+        # a goal measured by the dropped instrument goes with it
+        data["goals"] = [g for g in data.get("goals", []) if g.get("scale") != instrument]
 
     return edit
 

@@ -65,7 +65,7 @@ def test_report_opens_offline_in_chromium_without_errors_or_requests(report, tmp
     external = [u for u in requests if not u.startswith(("data:", "file:"))]
     assert not external, f"the report fetched {external}"
     assert images and all(width > 100 and alt and done for width, alt, done in images), images
-    assert headings[:2] == ["Inhalt", "Zusammenfassung"] and headings[-1] == "Glossar"
+    assert headings[:2] == ["Inhalt", "Auf einen Blick"] and headings[-1] == "Glossar"
     assert screenshot.stat().st_size > 50_000 and screenshot.read_bytes()[:4] == b"\x89PNG"
     assert language == "de" and title.startswith("Evaluationsbericht: ") and "Abschluss" in title
     assert audit.response["testEngine"]["name"] == "axe-core"

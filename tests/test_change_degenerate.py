@@ -237,7 +237,7 @@ def test_the_change_sentence_names_a_change_without_spread(demo, language):
     assert sentence == fmt.text(
         "change_no_spread",
         language,
-        scale=sections.scale_label(demo, "who5", language),
+        scale=sections.scale_with_range(demo, "who5", language),
         wave=sections.wave_label(demo, "final", language),
         diff=fmt.signed(20.0, 1, language),
         n=5,

@@ -56,8 +56,9 @@ def test_pdfs_are_real_reports_in_their_language(rendered):
     out, _ = rendered
     german = "".join(page.extract_text() for page in PdfReader(out / "final_de.pdf").pages)
     english = "".join(page.extract_text() for page in PdfReader(out / "kickoff_en.pdf").pages)
-    assert "Wirkungsbericht" in german and "Glossar" in german
+    assert "Abschlussbericht" in german and "Glossar" in german
     assert re.search(r"t\(\d+\) = \d+,\d\d", german)
+    assert "Wirkungsbericht" not in german  # the change is not attributed to the programme
     assert "Baseline report" in english and "Universit" in english
     assert len(PdfReader(out / "final_de.pdf").pages) >= 3
 
@@ -67,7 +68,7 @@ def test_the_main_body_fits_twelve_pages_with_the_full_tables_in_an_appendix(ren
     for result in results:
         t = fmt.texts(result.language)
         pages = [page.extract_text() for page in PdfReader(result.pdf).pages]
-        first = next(i for i, text in enumerate(pages) if i > 1 and t["section_summary"] in text)
+        first = next(i for i, text in enumerate(pages) if i > 1 and t["section_executive"] in text)
         appendix = [t["print_tables_appendix"], t["section_appendix"]]
         last = next(
             i for i, text in enumerate(pages) if i > first and any(a in text for a in appendix)
@@ -97,8 +98,8 @@ def test_reports_show_real_content_in_their_language(rendered):
     out, _ = rendered
     final_de = (out / "final_de.html").read_text(encoding="utf-8")
     final_en = (out / "final_en.html").read_text(encoding="utf-8")
-    assert "Wirkungsbericht" in final_de and "Veränderung seit dem Auftakt" in final_de
-    assert "Impact report" in final_en and "Change since the kick-off" in final_en
+    assert "Abschlussbericht" in final_de and "Veränderung seit dem Auftakt" in final_de
+    assert "Final report" in final_en and "Change since the kick-off" in final_en
     assert re.search(r"t\(\d+\) = \d+,\d\d", final_de), "German APA numbers use a decimal comma"
     assert "synthetic demo cohort" in final_en
     kickoff = (out / "kickoff_en.html").read_text(encoding="utf-8")

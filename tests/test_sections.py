@@ -17,7 +17,8 @@ def _row(diff, low, high):
         "ci_high": high,
         "t": 2.0,
         "df": 40,
-        "p_value": 0.05,
+        "p_value": 0.01,
+        "p_adjusted": 0.03,
         "d_z": 0.3,
         "n": 41,
     }
@@ -27,9 +28,41 @@ def test_wording_follows_the_confidence_interval(demo):
     improved = sections.change_sentence(demo, _row(7.3, 5.0, 9.6), "en")
     uncertain = sections.change_sentence(demo, _row(1.2, -1.0, 3.4), "en")
     declined = sections.change_sentence(demo, _row(-4.0, -6.0, -2.0), "de")
-    assert improved.startswith("Well-being (WHO-5): on average +7.3 points")
-    assert "uncertain" in uncertain and "includes no change" in uncertain
+    assert improved.startswith("Well-being (WHO-5; range 0–100): on average +7.3 points")
+    assert "minimal important change: 10 points" in improved
+    assert "uncertain" in uncertain and "includes zero" in uncertain
     assert "Rückgang" in declined and "−4,0" in declined
+
+
+def test_limitations_name_regression_to_the_mean_self_selection_and_the_closing_mood(demo):
+    final = " ".join(sections.limitations(demo, "final", "en"))
+    share = (sections.baseline_scores(demo, "who5") <= 50).mean()
+    assert f"Regression to the mean: {fmt.percent(share, 'en')}" in final
+    assert "Self-selection" in final and "Mood at the end" in final
+    assert "Stimmung am Ende" not in " ".join(sections.limitations(demo, "milestone-1", "de"))
+
+
+def test_a_change_is_a_finding_only_after_the_multiplicity_correction(demo):
+    # Milestone 1: the well-being CI excludes zero, its Holm-corrected p does not stay below .05.
+    row = demo.change("milestone-1").query("wave == 'milestone-1' and scale == 'who5'").iloc[0]
+    assert row["ci_low"] > 0 and row["p_adjusted"] >= 0.05
+    for language, claim in (("en", "the rise holds"), ("de", "der Anstieg ist")):
+        sentence = sections.change_sentence(demo, row.to_dict(), language)
+        assert claim not in sentence
+    assert "nicht statistisch gesichert" in sections.change_sentence(demo, row.to_dict(), "de")
+    assert not sections.is_finding(row.to_dict())
+    held = _row(7.3, 5.0, 9.6) | {"p_adjusted": 0.2}
+    assert "not statistically established" in sections.change_sentence(demo, held, "en")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_change_sentences_name_d_av_and_r_and_no_cohen_label(demo, language):
+    for milestone in ("milestone-1", "final"):
+        text = " ".join(sections.summary_sentences(demo, milestone, language))
+        assert "d_av = " in text and ("r(pre, post)" in text or "r(vorher, nachher)" in text)
+        for label in ("small", "medium", "large", "klein", "mittel", "groß"):
+            assert f"{label} effect" not in text and f"{label}er Effekt" not in text
+        assert "d_z = " not in text.split("Individu")[0]  # the headline is d_av, not d_z
 
 
 def test_summary_opens_with_participation_and_ends_with_the_missing_control_group(demo):
@@ -42,7 +75,7 @@ def test_summary_opens_with_participation_and_ends_with_the_missing_control_grou
     # (partnership quality), who is compared, control group
     assert len(summary) == 5 + len(outcomes) + len(described)
     assert summary[1 + len(outcomes)].startswith("After Holm's correction")
-    assert summary[2 + len(outcomes)].startswith("Effect sizes (d_z)")
+    assert summary[2 + len(outcomes)].startswith("Standardised change (d_av")
 
 
 def test_kickoff_summary_reports_the_baseline_against_the_cut_off(demo):
@@ -142,7 +175,7 @@ def test_small_baseline_bands_are_combined_with_their_neighbour_not_blanked(demo
     assert int((baseline <= 28).sum()) < demo.survey.privacy.min_group_size
     table = sections.baseline_bands_table(demo, "who5", "en")
     first, second = (b.label["en"] for b in demo.instrument_of("who5").bands[:2])
-    assert table.iloc[0, 0] == f"{first} or {second}"
+    assert table.iloc[0, 0] == f"{first} or {second} (0–50)"  # the range of both
 
 
 def test_key_figures_carry_the_change_numbers(demo):
@@ -185,9 +218,10 @@ def test_a_milestone_without_responses_stops_with_a_clear_error(demo):
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_methods_limitations_and_glossary_exist_in_both_languages(demo, language):
-    # synthetic demo: five, and who stopped answering after the kick-off
-    assert len(sections.limitations(demo, "final", language)) == 6
-    assert len(sections.limitations(demo, "kickoff", language)) == 5
+    # synthetic demo: five and self-selection; after the kick-off who stopped answering and
+    # regression to the mean for the two scales with a cut-off; at the end the closing mood
+    assert len(sections.limitations(demo, "final", language)) == 10
+    assert len(sections.limitations(demo, "kickoff", language)) == 6
     assert "Kontrollgruppe" in sections.limitations(demo, "final", "de")[0]
     glossary = sections.glossary_table(demo, "final", language)
     assert len(glossary) == len(sections.GLOSSARY) and glossary.iloc[:, 1].str.len().gt(40).all()
@@ -349,7 +383,9 @@ def test_attrition_hides_leavers_below_k_and_names_the_largest_difference(demo):
     assert (results["n_leavers"] >= 5).all() and not results["suppressed"].any()
     sentence = sections.attrition_sentence(demo, "final", "en")
     largest = results.iloc[results["g"].abs().to_numpy().argmax()]
-    assert f"g = {abs(largest['g']):.2f}" in sentence
+    assert f"g = {fmt.signed(largest['g'], 2, 'en').lstrip('+')}" in sentence
+    assert ("had lower" in sentence) == (largest["g"] < 0)
+    assert "can miss real differences" not in sentence
     strict = _with_privacy(demo, min_group_size=9)
     hidden = sections.attrition_results(strict, "final")
     assert hidden["suppressed"].all() and hidden["mean_leavers"].isna().all()
@@ -414,7 +450,7 @@ def test_uncertain_results_are_worded_as_uncertain(demo):
     ei = demo.ei_change("final").assign(ci_low=-0.1)
     programme.ei_change = lambda until=None: ei.copy()
     sentence = sections.network_sentence(programme, "final", "de")
-    assert "schließt keine Veränderung ein" in sentence
+    assert "schließt die Null ein" in sentence
 
 
 def test_collaboration_matrix_blanks_sectors_below_k(demo):

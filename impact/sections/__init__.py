@@ -7,7 +7,8 @@ reads is computed and tested here. Number functions (``score_summary``, ``effect
 group goes through :mod:`impact.scrub`; :func:`html_table` and :func:`html_paragraphs`
 escape all text.
 
-The order of a report: summary → key figures → figures → methods → limitations →
+The order of a report: executive summary (one page, plain sentences) → key figures →
+figures → methods → limitations → results in detail (the statistical sentences) →
 data-quality appendix → glossary (see ``impact/notebooks/evaluation_report.ipynb``).
 
 One module per concept, every public name re-exported here (``sections.heading`` …):
@@ -16,9 +17,10 @@ data quality), ``scores`` (scores, reliability, described outcomes), ``effects``
 all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
 ``individual`` (reliable change, response shift), ``network`` (collaboration, E-I, SDGs),
 ``feedback``, ``subgroups``, ``evidence`` (meaningful change, Bayes factors, equivalence),
-``tandems`` (dyadic analyses), ``methods`` (methods, limitations, glossary), ``summary``
-(summary sentences, key figures), ``plan`` (which sections a report contains, from what
-the programme has) and ``results_json`` (:func:`results`).
+``tandems`` (dyadic analyses), ``methods`` (methods, limitations, glossary), ``executive``
+(the executive summary), ``summary`` (the statistical sentences, key figures), ``plan``
+(which sections a report contains, from what the programme has) and ``results_json``
+(:func:`results`).
 
 Examples
 --------
@@ -60,6 +62,7 @@ True
 from __future__ import annotations
 
 from impact.sections.baseline import (
+    band_labels,
     baseline_alt,
     baseline_bands,
     baseline_bands_table,
@@ -83,6 +86,7 @@ from impact.sections.cohort import (
     participation_table,
     quality_tables,
 )
+from impact.sections.commentary import commentary_html, commentary_markup, commentary_path
 from impact.sections.common import (
     attribute_label,
     attribute_name,
@@ -90,6 +94,8 @@ from impact.sections.common import (
     outcomes,
     require_responses,
     scale_label,
+    scale_range,
+    scale_with_range,
     wave_label,
 )
 from impact.sections.effects import (
@@ -100,12 +106,14 @@ from impact.sections.effects import (
     attrition_table,
     change_results,
     change_sentence,
+    change_statistics,
     change_table,
     dz_interval,
     effect_plot_data,
     effect_sizes,
     effects_alt,
     holm_sentence,
+    is_finding,
     sensitivity_results,
     sensitivity_sentence,
 )
@@ -122,6 +130,14 @@ from impact.sections.evidence import (
     minimal_important_changes,
     no_change_sentences,
 )
+from impact.sections.executive import (
+    crossing_shares,
+    cutoff_shares,
+    differing_groups,
+    executive_html,
+    executive_results,
+    executive_summary,
+)
 from impact.sections.feedback import (
     THEMES,
     feedback_quotes_html,
@@ -129,6 +145,7 @@ from impact.sections.feedback import (
     feedback_sentence,
     feedback_table,
 )
+from impact.sections.goals import goal_results, goals_sentence, goals_table
 from impact.sections.individual import (
     reliable_change_alt,
     reliable_change_plot_data,
@@ -139,6 +156,7 @@ from impact.sections.individual import (
     response_shift_sentences,
     response_shift_table,
 )
+from impact.sections.instruments import instruments_table, references
 from impact.sections.markup import (
     heading,
     html_list,
@@ -152,6 +170,7 @@ from impact.sections.methods import (
     glossary_table,
     limitations,
     methods_paragraphs,
+    regression_sentences,
     reliable_change_method,
     sdgs_method,
     subgroups_method,
@@ -202,6 +221,8 @@ from impact.sections.tandems import tandem_results, tandem_sentences, tandem_tab
 
 __all__ = [
     "scale_label",
+    "scale_range",
+    "scale_with_range",
     "wave_label",
     "attribute_label",
     "attribute_name",
@@ -241,6 +262,8 @@ __all__ = [
     "change_table",
     "change_sentence",
     "holm_sentence",
+    "is_finding",
+    "change_statistics",
     "effects_alt",
     "all_waves",
     "all_waves_table",
@@ -253,6 +276,7 @@ __all__ = [
     "baseline_scores",
     "baseline_sentences",
     "baseline_bands",
+    "band_labels",
     "baseline_bands_table",
     "baseline_alt",
     "cutoffs",
@@ -314,8 +338,23 @@ __all__ = [
     "subgroups_method",
     "sdgs_method",
     "limitations",
+    "regression_sentences",
     "glossary_table",
     "summary_sentences",
+    "executive_summary",
+    "goal_results",
+    "instruments_table",
+    "references",
+    "goals_table",
+    "goals_sentence",
+    "commentary_path",
+    "commentary_markup",
+    "commentary_html",
+    "executive_results",
+    "executive_html",
+    "cutoff_shares",
+    "crossing_shares",
+    "differing_groups",
     "key_figures",
     "results",
 ]

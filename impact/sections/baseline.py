@@ -18,6 +18,7 @@ from impact.sections.common import (
     outcomes,
     per_programme,
     scale_label,
+    scale_with_range,
     wave_label,
 )
 
@@ -47,16 +48,14 @@ def baseline_sentences(programme: Programme, language: str) -> list[str]:
         if baseline.empty:
             continue
         cutoff = instrument.clinical_cutoff
-        band = next((b for b in instrument.bands if b.max == cutoff), None)
         sentences.append(
             fmt.text(
                 "baseline_sentence",
                 language,
-                scale=scale_label(programme, scale, language),
+                scale=scale_with_range(programme, scale, language),
                 share=fmt.percent(float((baseline <= cutoff).mean()), language),
                 n=len(baseline),
                 cutoff=fmt.number(cutoff, 0, language),
-                band=band.label[language] if band else fmt.number(cutoff, 0, language),
                 mean=fmt.number(baseline.mean(), 1, language),
             )
         )
@@ -105,18 +104,58 @@ def baseline_bands(programme: Programme, scale: str) -> pd.DataFrame:
     return protect(table, count="n", k=k)
 
 
+def band_labels(
+    programme: Programme, scale: str, language: str, *, spans: list[tuple[int, int]] | None = None
+) -> list[str]:
+    """Each band's label with the scores it holds: the lowest from the scale's minimum,
+    the others from above the band below (scores need not be whole numbers: prorated).
+    ``spans`` (first, last band) label bands combined: their names, then the whole range.
+
+    Examples
+    --------
+    >>> from impact.demo import DEMO_SURVEY
+    >>> from impact.pipeline import load_programme
+    >>> demo = load_programme(DEMO_SURVEY)
+    >>> for label in band_labels(demo, "who5", "de"):
+    ...     print(label)
+    Hinweis auf eine depressive Verstimmung (0–28)
+    geringes Wohlbefinden (über 28 bis 50)
+    gutes Wohlbefinden (über 50 bis 100)
+    >>> band_labels(demo, "who5", "en", spans=[(0, 1), (2, 2)])[0]
+    'likely depression or poor well-being (0–50)'
+    """
+    instrument = programme.instrument_of(scale)
+    low, high = instrument.score_range()
+    uppers = [high if band.max is None else band.max for band in instrument.bands]
+    labels = []
+    for first, last in spans or [(i, i) for i in range(len(instrument.bands))]:
+        if first == 0:
+            scope = f"{_whole(low, language)}–{_whole(uppers[last], language)}"
+        else:
+            scope = fmt.text(
+                "band_range",
+                language,
+                low=_whole(uppers[first - 1], language),
+                high=_whole(uppers[last], language),
+            )
+        names = [band.label[language] for band in instrument.bands[first : last + 1]]
+        labels.append(f"{fmt.either(names, language)} ({scope})")
+    return labels
+
+
+def _whole(value: float, language: str) -> str:
+    return fmt.number(value, 0 if float(value).is_integer() else 1, language)
+
+
 def baseline_bands_table(programme: Programme, scale: str, language: str) -> pd.DataFrame:
     """:func:`baseline_bands` with the bands' labels (combined bands: their labels joined)."""
     t = fmt.texts(language)
     bands = baseline_bands(programme, scale)
-    labels = [b.label[language] for b in programme.instrument_of(scale).bands]
+    spans = list(zip(bands["band"], bands["last_band"], strict=True))
     hidden = fmt.text("suppressed_value", language, k=_k(programme))
     return pd.DataFrame(
         {
-            t["col_band"]: [
-                fmt.either(labels[first : last + 1], language)
-                for first, last in zip(bands["band"], bands["last_band"], strict=True)
-            ],
+            t["col_band"]: band_labels(programme, scale, language, spans=spans),
             t["col_participants"]: [hidden if pd.isna(n) else str(int(n)) for n in bands["n"]],
         }
     )
@@ -213,15 +252,19 @@ def profile_sentences(programme: Programme, wave: str, language: str) -> list[st
     table = table[table["wave"] == wave]
     sentences = []
     for instrument, part in table.groupby("instrument", sort=False, observed=True):
-        classes = ", ".join(
-            f"{_category_label(programme, instrument, r.order, language)} "
-            + (
-                # a class blanked to protect another is no smaller than k: "not shown"
-                fmt.text("suppressed_value", language, k=_k(programme))
-                if r.suppressed
-                else fmt.percent(r.share, language)
-            )
-            for r in part.sort_values("order").itertuples()
+        classes = fmt.join(
+            [
+                fmt.quoted(_category_label(programme, instrument, r.order, language), language)
+                + " "
+                + (
+                    # a class blanked to protect another is no smaller than k: "not shown"
+                    fmt.text("suppressed_value", language, k=_k(programme))
+                    if r.suppressed
+                    else fmt.percent(r.share, language)
+                )
+                for r in part.sort_values("order").itertuples()
+            ],
+            language,
         )
         sentences.append(
             fmt.text(

@@ -25,19 +25,61 @@ def scale_label(programme: Programme, scale: str, language: str) -> str:
     return programme.scale_label(scale, language)
 
 
+def scale_range(programme: Programme, scale: str, language: str) -> str:
+    """A scale's possible range as a reader writes it: ``0–100``, ``1–5``.
+
+    Examples
+    --------
+    >>> from impact.demo import DEMO_SURVEY
+    >>> from impact.pipeline import load_programme
+    >>> scale_range(load_programme(DEMO_SURVEY), "who5", "de")
+    '0–100'
+    """
+    low, high = programme.instrument_of(scale).score_range()
+    decimals = 0 if float(low).is_integer() and float(high).is_integer() else 1
+    return f"{fmt.number(low, decimals, language)}–{fmt.number(high, decimals, language)}"
+
+
+def scale_with_range(programme: Programme, scale: str, language: str) -> str:
+    """A scale's display name with its range, one pair of brackets:
+    'Wohlbefinden (WHO-5; Skala 0–100)', 'Competences (range 1–5)'.
+
+    Examples
+    --------
+    >>> from impact.demo import DEMO_SURVEY
+    >>> from impact.pipeline import load_programme
+    >>> demo = load_programme(DEMO_SURVEY)
+    >>> scale_with_range(demo, "who5", "de"), scale_with_range(demo, "competences", "en")
+    ('Wohlbefinden (WHO-5; Skala 0–100)', 'Competences (range 1–5)')
+    """
+    label = scale_label(programme, scale, language)
+    scope = fmt.text("scale_range", language, range=scale_range(programme, scale, language))
+    if label.endswith(")"):
+        return f"{label[:-1]}; {scope})"
+    return f"{label} ({scope})"
+
+
 def wave_label(programme: Programme, wave: str, language: str) -> str:
     """The display name of a wave in the report's language (``final`` → 'Abschluss')."""
     return programme.survey.wave(wave).label[language]
 
 
 def attribute_label(programme: Programme, attribute: str, value: str, language: str) -> str:
-    """The display name of a registry value (``survey.yml``: ``registry.labels``)."""
-    return programme.survey.registry.label(attribute, value, language)
+    """The display name of a registry value (``survey.yml``: ``registry.labels``), German
+    in the programme's ``language_style``."""
+    return _styled(programme, programme.survey.registry.label(attribute, value, language), language)
 
 
 def attribute_name(programme: Programme, attribute: str, language: str) -> str:
-    """The display name of a registry attribute (``survey.yml``: ``registry.names``)."""
-    return programme.survey.registry.name(attribute, language)
+    """The display name of a registry attribute (``survey.yml``: ``registry.names``), German
+    in the programme's ``language_style``."""
+    return _styled(programme, programme.survey.registry.name(attribute, language), language)
+
+
+def _styled(programme: Programme, text: str, language: str) -> str:
+    if language != "de":
+        return text
+    return fmt.inclusive(text, programme.survey.language_style)
 
 
 def _in_sentence(name: str, language: str) -> str:

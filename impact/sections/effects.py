@@ -16,11 +16,13 @@ from impact.disclosure import differ_by_few, protect_nested
 from impact.pipeline import Programme
 from impact.sections.common import (
     _in_outcome_order,
+    _in_sentence,
     _k,
     _scale_wave_labels,
     outcomes,
     per_programme,
     scale_label,
+    scale_with_range,
     wave_label,
 )
 from impact.sections.scores import described_outcomes, wave_levels
@@ -136,33 +138,92 @@ def change_table(programme: Programme, milestone: str, language: str) -> pd.Data
 
 
 # -- sentences -----------------------------------------------------------------------------
+def is_finding(row: dict) -> bool:
+    """A change counts as a finding only when its CI excludes zero *and* its p-value
+    stays below .05 after the multiplicity correction across the wave's outcomes."""
+    p_adjusted = row.get("p_adjusted", row.get("p_value"))
+    return (
+        _ci_excludes_zero(row["ci_low"], row["ci_high"])
+        and p_adjusted is not None
+        and not math.isnan(p_adjusted)
+        and p_adjusted < 0.05
+    )
+
+
+def _ci_excludes_zero(low: float, high: float) -> bool:
+    return not (math.isnan(low) or math.isnan(high) or low <= 0 <= high)
+
+
+def change_statistics(row: dict, language: str) -> str:
+    """The statistics behind a change sentence, headline effect first: the
+    Holm-corrected t-test, d_av with its CI (the change in units of the scores' SD, which
+    a high pre–post correlation does not inflate as it does d_z) and r(pre, post).
+
+    Examples
+    --------
+    >>> row = {"t": 6.87, "df": 42, "p_adjusted": 0.00001, "d_av": 0.5047,
+    ...        "d_av_ci_low": 0.33, "d_av_ci_high": 0.68, "r_pre_post": 0.9}
+    >>> change_statistics(row, "en")
+    't(42) = 6.87, p (Holm) < .001, d_av = 0.50, 95% CI [0.33, 0.68], r(pre, post) = .90'
+    """
+    t = fmt.texts(language)
+    p_adjusted = row.get("p_adjusted", row.get("p_value"))
+    parts = [
+        f"t({fmt.number(row['df'], 0, language)}) = {fmt.number(row['t'], 2, language)}, "
+        f"p (Holm) {fmt.p_value(p_adjusted, language)}",
+        fmt.apa_effect(
+            "d_av", row.get("d_av"), row.get("d_av_ci_low"), row.get("d_av_ci_high"), language
+        ),
+    ]
+    r = row.get("r_pre_post")
+    if r is not None and not math.isnan(r):
+        parts.append(f"{t['r_pre_post']} = {fmt.no_leading_zero(r, 2, language)}")
+    return ", ".join(parts)
+
+
 def change_sentence(programme: Programme, row: dict, language: str) -> str:
-    """One plain-language sentence about one change result; wording follows the CI."""
+    """One plain-language sentence about one change result, in the scale's units with its
+    range and, where the instrument defines one, its minimal important change (MIC).
+
+    The wording follows the evidence: a rise or decline is stated only when the CI excludes
+    zero and the Holm-corrected p stays below .05 (:func:`is_finding`); a CI that excludes
+    zero before but not after the correction is said to be so; otherwise uncertain.
+    """
     decimals = 1 if abs(row["mean_diff"]) >= 1 else 2
+    mic = programme.instrument_of(row["scale"]).minimal_important_change
     values = dict(
-        scale=scale_label(programme, row["scale"], language),
+        scale=scale_with_range(programme, row["scale"], language),
         wave=wave_label(programme, row["wave"], language),
         diff=fmt.signed(row["mean_diff"], decimals, language),
         ci=fmt.interval(row["ci_low"], row["ci_high"], decimals, language),
-        apa=fmt.apa_change(row, language),
+        mic=""
+        if mic is None
+        else fmt.text(
+            "change_mic_one" if mic == 1 else "change_mic",
+            language,
+            mic=fmt.number(mic, 0 if float(mic).is_integer() else 1, language),
+        ),
+        apa=change_statistics(row, language),
         n=row["n"],
     )
     if math.isnan(row["ci_low"]) and row["n"] >= 2:
         key = "change_no_spread"  # everyone changed alike: no CI, t or d_z (impact.change)
-    elif math.isnan(row["ci_low"]) or row["ci_low"] <= 0 <= row["ci_high"]:
-        key = "change_uncertain"
-    else:
+    elif is_finding(row):
         key = "change_improved" if row["mean_diff"] > 0 else "change_declined"
+    elif _ci_excludes_zero(row["ci_low"], row["ci_high"]):
+        key = "change_not_after_holm"
+    else:
+        key = "change_uncertain"
     return fmt.text(key, language, **values)
 
 
 def holm_sentence(change: pd.DataFrame, language: str) -> str:
-    """How many of the outcomes' changes at one wave stay below p = .05 after Holm's
+    """For how many of the outcomes the change at one wave is a finding after Holm's
     correction (``change``: the rows of one wave)."""
     return fmt.text(
         "summary_holm",
         language,
-        below=int((change["p_adjusted"] < 0.05).sum()),
+        below=int(sum(is_finding(row) for row in change.to_dict("records"))),
         outcomes=len(change),
     )
 
@@ -361,7 +422,8 @@ def attrition_table(programme: Programme, milestone: str, language: str) -> pd.D
 
 
 def attrition_sentence(programme: Programme, milestone: str, language: str) -> str | None:
-    """The limitation about who stopped answering, with the largest baseline difference."""
+    """The limitation about who stopped answering: the largest kick-off difference between
+    leavers and stayers with its direction (g is leavers − stayers), and what it implies."""
     table = attrition_results(programme, milestone).dropna(subset=["g"])
     if table.empty:
         return None
@@ -371,8 +433,11 @@ def attrition_sentence(programme: Programme, milestone: str, language: str) -> s
         language,
         n=int(largest["n_leavers"]),
         wave=wave_label(programme, milestone, language),
-        g=fmt.number(abs(largest["g"]), 2, language),
-        scale=scale_label(programme, largest["scale"], language),
+        direction=fmt.texts(language)[
+            "direction_lower" if largest["g"] < 0 else "direction_higher"
+        ],
+        g=fmt.number(largest["g"], 2, language),
+        scale=_in_sentence(scale_label(programme, largest["scale"], language), language),
         p=fmt.p_value(largest["p_value"], language),
     )
 

@@ -16,12 +16,27 @@ from impact.pipeline import Programme
 from impact.scrub import scrub
 from impact.sections.common import milestone_kind
 
+# A statistic's subscript written with an underscore in the texts (d_z, g_av, r_rb, ω_t,
+# S_diff): a lone letter, "_", a short lower-case index, not part of a longer identifier.
+_SUBSCRIPT = re.compile(r"(?<![\w.])([A-Za-zα-ω])_([a-z]{1,4})(?![\w])")
+
+
+def escape(text: str) -> str:
+    """Text as escaped HTML, a statistic's subscript as a subscript.
+
+    Examples
+    --------
+    >>> escape("d_z = 0,44 < 1; r_rb, clinical_cutoff")
+    'd<sub>z</sub> = 0,44 &lt; 1; r<sub>rb</sub>, clinical_cutoff'
+    """
+    return _SUBSCRIPT.sub(r"\1<sub>\2</sub>", html.escape(text))
+
 
 def key_figures_html(table: pd.DataFrame) -> str:
     """Key figures as a row of escaped cards."""
     cards = "".join(
-        f"<div class='impact-kf'><div class='impact-kf-value'>{html.escape(v)}</div>"
-        f"<div class='impact-kf-label'>{html.escape(label)}</div></div>"
+        f"<div class='impact-kf'><div class='impact-kf-value'>{escape(v)}</div>"
+        f"<div class='impact-kf-label'>{escape(label)}</div></div>"
         for label, v in zip(table["label"], table["value"], strict=True)
     )
     return f"<div class='impact-kfs'>{cards}</div>"
@@ -61,7 +76,7 @@ def html_table(table: pd.DataFrame) -> str:
     ...     print(cell)
     <th scope="col">scale</th>
     <th scope="col" class="num">n</th>
-    <th scope="col" class="num">d_z</th>
+    <th scope="col" class="num">d<sub>z</sub></th>
     <td><span class="nw">WHO-5</span></td>
     <td class="num">44</td>
     <td class="num">0,26</td>
@@ -118,11 +133,11 @@ def _unbroken(text: str, breaks: re.Pattern) -> str:
     """
     phrases = breaks.split(text)
     return " ".join(
-        f'<span class="nw">{html.escape(phrase)}</span>'
+        f'<span class="nw">{escape(phrase)}</span>'
         if _DIGIT.search(phrase)
         and (" " in phrase or "-" in phrase)
         and len(phrase) <= _LONGEST_UNBROKEN
-        else html.escape(phrase)
+        else escape(phrase)
         for phrase in phrases
     )
 
@@ -137,17 +152,17 @@ def _looks_numeric(value: str) -> bool:
 
 def html_paragraphs(sentences: list[str]) -> str:
     """Sentences as escaped HTML paragraphs."""
-    return "\n".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+    return "\n".join(f"<p>{escape(s)}</p>" for s in sentences)
 
 
 def html_list(items: list[str]) -> str:
     """Items as an escaped bulleted list."""
-    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
 
 def heading(text: str, level: int = 2) -> str:
     """An escaped section heading."""
-    return f"<h{level}>{html.escape(text)}</h{level}>"
+    return f"<h{level}>{escape(text)}</h{level}>"
 
 
 def title_html(

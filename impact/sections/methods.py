@@ -7,6 +7,7 @@ import pandas as pd
 from impact import fmt
 from impact.outcomes import outcomes_sentence
 from impact.pipeline import Programme
+from impact.sections.baseline import baseline_instruments, baseline_scores
 from impact.sections.common import (
     _in_sentence,
     _k,
@@ -107,7 +108,9 @@ def reliable_change_method(programme: Programme, milestone: str, language: str) 
 
 
 def limitations(programme: Programme, milestone: str, language: str) -> list[str]:
-    """What the report cannot show: no control group, attrition, self-report, small cohort."""
+    """What the report cannot show: no control group, attrition (with its direction),
+    self-report, small cohort, regression to the mean, self-selection and, at the end,
+    the closing mood."""
     t = fmt.texts(language)
     participation = programme.participation().set_index("wave").loc[milestone]
     items = [
@@ -121,11 +124,42 @@ def limitations(programme: Programme, milestone: str, language: str) -> list[str
         t["limitation_small"],
         t["limitation_self_report"],
     ]
-    if milestone_kind(programme, milestone) != "kickoff":
+    kind = milestone_kind(programme, milestone)
+    if kind != "kickoff":
         items.extend(filter(None, [attrition_sentence(programme, milestone, language)]))
+        items.extend(regression_sentences(programme, language))
+    items.append(t["limitation_selection"])
+    if kind == "final":
+        items.append(
+            fmt.text("limitation_mood", language, wave=wave_label(programme, milestone, language))
+        )
     if programme.survey.programme.synthetic:
         items.append(t["limitation_synthetic"])
     return items
+
+
+def regression_sentences(programme: Programme, language: str) -> list[str]:
+    """Regression to the mean, per scale with a published cut-off that a share of the
+    cohort started at or below (those are the ones whose rise it can mimic)."""
+    sentences = []
+    for scale in baseline_instruments(programme):
+        baseline = baseline_scores(programme, scale)
+        cutoff = programme.instrument_of(scale).clinical_cutoff
+        if baseline.empty or cutoff is None:
+            continue
+        share = float((baseline <= cutoff).mean())
+        if share == 0:
+            continue
+        sentences.append(
+            fmt.text(
+                "limitation_regression",
+                language,
+                share=fmt.percent(share, language),
+                scale=scale_label(programme, scale, language),
+                cutoff=fmt.number(cutoff, 0, language),
+            )
+        )
+    return sentences
 
 
 def glossary_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:

@@ -166,6 +166,21 @@ def network_sentence(programme: Programme, milestone: str, language: str) -> str
         key = "silo_uncertain"
         if _excludes_zero(row["ci_low"], row["ci_high"]):
             key = "silo_more" if row["ei_diff"] > 0 else "silo_less"
+        # The kick-off index of those with both answers differs from that of everyone who
+        # answered at the kick-off (the kick-off report's number): said where it appears.
+        start = next((c for c in results["cohort"] if str(c["wave"]) == programme.baseline), None)
+        note = ""
+        if start is not None and (
+            start["n"] != row["n"]
+            or fmt.number(start["ei"], 2, language) != fmt.number(row["ei_pre"], 2, language)
+        ):
+            note = fmt.text(
+                "silo_pre_note",
+                language,
+                n=row["n"],
+                n_all=start["n"],
+                ei_all=fmt.number(start["ei"], 2, language),
+            )
         return fmt.text(
             key,
             language,
@@ -175,6 +190,7 @@ def network_sentence(programme: Programme, milestone: str, language: str) -> str
             ci=fmt.interval(row["ci_low"], row["ci_high"], 2, language),
             wave=wave_label(programme, milestone, language),
             n=row["n"],
+            note=note,
         )
     row = results["cohort"][0]
     return fmt.text(

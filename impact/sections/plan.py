@@ -15,7 +15,7 @@ Examples
 >>> programme = load_programme(DEMO_SURVEY)
 >>> plan = report_plan(programme, "final")
 >>> plan.loc[plan["included"], "section"].tolist()[:4]
-['summary', 'key_figures', 'profile', 'change']
+['executive', 'key_figures', 'goals', 'profile']
 >>> includes(programme, "kickoff", "network"), includes(programme, "milestone-1", "network")
 (True, False)
 """
@@ -65,6 +65,7 @@ NEEDS: dict[str, tuple[Callable[[Programme], bool], str]] = {
     "multiselect": (_has_kind("multiselect"), "lacks_multiselect"),
     "text": (_has_kind("text"), "lacks_text"),
     "breakdowns": (lambda p: bool(p.survey.registry.breakdowns), "lacks_breakdowns"),
+    "goals": (lambda p: bool(p.survey.goals), "lacks_goals"),
     "mic": (
         lambda p: any(i.minimal_important_change is not None for i in p.instruments.values()),
         "lacks_mic",
@@ -94,8 +95,9 @@ class Section:
 
 # The order of a report. Sections without a title are parts of the report's frame.
 SECTIONS: tuple[Section, ...] = (
-    Section("summary", ALL_KINDS, title="section_summary"),
+    Section("executive", ALL_KINDS, title="section_executive"),
     Section("key_figures", ALL_KINDS, title="section_key_figures"),
+    Section("goals", LATER, ("goals",), "section_goals"),
     Section("cohort", frozenset({"kickoff"}), title="section_cohort"),
     Section("baseline", frozenset({"kickoff"}), ("cutoffs",), "section_baseline", ("cut_off",)),
     Section("profile", ALL_KINDS, ("categories",), "section_profile"),
@@ -137,12 +139,15 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("participation", ALL_KINDS, (), "section_participation", ("response_rate",)),
     Section("groups", ALL_KINDS, ("breakdowns",), "section_groups", ("suppression",)),
+    Section("commentary", ALL_KINDS, title="section_commentary"),
     Section("methods", ALL_KINDS, title="section_methods"),
     Section("limitations", ALL_KINDS, title="section_limitations"),
+    Section("summary", ALL_KINDS, title="section_summary"),
     Section("appendix", ALL_KINDS, title="section_appendix"),
     Section("scores", ALL_KINDS, ("scales",), "section_scores"),
     Section("reliability", ALL_KINDS, ("scales",), "section_reliability", ("ci", "reliability")),
     Section("attrition", LATER, ("scales",), "section_attrition"),
+    Section("instruments", ALL_KINDS, title="section_instruments"),
     Section("glossary", ALL_KINDS, title="section_glossary"),
 )
 # The glossary's terms in the order a glossary lists them.

@@ -18,7 +18,9 @@ from impact.sections.effects import (
     sensitivity_results,
 )
 from impact.sections.evidence import evidence_results, meaningful_results
+from impact.sections.executive import executive_results
 from impact.sections.feedback import feedback_results
+from impact.sections.goals import goal_results
 from impact.sections.individual import reliable_change_results, response_shift_results
 from impact.sections.network import collaboration_results, ei_results, sdg_coverage
 from impact.sections.plan import report_plan
@@ -69,6 +71,7 @@ def results(
         "key_figures": _records(key_figures(programme, milestone, language)[["key", "number"]]),
         "participation": _records(participation),
         "cohort": _records(cohort_counts(programme)),
+        "executive_summary": executive_results(programme, milestone, language),
     }
     if "groups" in included:
         document["groups"] = _records(group_participation(programme, milestone))
@@ -81,6 +84,8 @@ def results(
             scale: _records(baseline_bands(programme, scale))
             for scale in baseline_instruments(programme)
         }
+    if "goals" in included:
+        document["goals"] = _records(goal_results(programme, milestone))
     if "change" in included:
         document["change"] = _records(change_results(programme, milestone))
         document["effect_sizes"] = _records(effect_sizes(programme, milestone))

@@ -9,8 +9,14 @@ import pandas as pd
 from impact import fmt
 from impact.pipeline import Programme
 from impact.sections.baseline import baseline_sentences, profile_sentences
-from impact.sections.common import _in_outcome_order, milestone_kind, scale_label, wave_label
-from impact.sections.effects import change_results, change_sentence, effect_sizes, holm_sentence
+from impact.sections.common import (
+    _in_outcome_order,
+    milestone_kind,
+    scale_label,
+    scale_range,
+    wave_label,
+)
+from impact.sections.effects import change_results, change_sentence, holm_sentence
 from impact.sections.feedback import feedback_sentence
 from impact.sections.individual import reliable_change_sentence, response_shift_sentences
 from impact.sections.network import network_sentence, sdg_sentence
@@ -48,12 +54,11 @@ def summary_sentences(programme: Programme, milestone: str, language: str) -> li
     sentences.extend(change_sentence(programme, row, language) for row in latest.to_dict("records"))
     if len(latest):
         sentences.append(holm_sentence(latest, language))
-    effects = effect_sizes(programme, milestone)
-    effects = _in_outcome_order(effects[effects["wave"] == milestone], programme)
+    effects = latest.dropna(subset=["d_av"])
     if len(effects):
         listed = "; ".join(
-            f"{scale_label(programme, r.scale, language)} {fmt.number(r.d_z, 2, language)} "
-            f"{fmt.interval(r.ci_low, r.ci_high, 2, language)}"
+            f"{scale_label(programme, r.scale, language)} {fmt.number(r.d_av, 2, language)} "
+            f"{fmt.interval(r.d_av_ci_low, r.d_av_ci_high, 2, language)}"
             for r in effects.itertuples()
         )
         sentences.append(fmt.text("summary_effect_sizes", language, wave=wave, effects=listed))
@@ -120,7 +125,7 @@ def key_figures(programme: Programme, milestone: str, language: str) -> pd.DataF
                         "kf_change_value",
                         language,
                         diff=fmt.signed(row.mean_diff, decimals, language),
-                        d=fmt.number(row.d_z, 2, language),
+                        range=scale_range(programme, row.scale, language),
                     ),
                     float(row.mean_diff),
                 )
