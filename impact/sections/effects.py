@@ -349,7 +349,10 @@ def all_waves_table(programme: Programme, milestone: str, language: str) -> pd.D
                 fmt.DASH if pd.isna(n) else str(int(n)) for n in table["n_completers"]
             ],
             t["col_completers_diff"]: [
-                _change_text(
+                # withheld where it would give away the change of the few between sets
+                fmt.text("suppressed_value", language, k=_k(programme))
+                if pd.notna(r.n_completers) and pd.isna(r.completers_diff)
+                else _change_text(
                     r.completers_diff,
                     r.completers_ci_low,
                     r.completers_ci_high,
