@@ -337,7 +337,7 @@ def band_labels(scores: pd.Series, instrument: Instrument, *, language: str = "e
     >>> from impact.definitions import load_instrument, SHIPPED_INSTRUMENTS
     >>> who5 = load_instrument(SHIPPED_INSTRUMENTS / "who5.yml")
     >>> band_labels(pd.Series([20.0, 48.0, 76.0]), who5).tolist()
-    ['likely depression (≤ 28)', 'poor well-being (≤ 50)', 'good well-being (> 50)']
+    ['likely depression', 'poor well-being', 'good well-being']
     """
     if not instrument.bands:
         return pd.Series(pd.NA, index=scores.index, dtype="object")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from impact import fmt
 from impact.cli import app
+from impact.definitions import SHIPPED_INSTRUMENTS
 from impact.demo import DEMO_SURVEY
 from impact.errors import DefinitionError, ReportError
 from impact.report import check_parameters, export_html
@@ -63,7 +64,7 @@ def test_pdfs_are_real_reports_in_their_language(rendered):
     assert len(PdfReader(out / "final_de.pdf").pages) >= 3
 
 
-def test_the_main_body_fits_twelve_pages_with_the_full_tables_in_an_appendix(rendered):
+def test_the_main_body_fits_fourteen_pages_with_the_full_tables_in_an_appendix(rendered):
     out, results = rendered
     for result in results:
         t = fmt.texts(result.language)
@@ -73,7 +74,9 @@ def test_the_main_body_fits_twelve_pages_with_the_full_tables_in_an_appendix(ren
         last = next(
             i for i, text in enumerate(pages) if i > first and any(a in text for a in appendix)
         )
-        assert last - first + 1 <= 12, (result.pdf.name, first, last)
+        # the executive summary's own page, the goals and the evaluator's commentary came
+        # on top of the twelve pages the statistics took
+        assert last - first + 1 <= 14, (result.pdf.name, first, last)
         html = result.html.read_text(encoding="utf-8")
         if result.milestone != "kickoff":  # the change table is too wide for the body
             body, _, appendix_part = html.partition(f">{t['print_tables_appendix']}</h2>")
@@ -104,7 +107,8 @@ def test_reports_show_real_content_in_their_language(rendered):
     assert "synthetic demo cohort" in final_en
     kickoff = (out / "kickoff_en.html").read_text(encoding="utf-8")
     assert "Baseline report" in kickoff and "Change since the kick-off" not in kickoff
-    order = ["Summary", "Key figures", "Figures", "Methods", "Limitations", "Appendix", "Glossary"]
+    order = ["At a glance", "Key figures", "Figures", "Methods", "Limitations", "Appendix"]
+    order.append("Glossary")
     positions = [re.search(f"<h2[^>]*>{heading}", final_en).start() for heading in order]
     assert positions == sorted(positions), "sections in the funder order"
     # two Moshi participants: "by site" is no breakdown, so Moshi is named nowhere
@@ -126,6 +130,15 @@ def test_no_participant_key_name_or_email_in_any_output(rendered):
     out, _ = rendered
     registry = pd.read_csv(DEMO_SURVEY.parent / "registry.csv", dtype=str)
     secrets = set(registry["code"]) | set(registry["email"]) | set(registry["last_name"])
+    # a surname that is also an author the references cite (Roth in Glaesmer et al., 2011)
+    # is printed as that author; the definitions and texts it comes from are public
+    public = [
+        *SHIPPED_INSTRUMENTS.glob("*.yml"),
+        *(SHIPPED_INSTRUMENTS.parent / "locales").glob("*.yml"),
+    ]
+    cited = " ".join(p.read_text(encoding="utf-8") for p in public)
+    secrets = {s for s in secrets if not re.search(rf"\b{re.escape(s)}\b", cited)}
+    assert len(secrets) > 100  # the codes, e-mails and nearly every name are still checked
     for path in [*out.glob("*.html"), *out.glob("*.json"), *out.glob("*.pdf"), *out.glob("*.docx")]:
         if path.suffix == ".pdf":
             text = "".join(page.extract_text() for page in PdfReader(path).pages)
@@ -223,7 +236,7 @@ def test_each_kind_of_report_shows_its_statistics(rendered):
         "Individual change",
         "Learning, with a retrospective rating",
         "Collaboration across sectors",
-        "Contribution to the Sustainable Development Goals",
+        "Self-reported alignment with the Sustainable Development Goals",
         "Feedback",
         "Change by group",
         "Partnership quality",
@@ -249,7 +262,7 @@ def test_final_report_numbers_are_in_results_json(rendered):
         for r in results["reliable_change"]
         if r["scale"] == "competences" and r["category"] == "improved"
     ][0]
-    assert f"Competences {competences['n']} improved" in html
+    assert f"Competences: {competences['n']} of 43 improved" in html
     goals = pd.DataFrame(results["sdg_coverage"])
     assert len(goals) == 17 and f"{goals['answered'].iloc[0]} projects answered" in html
     assert results["feedback"]["comments"] > 0 and results["attrition"]

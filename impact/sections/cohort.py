@@ -185,12 +185,13 @@ def group_participation(programme: Programme, milestone: str) -> pd.DataFrame:
 def _combine_blanked(protected: pd.DataFrame) -> pd.DataFrame:
     """The groups a breakdown blanks, combined into one row (``group`` None): their sum is
     the breakdown's total minus the groups shown, so the row tells nothing new and keeps
-    the table whole. A breakdown with no group left to show is left out."""
+    the table whole. A breakdown with no group left to show, or with one group only, is
+    left out."""
     rows = []
     for _, part in protected.groupby("attribute", sort=False, observed=True):
         hidden = part[part["suppressed"]]
         shown = part[~part["suppressed"]].assign(combined=1)
-        if shown.empty:
+        if shown.empty or len(part) < 2:  # one group is the cohort, not a breakdown
             continue
         rows.append(shown)
         if len(hidden):
