@@ -264,7 +264,7 @@ def test_final_report_numbers_are_in_results_json(rendered):
     ][0]
     assert f"Competences: {competences['n']} of 43 improved" in html
     goals = pd.DataFrame(results["sdg_coverage"])
-    assert len(goals) == 17 and f"{goals['answered'].iloc[0]} projects answered" in html
+    assert len(goals) == 17 and f"{goals['answered'].iloc[0]} projects said which" in html
     assert results["feedback"]["comments"] > 0 and results["attrition"]
 
 
