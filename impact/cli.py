@@ -281,6 +281,16 @@ def _print_plan(programme) -> None:
             )
 
 
+def _check_export_options(unknown: list[str], lang: str, formats) -> None:
+    """Fail with a usage error on export formats or a language that are not offered."""
+    from impact.definitions import LANGUAGES
+
+    if unknown:
+        _fail(ImpactError(f"unknown export format(s) {unknown} (choose from {formats})"))
+    if lang not in LANGUAGES:
+        _fail(ImpactError(f"--lang {lang!r} is not offered (choose from {list(LANGUAGES)})"))
+
+
 def _load(survey: Path, step: Callable[[str], None]):
     """The programme read, cleaned and scored, each step shown by ``step``."""
     from impact.pipeline import load_programme
@@ -336,15 +346,11 @@ def import_(
 
     Nothing is written unless every file was read and cleaned.
     """
-    from impact.definitions import LANGUAGES
     from impact.export import EXPORT_FORMATS, csv_writer, export_writers, write_outputs
     from impact.report import check_output_dir
 
     unknown = [f for f in export or [] if f not in EXPORT_FORMATS]
-    if unknown:
-        _fail(ImpactError(f"unknown export format(s) {unknown} (choose from {EXPORT_FORMATS})"))
-    if lang not in LANGUAGES:
-        _fail(ImpactError(f"--lang {lang!r} is not offered (choose from {list(LANGUAGES)})"))
+    _check_export_options(unknown, lang, EXPORT_FORMATS)
     with _failing(EXIT_DATA), _steps(3) as step:
         programme = _load(survey, step)
         step("accounting for every row")
@@ -396,16 +402,12 @@ def export_command(
     measurement levels; every file appears together or not at all.
     """
     from impact.codebook import codebook_writers
-    from impact.definitions import LANGUAGES
     from impact.export import EXPORT_FORMATS, wide_writers, write_outputs
     from impact.report import check_output_dir
 
     formats = export or list(EXPORT_FORMATS)
     unknown = [f for f in formats if f not in EXPORT_FORMATS]
-    if unknown:
-        _fail(ImpactError(f"unknown export format(s) {unknown} (choose from {EXPORT_FORMATS})"))
-    if lang not in LANGUAGES:
-        _fail(ImpactError(f"--lang {lang!r} is not offered (choose from {list(LANGUAGES)})"))
+    _check_export_options(unknown, lang, EXPORT_FORMATS)
     with _failing(EXIT_DATA), _steps(3) as step:
         programme = _load(survey, step)
         step("reliability")

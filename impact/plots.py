@@ -50,6 +50,18 @@ _HORIZONTAL = (
     else {"vert": False}
 )
 LIGHT = "#dbe9f4"  # a pale tint of the first colour, for boxes behind the means
+# A box that draws no single person: quartiles, whiskers at the 10th and 90th percentile,
+# no outliers.
+AGGREGATE_BOX = {
+    "whis": (10, 90),
+    "showfliers": False,
+    "patch_artist": True,
+    "boxprops": {"facecolor": LIGHT, "edgecolor": GREY, "linewidth": 0.8},
+    "whiskerprops": {"color": GREY, "linewidth": 0.8},
+    "capprops": {"color": GREY, "linewidth": 0.8},
+    "medianprops": {"color": GREY, "linewidth": 1.0},
+    "manage_ticks": False,
+}
 # Every figure is this wide (inches), and printed at this width (report.css: 160 mm).
 FIGURE_WIDTH = 6.3
 # Font sizes in points at print size; the smallest text of a figure is 7 pt.
@@ -251,14 +263,7 @@ def _wave_boxes(ax, values: list[np.ndarray], positions: np.ndarray) -> None:
         [values[i] for i in drawn],
         positions=positions[drawn],
         widths=0.35,
-        whis=(10, 90),
-        showfliers=False,
-        patch_artist=True,
-        boxprops={"facecolor": LIGHT, "edgecolor": GREY, "linewidth": 0.8},
-        whiskerprops={"color": GREY, "linewidth": 0.8},
-        capprops={"color": GREY, "linewidth": 0.8},
-        medianprops={"color": GREY, "linewidth": 1.0},
-        manage_ticks=False,
+        **AGGREGATE_BOX,
         zorder=2,
     )
 
@@ -706,14 +711,7 @@ def change_distributions(
                 positions=[-0.2],
                 **_HORIZONTAL,
                 widths=0.25,
-                whis=(10, 90),
-                showfliers=False,
-                patch_artist=True,
-                boxprops={"facecolor": LIGHT, "edgecolor": GREY, "linewidth": 0.8},
-                whiskerprops={"color": GREY, "linewidth": 0.8},
-                capprops={"color": GREY, "linewidth": 0.8},
-                medianprops={"color": GREY, "linewidth": 1.0},
-                manage_ticks=False,
+                **AGGREGATE_BOX,
             )
         if len(diff) > 1:
             mean = diff.mean()
