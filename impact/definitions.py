@@ -123,11 +123,33 @@ class Category(_Strict):
 
 
 class Norm(_Strict):
-    """Published norm of a scale: mean and SD in a reference population, with its source."""
+    """A published population norm of a scale: mean, SD and n of a reference sample.
+
+    ``metric_min`` and ``metric_max`` give the range of the score the publication reports
+    (WHO-5: the raw sum 0–25, where the instrument scores 0–100); the report converts the
+    norm linearly onto the instrument's range and says so. Without them the norm is on the
+    instrument's own score. ``source`` is the APA reference, ``url`` where it was read.
+    """
 
     mean: float
     sd: float = Field(gt=0)
+    n: int = Field(gt=0)
+    country: str
+    sample: Text
+    # the short citation the report's sentence names ("Brähler et al., 2007")
+    citation: str
     source: str
+    url: str | None = None
+    metric_min: float | None = None
+    metric_max: float | None = None
+
+    @model_validator(mode="after")
+    def _metric(self) -> Norm:
+        if (self.metric_min is None) != (self.metric_max is None):
+            raise ValueError("a norm's metric needs both 'metric_min' and 'metric_max'")
+        if self.metric_min is not None and self.metric_max <= self.metric_min:
+            raise ValueError("a norm's 'metric_max' must exceed its 'metric_min'")
+        return self
 
 
 class Instrument(_Strict):
@@ -162,7 +184,8 @@ class Instrument(_Strict):
     higher_is_better: bool = True
     minimal_important_change: float | None = None
     reliability: float | None = Field(default=None, gt=0, lt=1)
-    norms: Norm | None = None
+    # Published population norms (mean, SD, n, country, source), shown beside the cohort.
+    norms: list[Norm] = Field(default_factory=list)
     missing_codes: list[float] = Field(default_factory=list)
     # For the report's instruments table and reference list: a short citation ("Topp et
     # al., 2015"), the APA references, and whether the instrument has been validated.

@@ -132,8 +132,10 @@ def _locale_axis(axis, language: str, decimals: int = 0) -> None:
 def figure_html(figure: plt.Figure, *, alt: str, caption: str, dpi: int = 150) -> str:
     """A figure as ``<figure>`` with an embedded PNG, its alt text and a caption; closes it.
 
-    Both texts are HTML-escaped. The image's ``width`` and ``height`` are the figure's size
-    (CSS pixels of 1/96 inch), so it is printed at the size it was drawn for. The PNG
+    Both texts are HTML-escaped; in the caption a statistic's subscript (d_av) is set as a
+    subscript (:func:`impact.sections.markup.escape`). The image's ``width`` and ``height``
+    are the figure's size (CSS pixels of 1/96 inch), so it is printed at the size it was
+    drawn for. The PNG
     carries no metadata (no software version or date), so the same figure gives the same
     bytes.
     """
@@ -142,10 +144,12 @@ def figure_html(figure: plt.Figure, *, alt: str, caption: str, dpi: int = 150) -
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     plt.close(figure)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    from impact.sections.markup import escape  # late: the sections package is heavy to load
+
     return (
         f'<figure class="impact-figure"><img alt="{html.escape(alt)}" '
         f'width="{width}" height="{height}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
     )
 
 
@@ -301,7 +305,7 @@ def effect_sizes(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     ax.axvline(0, color="#333333", linewidth=1)
     ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set_xlabel(fmt.texts(language)["axis_d_z"])
+    ax.set_xlabel(fmt.texts(language)["axis_d_av"])
     _locale_axis(ax.xaxis, language, 1)
     if len(waves) > 1:
         fig.legend(loc="outside upper center", ncol=len(waves), frameon=False)

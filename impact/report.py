@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import errno
 import functools
 import html
@@ -42,6 +43,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
+from impact import fmt
 from impact.audit import RESULTS_SUFFIX, audit_results, read_results
 from impact.definitions import Survey, load_survey
 from impact.errors import ReportError
@@ -796,15 +798,66 @@ border-bottom: 1px solid #ddd; } thead th { border-bottom: 2px solid #444; }
 """
 
 
-def write_index(output_dir: str | Path, title: str) -> Path:
-    """``index.html`` listing every report in the folder (milestone, kind, language, dates)
-    with links to its HTML, PDF and DOCX.
+def _index_section(output_dir: Path, language: str, reports: list) -> str:
+    """One language's table of the index page, its headers in that language."""
+    known = language if language in fmt.LOCALES else "en"
+    t = fmt.texts(known)
+    rows = []
+    for wave_date, name, info in reports:
+        page = output_dir / f"{name}.html"
+        files = [page] + [output_dir / f"{name}{suffix}" for suffix in (".pdf", ".docx")]
+        links = [
+            f"<a href='{html.escape(path.name)}'>{path.suffix[1:].upper()}</a>"
+            for path in files
+            if path.exists()
+        ]
+        links.append(
+            f"<a href='{html.escape(name)}.results.json'>{html.escape(t['index_results'])}</a>"
+        )
+        labels = info.get("labels") if isinstance(info.get("labels"), dict) else {}
+        report = (
+            f"{labels['report']} – {labels['wave']}"
+            if labels.get("report") and labels.get("wave")
+            else str(info.get("milestone"))
+        )
+        summary = info.get("executive_summary")
+        headline = summary.get("headline", "") if isinstance(summary, dict) else ""
+        cells = [
+            f"<a href='{html.escape(page.name)}'>{html.escape(report)}</a>",
+            html.escape(_index_date(wave_date, known)),
+            html.escape(str(headline or "")),
+            " ".join(links),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    headers = [t["index_col_report"], t["index_col_date"], t["index_col_headline"]]
+    headers.append(t["index_col_files"])
+    return (
+        f"<section lang='{html.escape(language, quote=True)}'>"
+        f"<h2>{html.escape(t['index_title'])}</h2><table><thead><tr>"
+        + "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in headers)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
 
-    Reads each report's ``results.json``; written atomically.
+
+def _index_date(text: str, language: str) -> str:
+    """An ISO date as the reports write it in ``language``; anything else as it is."""
+    try:
+        return fmt.date(dt.date.fromisoformat(text), language)
+    except (TypeError, ValueError):
+        return text
+
+
+def write_index(output_dir: str | Path, title: str) -> Path:
+    """``index.html`` listing every report in the folder, one table per language in that
+    language: the report (kind and wave, linked to its HTML), the survey's date, the
+    report's headline sentence and links to its HTML, PDF, DOCX and ``results.json``.
+
+    Reads each report's ``results.json`` (its ``labels`` and the executive summary's
+    ``headline``), so the index carries nothing the reports do not; a report without them
+    is listed by its milestone. ``title`` heads the page. Written atomically.
     """
     output_dir = Path(output_dir)
-    rows = []
-    reports = []
+    reports: dict[str, list[tuple[str, str, dict]]] = {}
     for results_path in output_dir.glob("*.results.json"):
         name = results_path.name.removesuffix(".results.json")
         if (output_dir / f"{name}.html").exists():
@@ -814,31 +867,17 @@ def write_index(output_dir: str | Path, title: str) -> Path:
                 continue
             if not isinstance(info, dict):
                 continue
-            reports.append((str(info.get("wave_date")), str(info.get("language")), name, info))
-    for _, _, name, info in sorted(reports):
-        page = output_dir / f"{name}.html"
-        files = [page] + [output_dir / f"{name}{suffix}" for suffix in (".pdf", ".docx")]
-        links = " ".join(
-            f"<a href='{html.escape(path.name)}'>{path.suffix[1:].upper()}</a>"
-            for path in files
-            if path.exists()
-        )
-        cells = [
-            f"<a href='{html.escape(page.name)}'>{html.escape(str(info.get('milestone')))}</a>",
-            html.escape(str(info.get("kind", ""))),
-            html.escape(str(info.get("language", ""))),
-            html.escape(str(info.get("wave_date", ""))),
-            html.escape(str(info.get("rendered", ""))),
-            links,
-        ]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    headers = ["Milestone", "Report", "Language", "Wave date", "Rendered", "Files"]
+            language = str(info.get("language"))
+            reports.setdefault(language, []).append((str(info.get("wave_date")), name, info))
+    parts = [
+        _index_section(output_dir, language, sorted(reports[language], key=lambda r: r[:2]))
+        for language in sorted(reports)
+    ]
+    first = html.escape(next(iter(sorted(reports)), "en"), quote=True)
     document = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='{first}'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{INDEX_STYLE}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><table><thead><tr>"
-        + "".join(f"<th scope='col'>{h}</th>" for h in headers)
-        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"
+        f"<h1>{html.escape(title)}</h1>{''.join(parts)}</body></html>"
     )
     target = output_dir / "index.html"
     # A name of its own: another run may be writing its index into the same folder.

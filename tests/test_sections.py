@@ -71,9 +71,12 @@ def test_summary_opens_with_participation_and_ends_with_the_missing_control_grou
     assert "no control group" in summary[-1]
     outcomes = demo.change(until="milestone-1").query("wave == 'milestone-1'")
     described = sections.described_outcomes(demo)
-    # participation, one sentence per outcome, Holm, effect sizes, one per described outcome
-    # (partnership quality), who is compared, control group
-    assert len(summary) == 5 + len(outcomes) + len(described)
+    # participation, one sentence per outcome, Holm, effect sizes, two per described outcome
+    # (partnership quality and its early warning), silo crossing, feedback, who is
+    # compared, control group
+    assert len(summary) == 7 + len(outcomes) + 2 * len(described)
+    assert any(s.startswith("Silo crossing") for s in summary)
+    assert "did not ask for written comments" in summary[-3]
     assert summary[1 + len(outcomes)].startswith("After Holm's correction")
     assert summary[2 + len(outcomes)].startswith("Standardised change (d_av")
 
@@ -461,8 +464,10 @@ def test_collaboration_matrix_blanks_sectors_below_k(demo):
     assert (shown["respondents"] >= k).all() and shown["mean_contacts"].notna().all()
     assert table.loc[table["suppressed"], ["respondents", "mean_contacts"]].isna().all().all()
     assert sections.collaboration_results(demo, "kickoff")["wave"].unique().tolist() == ["kickoff"]
+    # silo crossing is the programme's point: every later report shows it then and now
     assert sections.collaboration_results(demo, "milestone-1")["wave"].unique().tolist() == [
-        "kickoff"
+        "kickoff",
+        "milestone-1",
     ]
 
 
@@ -538,7 +543,10 @@ def test_results_carry_the_statistics_of_each_kind_of_report(demo):
     ):
         assert final[key], key
     progress = sections.results(demo, "milestone-1", "en")
-    assert "reliable_change" not in progress and "collaboration" not in progress
+    assert "reliable_change" not in progress and "sdg_coverage" not in progress
+    # silo crossing, the early warning and the feedback count are in every milestone report
+    assert progress["ei_index"]["change"] and progress["collaboration"]
+    assert progress["partnership_warning"] and progress["feedback"]["comments"] == 0
     kickoff = sections.results(demo, "kickoff", "en")
     assert "all_waves" not in kickoff and kickoff["ei_index"]["change"] == []
     change = final["ei_index"]["change"][0]

@@ -8,8 +8,9 @@ group goes through :mod:`impact.scrub`; :func:`html_table` and :func:`html_parag
 escape all text.
 
 The order of a report: executive summary (one page, plain sentences) → key figures →
-figures → methods → limitations → results in detail (the statistical sentences) →
-data-quality appendix → glossary (see ``impact/notebooks/evaluation_report.ipynb``).
+goals → figures → the evaluator's commentary → methods → limitations → appendix (results
+in detail, i.e. the statistical sentences; data quality; instruments and references) →
+glossary (see ``impact/notebooks/evaluation_report.ipynb``).
 
 One module per concept, every public name re-exported here (``sections.heading`` …):
 ``common`` (labels, shared helpers), ``markup`` (escaped HTML), ``cohort`` (participation,
@@ -18,7 +19,8 @@ all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
 ``individual`` (reliable change, response shift), ``network`` (collaboration, E-I, SDGs),
 ``feedback``, ``subgroups``, ``evidence`` (meaningful change, Bayes factors, equivalence),
 ``tandems`` (dyadic analyses), ``methods`` (methods, limitations, glossary), ``executive``
-(the executive summary), ``summary`` (the statistical sentences, key figures), ``plan``
+(the executive summary), ``norms`` (the cohort beside published population norms),
+``summary`` (the statistical sentences, key figures), ``plan``
 (which sections a report contains, from what the programme has) and ``results_json``
 (:func:`results`).
 
@@ -75,6 +77,7 @@ from impact.sections.baseline import (
     profile_sentences,
 )
 from impact.sections.cohort import (
+    cleaning_decisions,
     cohort_alt,
     cohort_attribute,
     cohort_caption,
@@ -134,18 +137,25 @@ from impact.sections.executive import (
     crossing_shares,
     cutoff_shares,
     differing_groups,
+    executive_headline,
     executive_html,
     executive_results,
     executive_summary,
 )
 from impact.sections.feedback import (
     THEMES,
+    feedback_asked,
     feedback_quotes_html,
     feedback_results,
     feedback_sentence,
     feedback_table,
 )
-from impact.sections.goals import goal_results, goals_sentence, goals_table
+from impact.sections.goals import (
+    goal_results,
+    goals_indicators_sentence,
+    goals_sentence,
+    goals_table,
+)
 from impact.sections.individual import (
     reliable_change_alt,
     reliable_change_plot_data,
@@ -164,6 +174,7 @@ from impact.sections.markup import (
     html_table,
     key_figures_html,
     quotes_html,
+    report_labels,
     title_html,
 )
 from impact.sections.methods import (
@@ -187,6 +198,14 @@ from impact.sections.network import (
     sdg_plot_data,
     sdg_sentence,
 )
+from impact.sections.norms import (
+    converted_norm,
+    norm_comparison,
+    norm_references,
+    normed_scales,
+    norms_sentences,
+    norms_table,
+)
 from impact.sections.plan import (
     GLOSSARY,
     SECTIONS,
@@ -199,9 +218,11 @@ from impact.sections.plan import (
 )
 from impact.sections.results_json import results
 from impact.sections.scores import (
+    below_midpoint,
     described_outcomes,
     described_sentences,
     described_table,
+    midpoint_sentences,
     reliability_summary,
     reliability_table,
     score_summary,
@@ -246,6 +267,18 @@ __all__ = [
     "groups_table",
     "cohort_alt",
     "quality_tables",
+    "cleaning_decisions",
+    "report_labels",
+    "normed_scales",
+    "converted_norm",
+    "norm_comparison",
+    "norms_table",
+    "norms_sentences",
+    "norm_references",
+    "below_midpoint",
+    "midpoint_sentences",
+    "feedback_asked",
+    "executive_headline",
     "score_summary",
     "scores_table",
     "trajectory_data",
@@ -347,6 +380,7 @@ __all__ = [
     "references",
     "goals_table",
     "goals_sentence",
+    "goals_indicators_sentence",
     "commentary_path",
     "commentary_markup",
     "commentary_html",

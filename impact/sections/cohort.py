@@ -272,10 +272,16 @@ def cohort_alt(table: pd.DataFrame, language: str) -> str:
 
 
 # -- data quality --------------------------------------------------------------------------
-def quality_tables(programme: Programme, language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The data-quality appendix: rows per wave (raw = kept + excluded) and decisions by rule."""
+def quality_tables(
+    programme: Programme, milestone: str, language: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data-quality appendix of the report for ``milestone``: rows per wave up to it
+    (raw = kept + excluded) and the cleaning decisions by rule at those waves; a later
+    wave is no part of this report."""
     t = fmt.texts(language)
+    waves = programme.waves_until(milestone)
     accounting = programme.accounting()
+    accounting = accounting[accounting["wave"].astype(str).isin(waves)]
     rows = pd.DataFrame(
         {
             t["col_wave"]: [wave_label(programme, w, language) for w in accounting["wave"]],
@@ -284,7 +290,7 @@ def quality_tables(programme: Programme, language: str) -> tuple[pd.DataFrame, p
             t["col_excluded"]: accounting["excluded"].to_numpy(),
         }
     )
-    rules = programme.cleaned.log["rule"].value_counts().sort_index()
+    rules = cleaning_decisions(programme, milestone)
     decisions = pd.DataFrame(
         {
             t["col_rule"]: [t.get(f"rule_{rule}", rule) for rule in rules.index],
@@ -292,3 +298,10 @@ def quality_tables(programme: Programme, language: str) -> tuple[pd.DataFrame, p
         }
     )
     return rows, decisions
+
+
+def cleaning_decisions(programme: Programme, milestone: str) -> pd.Series:
+    """The cleaning log's decisions by rule at the waves up to ``milestone``."""
+    log = programme.cleaned.log
+    log = log[log["wave"].astype(str).isin(programme.waves_until(milestone))]
+    return log["rule"].value_counts().sort_index()

@@ -93,15 +93,22 @@ def effect_sizes(programme: Programme, milestone: str) -> pd.DataFrame:
 
 
 def effect_plot_data(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
-    """:func:`effect_sizes` with display names, as :func:`impact.plots.effect_sizes` takes it."""
-    effects = _in_outcome_order(effect_sizes(programme, milestone), programme)
+    """The headline effect size d_av with its 95% CI per outcome and wave, with display
+    names, as :func:`impact.plots.effect_sizes` takes it.
+
+    d_av (the change over the mean of the SDs before and after) and not d_z: d_z grows with
+    the correlation of pre and post and would make the figure look larger than the change
+    in units of the scores' spread (Lakens, 2013).
+    """
+    change = change_results(programme, milestone)
+    change = _in_outcome_order(change[change["scale"].isin(outcomes(programme))], programme)
     return pd.DataFrame(
         {
-            "label": [scale_label(programme, s, language) for s in effects["scale"]],
-            "wave_label": [wave_label(programme, str(w), language) for w in effects["wave"]],
-            "estimate": effects["d_z"].to_numpy(),
-            "ci_low": effects["ci_low"].to_numpy(),
-            "ci_high": effects["ci_high"].to_numpy(),
+            "label": [scale_label(programme, s, language) for s in change["scale"]],
+            "wave_label": [wave_label(programme, str(w), language) for w in change["wave"]],
+            "estimate": change["d_av"].to_numpy(dtype=float),
+            "ci_low": change["d_av_ci_low"].to_numpy(dtype=float),
+            "ci_high": change["d_av_ci_high"].to_numpy(dtype=float),
         }
     )
 

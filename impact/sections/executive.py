@@ -50,7 +50,7 @@ from impact.sections.effects import change_results, is_finding
 from impact.sections.evidence import meaningful_results
 from impact.sections.markup import heading, html_paragraphs
 from impact.sections.plan import includes
-from impact.sections.scores import described_outcomes
+from impact.sections.scores import below_midpoint, described_outcomes
 from impact.sections.subgroups import subgroup_results
 
 
@@ -329,6 +329,43 @@ def _groups_sentence(programme: Programme, milestone: str, language: str) -> str
     )
 
 
+def _partnership_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """The early warning of a milestone report: the share rating a described outcome
+    (partnership quality) below its scale's midpoint; left out where it is withheld."""
+    if not includes(programme, milestone, "partnership"):
+        return None
+    table = below_midpoint(programme, milestone)
+    # a share withheld because few are below it still reads "fewer than k"
+    table = table[(table["wave"] == milestone) & (~table["suppressed"] | (table["few"] == "below"))]
+    parts = []
+    for row in table.itertuples():
+        share = (
+            fmt.text("fewer_than_k", language, k=_k(programme))
+            if row.suppressed
+            else fmt.percent(row.share, language)
+        )
+        parts.append(
+            fmt.text(
+                "exec_partnership_part",
+                language,
+                share=share,
+                n=int(row.n),
+                scale=scale_with_range(programme, row.scale, language),
+                midpoint=fmt.number(
+                    row.midpoint, 0 if float(row.midpoint).is_integer() else 1, language
+                ),
+            )
+        )
+    if not parts:
+        return None
+    return fmt.text(
+        "exec_partnership",
+        language,
+        wave=wave_label(programme, milestone, language),
+        parts="; ".join(parts),
+    )
+
+
 def _certainty_sentence(programme: Programme, milestone: str, language: str) -> str:
     registered = len(programme.registry)
     kind = milestone_kind(programme, milestone)
@@ -357,8 +394,8 @@ def _certainty_sentence(programme: Programme, milestone: str, language: str) -> 
 def executive_summary(programme: Programme, milestone: str, language: str) -> list[str]:
     """The executive summary of one report: at most six sentences, in this order — change
     in each outcome (kick-off: participation), meaningful change, the cut-offs, silo
-    crossing, for whom it differed, how sure we can be. A sentence whose data the
-    programme lacks is left out."""
+    crossing, the partnership's early warning (milestone reports), for whom it differed,
+    how sure we can be. A sentence whose data the programme lacks is left out."""
     kind = milestone_kind(programme, milestone)
     if kind == "kickoff":
         participation = programme.participation().set_index("wave").loc[milestone]
@@ -383,6 +420,8 @@ def executive_summary(programme: Programme, milestone: str, language: str) -> li
             _crossing_sentence(programme, milestone, language),
             _groups_sentence(programme, milestone, language),
         ]
+        if kind == "progress":  # the early warning is for the reports along the way
+            sentences.insert(4, _partnership_sentence(programme, milestone, language))
     sentences = [s for s in sentences if s][:5]  # with the last: six at most
     sentences.append(_certainty_sentence(programme, milestone, language))
     return sentences
@@ -398,12 +437,50 @@ def executive_html(programme: Programme, milestone: str, language: str) -> str:
     )
 
 
+def executive_headline(programme: Programme, milestone: str, language: str) -> str:
+    """One short sentence for the index page: in a later report the headline outcome's
+    mean change with its range and the share gaining at least its minimal important
+    change; in the kick-off report (or without a compared outcome) the summary's first
+    sentence."""
+    change = _latest_change(programme, milestone)
+    if milestone_kind(programme, milestone) == "kickoff" or change.empty:
+        return executive_summary(programme, milestone, language)[0]
+    with_mic = [s for s in change["scale"] if programme.instrument_of(s).minimal_important_change]
+    scale = (with_mic or list(change["scale"]))[0]
+    row = change[change["scale"] == scale].iloc[0]
+    sentence = fmt.text(
+        "exec_headline_change",
+        language,
+        scale=scale_with_range(programme, scale, language),
+        diff=fmt.signed(row["mean_diff"], _decimals(row["mean_diff"]), language),
+    )
+    meaningful = (
+        meaningful_results(programme, milestone)
+        if includes(programme, milestone, "meaningful")
+        else pd.DataFrame(columns=["scale"])
+    )
+    found = meaningful[meaningful["scale"] == scale]
+    if len(found) and not found.iloc[0]["improved_suppressed"]:
+        mic = float(found.iloc[0]["mic"])
+        sentence += fmt.text(
+            "exec_headline_mic",
+            language,
+            share=fmt.percent(found.iloc[0]["share_improved"], language),
+            mic=fmt.number(mic, 0 if mic.is_integer() else 1, language),
+            points=fmt.texts(language)[
+                "exec_headline_point" if mic == 1 else "exec_headline_points"
+            ],
+        )
+    return sentence + "."
+
+
 def executive_results(programme: Programme, milestone: str, language: str) -> dict:
     """The executive summary for ``results.json``: its sentences and the numbers behind
     them (cut-off shares, sector-crossing shares, the groups compared)."""
     groups = differing_groups(programme, milestone)
     crossing = crossing_shares(programme, milestone)
     return {
+        "headline": executive_headline(programme, milestone, language),
         "sentences": executive_summary(programme, milestone, language),
         "cutoff_shares": _records(
             cutoff_shares(programme, milestone).pipe(

@@ -9,9 +9,10 @@ import re
 import pandas as pd
 
 from impact import fmt
+from impact.definitions import item_targets
 from impact.pipeline import Programme
 from impact.scrub import registry_names
-from impact.sections.common import _k, per_programme
+from impact.sections.common import _k, per_programme, wave_label
 from impact.sections.markup import quotes_html
 
 # -- feedback ------------------------------------------------------------------------------
@@ -64,13 +65,27 @@ def feedback_table(programme: Programme, milestone: str, language: str) -> pd.Da
     )
 
 
-def feedback_sentence(programme: Programme, milestone: str, language: str) -> str | None:
-    """How many comments there are and whether they are quoted."""
+def feedback_asked(programme: Programme, milestone: str) -> bool:
+    """Whether the questionnaire of ``milestone`` asked for open comments: a column of one
+    of its export files is mapped to a free-text instrument that may be analysed."""
+    texts = {i.id for i in programme.instruments.values() if i.kind == "text" and not i.identifying}
+    return any(
+        target.instrument in texts
+        for file in programme.survey.wave(milestone).files
+        for target in item_targets(programme.survey, file.mapping).values()
+    )
+
+
+def feedback_sentence(programme: Programme, milestone: str, language: str) -> str:
+    """How many comments there are and whether they are quoted; at a survey that wrote none,
+    or asked for none, that said instead."""
     results = feedback_results(programme, milestone)
+    wave = wave_label(programme, milestone, language)
     if not results["comments"]:
-        return None
+        key = "feedback_none" if feedback_asked(programme, milestone) else "feedback_not_asked"
+        return fmt.text(key, language, wave=wave)
     key = "feedback_quoted" if programme.survey.privacy.quotes else "feedback_not_quoted"
-    return fmt.text(key, language, n=results["comments"])
+    return fmt.text(key, language, n=results["comments"], wave=wave)
 
 
 def feedback_quotes_html(programme: Programme, milestone: str) -> str:

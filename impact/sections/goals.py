@@ -173,25 +173,48 @@ def _value(
 
 
 def _indicator_text(programme: Programme, indicator: str, scale: str | None, language: str) -> str:
+    """What an indicator measures, in words, with its scale's range."""
+    t = fmt.texts(language)
     if indicator == "ei_change":
-        return fmt.texts(language)["goal_ei_change"]
+        return t["goal_def_ei_change"]
     instrument = programme.instrument_of(scale)
     mic = instrument.minimal_important_change
     cutoff = instrument.clinical_cutoff
     return fmt.text(
-        f"goal_{indicator}",
+        f"goal_def_{indicator}",
         language,
         scale=scale_with_range(programme, scale, language),
-        mic=fmt.number(mic, 0 if mic is None or float(mic).is_integer() else 1, language)
+        mic=fmt.number(mic, 0 if float(mic).is_integer() else 1, language)
         if mic is not None
         else "",
+        points=t["exec_point" if mic == 1 else "exec_points"],
         cutoff=fmt.number(cutoff, 0, language) if cutoff is not None else "",
     )
 
 
+def goals_indicators_sentence(programme: Programme, milestone: str, language: str) -> str | None:
+    """How each goal is measured, in one sentence above the goals table (which names the
+    goals only, so that it fits the page)."""
+    table = goal_results(programme, milestone)
+    if table.empty:
+        return None
+    goals = {g.id: g for g in programme.survey.goals}
+    parts = [
+        fmt.text(
+            "goal_def_part",
+            language,
+            goal=fmt.quoted(goals[r.goal].outcome[language], language),
+            indicator=_indicator_text(programme, r.indicator, r.scale, language),
+        )
+        for r in table.itertuples()
+    ]
+    return fmt.text("goals_indicators", language, parts="; ".join(parts))
+
+
 def goals_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
-    """:func:`goal_results` as the report shows it: outcome, indicator, target, result with
-    its CI and the verdict (``Progress`` in a milestone report, ``Verdict`` in the final)."""
+    """:func:`goal_results` as the report shows it: the goal, target, result with its CI
+    and the verdict (``Progress`` in a milestone report, ``Verdict`` in the final); what
+    each indicator measures is :func:`goals_indicators_sentence`."""
     t = fmt.texts(language)
     table = goal_results(programme, milestone)
     goals = {g.id: g for g in programme.survey.goals}
@@ -210,10 +233,6 @@ def goals_table(programme: Programme, milestone: str, language: str) -> pd.DataF
     return pd.DataFrame(
         {
             t["col_goal"]: [goals[g].outcome[language] for g in table["goal"]],
-            t["col_indicator"]: [
-                _indicator_text(programme, r.indicator, r.scale, language)
-                for r in table.itertuples()
-            ],
             t["col_target"]: [_value(r.indicator, r.target, language) for r in table.itertuples()],
             t["col_result"]: [result(r) for r in table.itertuples()],
             t["col_n"]: table["n"].to_numpy(),

@@ -12,6 +12,7 @@ import pandas as pd
 from impact import fmt
 from impact.pipeline import Programme
 from impact.sections.common import scale_range
+from impact.sections.norms import norm_references
 from impact.sections.plan import includes
 
 # The methods each section rests on, as APA references.
@@ -88,9 +89,12 @@ def instruments_table(programme: Programme, language: str) -> pd.DataFrame:
 
 
 def references(programme: Programme, milestone: str) -> list[str]:
-    """The APA reference list: the instruments' references and those of the methods the
-    report's sections use, in alphabetical order, each once."""
+    """The APA reference list: the instruments' references, those of the norms the report
+    shows and those of the methods the report's sections use, in alphabetical order, each
+    once."""
     entries = {r for i in programme.instruments.values() for r in i.references}
+    if includes(programme, milestone, "norms"):
+        entries.update(norm_references(programme))
     for section, cited in METHOD_REFERENCES.items():
         if includes(programme, milestone, section):
             entries.update(cited)

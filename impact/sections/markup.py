@@ -205,3 +205,15 @@ def title_html(
         parts.append(f"<p class='impact-notice'>{html.escape(t['synthetic_notice'])}</p>")
     parts.append("</header>")
     return "\n".join(parts)
+
+
+def report_labels(programme: Programme, milestone: str, language: str) -> dict[str, str]:
+    """What the cover names, in ``language``: the programme, the kind of report and the
+    wave (for the index page, which reads ``results.json``)."""
+    t = fmt.texts(language)
+    wave = programme.survey.wave(milestone)
+    return {
+        "programme": programme.survey.programme.name[language],
+        "report": t["milestone_" + milestone_kind(programme, milestone)],
+        "wave": wave.label[language],
+    }

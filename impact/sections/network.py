@@ -25,8 +25,8 @@ from impact.sections.common import (
 # -- silo crossing -------------------------------------------------------------------------
 def network_waves(programme: Programme, milestone: str) -> list[str]:
     """The waves a report shows the collaboration network for: the kick-off, and the
-    milestone itself in a final report."""
-    if milestone_kind(programme, milestone) == "final":
+    milestone itself in every later report (silo crossing is the programme's point)."""
+    if milestone_kind(programme, milestone) != "kickoff":
         return [programme.baseline, milestone]
     return [programme.baseline]
 
@@ -136,21 +136,21 @@ def collaboration_alt(programme: Programme, milestone: str, language: str) -> st
 
 @per_programme
 def ei_results(programme: Programme, milestone: str) -> dict[str, list[dict]]:
-    """The cohort's E–I index at :func:`network_waves` and, in a final report, its change.
+    """The cohort's E–I index at :func:`network_waves` and, in a later report, its change.
 
     Returns
     -------
     dict
         ``cohort``: records of :meth:`Programme.cohort_ei` (``wave, n, internal, external,
         ei, mean_ei``); ``change``: records of :meth:`Programme.ei_change` at ``milestone``
-        (``n, ei_pre, ei_post, ei_diff, ci_low, ci_high`` …), empty before the final report.
+        (``n, ei_pre, ei_post, ei_diff, ci_low, ci_high`` …), empty in the kick-off report.
     """
     cohort = programme.cohort_ei(milestone)
     cohort = cohort[cohort["wave"].isin(network_waves(programme, milestone))]
     change = pd.DataFrame()
     if programme.baseline not in set(cohort["wave"].astype(str)):
         return {"cohort": _records(cohort), "change": []}  # no collaboration at the kick-off
-    if milestone_kind(programme, milestone) == "final":
+    if milestone_kind(programme, milestone) != "kickoff":
         change = programme.ei_change(milestone)
         change = change[change["wave"].astype(str) == milestone]
     return {"cohort": _records(cohort), "change": _records(change)}

@@ -15,9 +15,11 @@ Examples
 >>> programme = load_programme(DEMO_SURVEY)
 >>> plan = report_plan(programme, "final")
 >>> plan.loc[plan["included"], "section"].tolist()[:4]
-['executive', 'key_figures', 'goals', 'profile']
+['executive', 'key_figures', 'goals', 'cohort']
 >>> includes(programme, "kickoff", "network"), includes(programme, "milestone-1", "network")
-(True, False)
+(True, True)
+>>> includes(programme, "final", "norms")  # no instrument of the demo carries norms
+False
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from impact import fmt
 from impact.pipeline import Programme
 from impact.sections.baseline import baseline_instruments
 from impact.sections.common import _in_sentence, milestone_kind, outcomes, per_programme
+from impact.sections.norms import normed_scales
 from impact.sections.scores import described_outcomes
 
 ALL_KINDS = frozenset({"kickoff", "progress", "final"})
@@ -70,6 +73,7 @@ NEEDS: dict[str, tuple[Callable[[Programme], bool], str]] = {
         lambda p: any(i.minimal_important_change is not None for i in p.instruments.values()),
         "lacks_mic",
     ),
+    "norms": (lambda p: bool(normed_scales(p)), "lacks_norms"),
     "pairs_of_members": (
         lambda p: (
             p.survey.registry.roles.pairing is not None
@@ -98,13 +102,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("executive", ALL_KINDS, title="section_executive"),
     Section("key_figures", ALL_KINDS, title="section_key_figures"),
     Section("goals", LATER, ("goals",), "section_goals"),
-    Section("cohort", frozenset({"kickoff"}), title="section_cohort"),
+    Section("cohort", frozenset({"kickoff", "final"}), title="section_cohort"),
+    Section("norms", frozenset({"kickoff", "final"}), ("norms",), "section_norms"),
     Section("baseline", frozenset({"kickoff"}), ("cutoffs",), "section_baseline", ("cut_off",)),
     Section("profile", ALL_KINDS, ("categories",), "section_profile"),
     Section("change", LATER, ("scales",), "section_change", ("ci", "d_z", "p", "holm", "paired")),
     Section("meaningful", LATER, ("scales", "mic"), "section_meaningful", ("mic",)),
     Section("evidence", LATER, ("scales",), "section_evidence", ("evidence",)),
-    Section("partnership", LATER, ("described",), "section_partnership"),
+    Section("partnership", LATER, ("described",), "section_partnership", ("midpoint",)),
     Section("all_waves", LATER, ("scales",), "section_all_waves", ("mixed_model",)),
     Section(
         "reliable_change",
@@ -120,15 +125,9 @@ SECTIONS: tuple[Section, ...] = (
         "section_response_shift",
         ("response_shift",),
     ),
-    Section(
-        "network",
-        frozenset({"kickoff", "final"}),
-        ("counts", "sector_role"),
-        "section_network",
-        ("ei_index",),
-    ),
+    Section("network", ALL_KINDS, ("counts", "sector_role"), "section_network", ("ei_index",)),
     Section("sdgs", frozenset({"final"}), ("multiselect",), "section_sdgs"),
-    Section("feedback", frozenset({"final"}), ("text",), "section_feedback"),
+    Section("feedback", LATER, ("text",), "section_feedback"),
     Section("subgroups", frozenset({"final"}), ("breakdowns", "scales"), "section_subgroups"),
     Section(
         "tandems",
@@ -142,8 +141,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("commentary", ALL_KINDS, title="section_commentary"),
     Section("methods", ALL_KINDS, title="section_methods"),
     Section("limitations", ALL_KINDS, title="section_limitations"),
-    Section("summary", ALL_KINDS, title="section_summary"),
     Section("appendix", ALL_KINDS, title="section_appendix"),
+    # The statistical sentences (APA strings) are part of the appendix, not of the body.
+    Section("summary", ALL_KINDS, title="section_summary"),
     Section("scores", ALL_KINDS, ("scales",), "section_scores"),
     Section("reliability", ALL_KINDS, ("scales",), "section_reliability", ("ci", "reliability")),
     Section("attrition", LATER, ("scales",), "section_attrition"),
@@ -158,6 +158,7 @@ GLOSSARY = (
     "holm",
     "paired",
     "mic",
+    "midpoint",
     "evidence",
     "response_rate",
     "cut_off",
@@ -169,6 +170,8 @@ GLOSSARY = (
     "ei_index",
     "suppression",
 )
+# Reasons a section is left out that are not data the programme did not collect.
+NOT_COLLECTED = frozenset({"lacks_norms"})
 # Every report suppresses small groups, whatever its sections.
 GLOSSARY_ALWAYS = ("suppression",)
 
@@ -285,6 +288,9 @@ def not_collected_sentence(programme: Programme, milestone: str, language: str) 
     """One sentence for the methods: what the programme did not collect, so the report
     does not show it; None when the report lacks nothing."""
     missing = left_out(programme, milestone, language)
+    # published norms are no data the programme collects: their absence is not listed
+    lacking = report_plan(programme, milestone).set_index("section")["reason"]
+    missing = missing[[lacking[s] not in NOT_COLLECTED for s in missing["section"]]]
     if missing.empty:
         return None
     titles = [_in_sentence(title, language) for title in missing["title"]]

@@ -204,3 +204,106 @@ def described_sentences(programme: Programme, milestone: str, language: str) -> 
         key = "described_sentence_earlier" if earlier else "described_sentence"
         sentences.append(fmt.text(key, language, **values))
     return sentences
+
+
+@per_programme
+def below_midpoint(programme: Programme, milestone: str) -> pd.DataFrame:
+    """An early warning for the described outcomes (partnership quality): per wave up to
+    ``milestone``, the share of respondents whose score lies below the midpoint of the
+    scale's range, with its Wilson 95% CI.
+
+    Both counts, below and at or above the midpoint, are protected: either one of 1 to
+    k − 1 people blanks the row's counts, share and interval.
+
+    Returns
+    -------
+    DataFrame
+        ``scale, wave, midpoint, n, n_below, share, ci_low, ci_high``; ``few``: which
+        count is withheld as fewer than k (``below``, ``above``, ``respondents``; None
+        when none is); ``suppressed``
+    """
+    from impact.meaningful import wilson_interval
+    from impact.sections.common import _k, _small
+
+    k = _k(programme)
+    scores = programme.scores
+    scores = scores[
+        scores["wave"].isin(programme.waves_until(milestone)) & (scores["frame"] == "now")
+    ].dropna(subset=["score"])
+    rows = []
+    for scale in described_outcomes(programme):
+        low, high = programme.instrument_of(scale).score_range()
+        midpoint = (low + high) / 2
+        part = scores[scores["scale"] == scale]
+        for wave, values in part.groupby("wave", observed=True, sort=True)["score"]:
+            n, below = int(values.size), int((values < midpoint).sum())
+            if not n:
+                continue
+            ci_low, ci_high = wilson_interval(below, n)
+            rows.append(
+                {
+                    "scale": scale,
+                    "wave": str(wave),
+                    "midpoint": midpoint,
+                    "n": n,
+                    "n_below": below,
+                    "share": below / n,
+                    "ci_low": ci_low,
+                    "ci_high": ci_high,
+                }
+            )
+    columns = ["scale", "wave", "midpoint", "n", "n_below", "share", "ci_low", "ci_high"]
+    table = pd.DataFrame(rows, columns=columns)
+    few_below = _small(table["n_below"], k)
+    few_above = _small(table["n"] - table["n_below"], k) & ~few_below
+    hidden = few_below | few_above | (table["n"] < k)
+    # which count is the small one: what the report may say in its place ("fewer than k")
+    table["few"] = np.select(
+        [table["n"] < k, few_below, few_above], ["respondents", "below", "above"], None
+    )
+    table["suppressed"] = hidden.astype(bool)
+    table["n_below"] = table["n_below"].astype("Int64")
+    table.loc[table["suppressed"], "n_below"] = pd.NA
+    table.loc[table["suppressed"], ["share", "ci_low", "ci_high"]] = np.nan
+    return table
+
+
+def midpoint_sentences(programme: Programme, milestone: str, language: str) -> list[str]:
+    """Per described outcome at ``milestone``: the share rating it below the scale's
+    midpoint, with its CI (an early warning of partnerships that do not work)."""
+    table = below_midpoint(programme, milestone)
+    table = table[table["wave"] == milestone]
+    sentences = []
+    k = programme.survey.privacy.min_group_size
+    for row in table.itertuples():
+        low, high = programme.instrument_of(row.scale).score_range()
+        values = dict(
+            scale=scale_label(programme, row.scale, language),
+            wave=wave_label(programme, milestone, language),
+            midpoint=fmt.number(
+                row.midpoint, 0 if float(row.midpoint).is_integer() else 1, language
+            ),
+            low=fmt.number(low, 0, language),
+            high=fmt.number(high, 0, language),
+            n=int(row.n),
+            k=k,
+        )
+        if row.suppressed:
+            sentences.append(fmt.text(f"midpoint_few_{row.few}", language, **values))
+        else:
+            separator = "; " if language == "de" else ", "
+            ci = (
+                f"[{fmt.percent(row.ci_low, language)}{separator}"
+                f"{fmt.percent(row.ci_high, language)}]"
+            )
+            sentences.append(
+                fmt.text(
+                    "midpoint_sentence",
+                    language,
+                    share=fmt.percent(row.share, language),
+                    ci=ci,
+                    below=int(row.n_below),
+                    **values,
+                )
+            )
+    return sentences

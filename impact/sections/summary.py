@@ -20,7 +20,8 @@ from impact.sections.effects import change_results, change_sentence, holm_senten
 from impact.sections.feedback import feedback_sentence
 from impact.sections.individual import reliable_change_sentence, response_shift_sentences
 from impact.sections.network import network_sentence, sdg_sentence
-from impact.sections.scores import described_sentences
+from impact.sections.plan import includes
+from impact.sections.scores import described_sentences, midpoint_sentences
 
 
 def summary_sentences(programme: Programme, milestone: str, language: str) -> list[str]:
@@ -63,15 +64,17 @@ def summary_sentences(programme: Programme, milestone: str, language: str) -> li
         )
         sentences.append(fmt.text("summary_effect_sizes", language, wave=wave, effects=listed))
     sentences.extend(described_sentences(programme, milestone, language))
+    sentences.extend(midpoint_sentences(programme, milestone, language))
+    extra = [network_sentence(programme, milestone, language)]
     if kind == "final":
-        extra = [
+        extra += [
             reliable_change_sentence(programme, milestone, language),
             *response_shift_sentences(programme, milestone, language),
-            network_sentence(programme, milestone, language),
             sdg_sentence(programme, milestone, language),
-            feedback_sentence(programme, milestone, language),
         ]
-        sentences.extend(s for s in extra if s)
+    if includes(programme, milestone, "feedback"):
+        extra.append(feedback_sentence(programme, milestone, language))
+    sentences.extend(s for s in extra if s)
     sentences.append(fmt.text("summary_attrition", language, wave=wave))
     sentences.append(t["no_control_group"])
     return sentences
