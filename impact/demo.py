@@ -853,7 +853,9 @@ def write_demo_programme(folder: str | Path, *, seed: int = SEED) -> Path:
             "only into a new folder or over an earlier copy (choose another --out)"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    for name in (DEMO_SURVEY.name, "README.md"):
+    # the evaluator's commentary comes along, so the copy's final report shows it too
+    commentary = sorted(p.name for p in DEMO_SURVEY.parent.glob("commentary-*.md"))
+    for name in (DEMO_SURVEY.name, "README.md", *commentary):
         shutil.copyfile(DEMO_SURVEY.parent / name, folder / name)
     generate(target, seed=seed)
     return target

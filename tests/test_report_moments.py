@@ -290,3 +290,11 @@ def test_the_index_has_a_table_per_language_with_headlines_and_links(demo, tmp_p
     # the index carries nothing the reports do not: every cell is a report's label or number
     assert not any(code in page for code in demo.registry["participant"]), "no participant code"
     shutil.rmtree(tmp_path)
+
+
+def test_the_demo_copy_brings_the_evaluators_commentary(tmp_path):
+    from impact.demo import DEMO_SURVEY, write_demo_programme
+
+    survey = write_demo_programme(tmp_path / "programme")
+    shipped = sorted(p.name for p in DEMO_SURVEY.parent.glob("commentary-*.md"))
+    assert shipped and sorted(p.name for p in survey.parent.glob("commentary-*.md")) == shipped
