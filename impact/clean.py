@@ -1,21 +1,29 @@
 """Cleaning by the definitions: raw exports → one tidy long table, and a log of every decision.
 
-The steps, in order, for each export file of each wave:
+:func:`clean` runs the stages of :mod:`impact.cleaning` in this order:
 
-1. map export columns to instrument items (``survey.yml`` ``mappings``); identifying,
-   ignored and unused columns are dropped, and the drop is logged;
-2. parse values (decimal commas, response labels in German or English, the mapping's
-   own labels, an SPSS file's value labels);
-3. missing codes (the survey's, the instrument's, the tool's residual codes, an SPSS
-   file's user-missing values) → missing (logged per cell);
-4. per-item recodes of the mapping (logged once per column);
-5. values outside the response scale → missing (logged per cell);
-6. reverse-keyed items recoded (logged once per column);
-
-then, over all files, submission-level decisions: keys normalised and matched to the
-registry (one-edit typos only when unambiguous, logged for review), rows without a key,
-incomplete responses, speeders, straight-lining and duplicate submissions handled by the
-survey's quality policy. Every raw row ends as kept or excluded-with-a-reason.
+1. the files the definition names are checked: each named once, existing, inside the
+   programme's folder (:mod:`~impact.cleaning.files`); the salt is loaded when keys are
+   pseudonymised;
+2. the registry is read (:mod:`~impact.cleaning.registry`) and every export of every wave
+   read and cleaned, side by side (:mod:`~impact.cleaning.exports`): export columns mapped
+   to instrument items, identifying, ignored and unused columns dropped and logged; values
+   parsed (decimal commas, response labels in German or English, the mapping's own
+   labels, an SPSS file's value labels); missing codes (the survey's, the instrument's,
+   the tool's residual codes, an SPSS file's user-missing values) → missing, logged per
+   cell; the mapping's recodes (logged once per column); values outside the response
+   scale → missing (logged per cell); reverse-keyed items recoded (logged once per column);
+3. two exports with the same contents are refused;
+4. the submissions of all exports become one table, and their keys, normalised, are
+   matched to the registry (one-edit typos only when unambiguous, logged for review;
+   look-alike letters flagged); a wave file none of whose keys is registered is refused;
+5. the survey's quality policy decides over rows without a key or not registered,
+   incomplete responses, speeders, straight-lining and duplicate submissions
+   (:mod:`~impact.cleaning.quality`): every raw row ends as kept or excluded-with-a-reason;
+6. the free texts of kept rows are taken, the log assembled, and keys replaced by their
+   pseudonyms where the survey asks (:mod:`~impact.cleaning.pseudonyms`);
+7. the kept item answers are returned as :class:`Cleaned`, the long table written from
+   them on first read.
 
 Examples
 --------
@@ -151,10 +159,12 @@ def clean(survey: Survey, instruments: dict[str, Instrument], base: str | Path) 
     waves = pd.CategoricalDtype(survey.wave_ids, ordered=True)
     items = [(export.items.values, export.items.targets) for export in exports]
     kept_items = KeptItems.of_submissions(items, submissions, kept.to_numpy(), waves)
-    log = log.astype({"wave": waves, "raw_row": "Int64"})
+    # Columns converted in place: the log and the submissions are the largest tables.
+    log["wave"], log["raw_row"] = log["wave"].astype(waves), log["raw_row"].astype("Int64")
+    submissions["wave"] = submissions["wave"].astype(waves)
     return Cleaned(
         responses=kept_items,
-        submissions=submissions.astype({"wave": waves}),
+        submissions=submissions,
         log=log[LOG_COLUMNS],
         registry=registry_table,
         provenance=[registry.provenance, *(export.provenance for export in exports)],

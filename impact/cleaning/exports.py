@@ -37,7 +37,7 @@ from impact.cleaning.item_rules import ItemMatrix
 from impact.cleaning.keys import check_no_total_row, normalise_key
 from impact.cleaning.log import log_rows
 from impact.cleaning.quality import straightliners
-from impact.cleaning.registry import read_registry
+from impact.cleaning.registry import Registry, read_registry
 from impact.definitions import ExportFile, Instrument, Survey, key_column
 from impact.errors import InputError
 from impact.io import Provenance, RawExport, read_export
@@ -125,15 +125,6 @@ def read_and_clean_all(
             pool.shutdown(cancel_futures=True)  # its error comes first, as if read alone
             raise
         return registry, [future.result() for future in cleaned]
-
-
-@dataclass(frozen=True)
-class Registry:
-    """The registry as read (:func:`impact.cleaning.registry.read_registry`)."""
-
-    table: pd.DataFrame
-    log: pd.DataFrame
-    provenance: Provenance
 
 
 def combined_submissions(

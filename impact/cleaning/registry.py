@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,16 @@ from impact.cleaning.log import log_rows
 from impact.definitions import Survey
 from impact.errors import InputError
 from impact.io import Provenance, read_export
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The registry as read by :func:`read_registry`: ``participant`` and the registry
+    attributes, the log of its dropped columns and skipped rows, and its provenance."""
+
+    table: pd.DataFrame
+    log: pd.DataFrame
+    provenance: Provenance
 
 
 def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
@@ -160,27 +171,36 @@ def match_registry(
             )
         )
     if missing.any():
-        unknown = participant[missing]
-        odd = ~unknown.str.isascii()
-        if odd.any():
-            skeleton = confusable_skeleton(unknown[odd])
-            looks_like = skeleton.isin(set(registry_keys))
-            if looks_like.any():
-                rows = submissions.loc[skeleton.index[looks_like.to_numpy()]]
-                logs.append(
-                    log_rows(
-                        wave=rows["wave"].to_numpy(),
-                        file=rows["file"].to_numpy(),
-                        raw_row=rows["raw_row"].to_numpy(),
-                        participant=participant[rows.index].to_numpy(),
-                        column="key",
-                        old_value=participant[rows.index].to_numpy(),
-                        new_value=skeleton[looks_like].to_numpy(),
-                        rule="key_confusable",
-                    )
-                )
+        logs += _look_alikes(submissions, participant[missing], registry_keys)
     log = pd.concat(logs, ignore_index=True) if logs else log_rows()
     return participant, log, pd.Series(registered, index=participant.index)
+
+
+def _look_alikes(
+    submissions: pd.DataFrame, unknown: pd.Series, registry_keys: pd.Series
+) -> list[pd.DataFrame]:
+    """Log rows for the unknown keys whose look-alike letters of other scripts read as a
+    registered key (flagged for review, never matched)."""
+    odd = ~unknown.str.isascii()
+    if not odd.any():
+        return []
+    skeleton = confusable_skeleton(unknown[odd])
+    looks_like = skeleton.isin(set(registry_keys))
+    if not looks_like.any():
+        return []
+    rows = submissions.loc[skeleton.index[looks_like.to_numpy()]]
+    return [
+        log_rows(
+            wave=rows["wave"].to_numpy(),
+            file=rows["file"].to_numpy(),
+            raw_row=rows["raw_row"].to_numpy(),
+            participant=unknown[rows.index].to_numpy(),
+            column="key",
+            old_value=unknown[rows.index].to_numpy(),
+            new_value=skeleton[looks_like].to_numpy(),
+            rule="key_confusable",
+        )
+    ]
 
 
 def check_some_registered(
