@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from impact.errors import DefinitionError, DefinitionErrors
+from impact.tools import formats
 
 # Package data, found with importlib.resources so that an installed wheel finds it too.
 SHIPPED_INSTRUMENTS = Path(str(importlib.resources.files("impact") / "instruments"))
@@ -389,12 +390,22 @@ class ExportFile(_Strict):
     """One export file of a wave: where it is, what wrote it, which mapping applies."""
 
     path: str
-    format: Literal["auto", "sosci", "limesurvey", "qualtrics", "csv", "xlsx", "sav"] = "auto"
+    # One of impact.tools.formats(): the registered survey tools, a plain table, or auto.
+    format: str = "auto"
     mapping: str
     key_column: str | None = None
     encoding: str | None = None
     delimiter: Literal[",", ";", "\t", "|"] | None = None
     sheet: str | None = None
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        known = formats()
+        if value not in known:
+            quoted = [repr(name) for name in known]
+            raise ValueError(f"Input should be {', '.join(quoted[:-1])} or {quoted[-1]}")
+        return value
 
 
 class ItemTarget(BaseModel):

@@ -4,11 +4,11 @@ A reader never interprets values: every cell comes back as text exactly as expor
 cleaning can log what it changed. Raw files are opened read-only and never written.
 
 Two things describe an export: its *container* (delimited text, Excel ``.xlsx`` or SPSS
-``.sav``, told apart by their first bytes) and the *tool* that wrote it (SoSci Survey,
-LimeSurvey, Qualtrics, or none: a plain table). ``format`` in ``survey.yml`` names the tool
-(``sosci``, ``limesurvey``, ``qualtrics``) or a plain table (``csv``, ``xlsx``, ``sav``), or
-is ``auto``: then the tool is recognised by its own columns, and a file that only partly
-looks like a tool's export is an error that says how to name the format.
+``.sav``, told apart by their first bytes) and the *tool* that wrote it (one of the
+adapters of :mod:`impact.tools`, or none: a plain table). ``format`` in ``survey.yml`` names
+the tool or a plain table (``csv``, ``xlsx``, ``sav``), or is ``auto``: then the tool is
+recognised by its own columns, and a file that only partly looks like a tool's export is an
+error that says how to name the format.
 
 Examples
 --------
@@ -41,36 +41,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv
 
+from impact import tools
 from impact.errors import InputError
+from impact.tools import PLAIN, formats
 
 DELIMITERS = (",", ";", "\t")
-TOOLS = ("sosci", "limesurvey", "qualtrics")
-PLAIN = ("csv", "xlsx", "sav")
-FORMATS = ("auto", *TOOLS, *PLAIN)
-# Columns every export of the tool has (with "question code" headings for LimeSurvey).
-SIGNATURES: dict[str, tuple[str, ...]] = {
-    "sosci": ("CASE", "QUESTNNR", "STARTED"),
-    "limesurvey": ("id", "submitdate", "lastpage", "startlanguage"),
-    "qualtrics": ("StartDate", "Progress", "Finished", "ResponseId"),
-}
-TOOL_NAMES = {"sosci": "SoSci Survey", "limesurvey": "LimeSurvey", "qualtrics": "Qualtrics"}
-SOSCI_SIGNATURE = SIGNATURES["sosci"]
-# LimeSurvey's export with "full question text" headings instead of question codes.
-LIMESURVEY_TEXT_HEADINGS = ("Response ID", "Date submitted", "Last page", "Start language")
-# Tool metadata that identifies a person: never carried beyond the reader's table.
-IDENTIFYING_METADATA: dict[str, tuple[str, ...]] = {
-    "sosci": ("SERIAL", "REF", "MAILSENT"),
-    "limesurvey": ("ipaddr", "refurl", "token", "email", "firstname", "lastname"),
-    "qualtrics": (
-        "IPAddress",
-        "RecipientLastName",
-        "RecipientFirstName",
-        "RecipientEmail",
-        "ExternalReference",
-        "LocationLatitude",
-        "LocationLongitude",
-    ),
-}
 CONTAINER_NAMES = {"text": "delimited text", "xlsx": "an Excel workbook", "sav": "an SPSS file"}
 _MAGIC = {b"PK\x03\x04": "xlsx", b"$FL2": "sav", b"$FL3": "sav"}
 
@@ -761,47 +736,48 @@ def detect_tool(columns: list[str], path: str | Path) -> str | None:
     True
     """
     present = set(columns)
-    full = [tool for tool, sig in SIGNATURES.items() if set(sig) <= present]
+    adapters = {name: tools.adapter_for(name) for name in tools.names()}
+    full = [name for name, adapter in adapters.items() if set(adapter.signature) <= present]
     if len(full) == 1:
         return full[0]
     if len(full) > 1:
         raise InputError(
-            f"the columns fit the exports of {', '.join(TOOL_NAMES[t] for t in full)}",
+            f"the columns fit the exports of {', '.join(adapters[t].title for t in full)}",
             file=path,
             hint=f"name the file's format in survey.yml, e.g. 'format: {full[0]}'",
         )
-    if set(LIMESURVEY_TEXT_HEADINGS) <= present:
-        raise InputError(
-            "this LimeSurvey export has full question texts as headings",
-            file=path,
-            hint="export the responses again with 'question code' headings",
-        )
-    for tool, signature in SIGNATURES.items():
-        found = [c for c in signature if c in present]
+    for adapter in adapters.values():
+        _check_misexport(adapter, present, path)
+    for name, adapter in adapters.items():
+        found = [c for c in adapter.signature if c in present]
         if len(found) >= 2:
-            lacking = [c for c in signature if c not in present]
+            lacking = [c for c in adapter.signature if c not in present]
             raise InputError(
-                f"the file looks partly like a {TOOL_NAMES[tool]} export (it has {found} but "
+                f"the file looks partly like a {adapter.title} export (it has {found} but "
                 f"not {lacking}), so its format is unclear",
                 file=path,
-                hint=f"name the format in survey.yml: 'format: {tool}' or 'format: csv'",
+                hint=f"name the format in survey.yml: 'format: {name}' or 'format: csv'",
             )
     return None
 
 
-def _qualtrics_header_rows(table: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
-    """Drop Qualtrics' question-text and ImportId rows (header rows 2 and 3)."""
-    import_ids = table.iloc[1] if len(table) > 1 else pd.Series(dtype=str)
-    if not import_ids.str.startswith('{"ImportId"').mean() > 0.5:
+def _check_misexport(adapter: tools.Adapter, present: set[str], path: str | Path) -> None:
+    """Refuse an export of the tool made with options impact cannot read."""
+    for misexport in adapter.misexports:
+        if set(misexport.columns) <= present:
+            raise InputError(misexport.message, file=path, hint=misexport.hint)
+
+
+def _check_tool(adapter: tools.Adapter, table: pd.DataFrame, path: Path) -> None:
+    """Refuse a file named the tool's export that lacks the tool's own columns."""
+    lacking = [c for c in adapter.signature if c not in table.columns]
+    if lacking:
+        _check_misexport(adapter, set(table), path)
         raise InputError(
-            "a Qualtrics CSV has three header rows (names, question texts, ImportId JSON), "
-            "but the third row is not the ImportId row",
+            f"this is not a {adapter.title} export: columns {lacking} are missing",
             file=path,
-            row=2,
-            hint="export again as CSV with default options, or name 'format: csv'",
+            hint="check the file, or set its 'format' in survey.yml",
         )
-    questions = {c: q for c, q in table.iloc[0].items() if q}
-    return table.iloc[2:].reset_index(drop=True), questions
 
 
 def read_export(
@@ -818,8 +794,9 @@ def read_export(
     ----------
     path : str or Path
         The export as the survey tool wrote it: delimited text, ``.xlsx`` or ``.sav``.
-    format : {"auto", "sosci", "limesurvey", "qualtrics", "csv", "xlsx", "sav"}
-        The tool that wrote it, a plain table, or ``auto`` to recognise the tool.
+    format : str
+        The tool that wrote it (a name :func:`impact.tools.names` lists), a plain table
+        (``csv``, ``xlsx``, ``sav``), or ``auto`` to recognise the tool by its columns.
     encoding, delimiter : str, optional
         Override the detected text encoding and delimiter.
     sheet : str, optional
@@ -844,11 +821,11 @@ def read_export(
     ('qualtrics', 3)
     """
     path = Path(path)
-    if format not in FORMATS:
+    if format not in formats():
         raise InputError(
             f"unknown format {format!r}",
             file=path,
-            hint=f"the formats are {list(FORMATS)}",
+            hint=f"the formats are {list(formats())}",
         )
     data, before = read_regular_file(path)
     if not data or data.isspace():  # as ``not data.strip()``, without copying the file
@@ -877,24 +854,13 @@ def read_export(
     tool = detect_tool(list(table.columns), path) if format == "auto" else format
     if format in PLAIN:
         tool = None  # named a plain table: take it as such, whatever its columns
-    if tool in TOOLS:
-        lacking = [c for c in SIGNATURES[tool] if c not in table.columns]
-        if lacking and tool == "limesurvey" and set(LIMESURVEY_TEXT_HEADINGS) <= set(table):
-            raise InputError(
-                "this LimeSurvey export has full question texts as headings",
-                file=path,
-                hint="export the responses again with 'question code' headings",
-            )
-        if lacking:
-            raise InputError(
-                f"this is not a {TOOL_NAMES[tool]} export: columns {lacking} are missing",
-                file=path,
-                hint="check the file, or set its 'format' in survey.yml",
-            )
+    adapter = tools.adapter_for(tool)
     header_rows = 1
-    if tool == "qualtrics" and container != "sav":
-        table, questions = _qualtrics_header_rows(table, path)
-        header_rows = 3
+    if adapter is not None:
+        _check_tool(adapter, table, path)
+        if adapter.read_header_rows is not None and container != "sav":
+            table, questions = adapter.read_header_rows(table, path)
+            header_rows = adapter.header_rows
     if table.empty:
         raise InputError("the export has a header but no data rows", file=path)
     table.index = pd.RangeIndex(1, len(table) + 1, name="raw_row")

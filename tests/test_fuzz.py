@@ -26,10 +26,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from impact import tools
 from impact.clean import accounting, clean, review
 from impact.definitions import load_survey
 from impact.errors import ImpactError
-from impact.io import IDENTIFYING_METADATA, read_export
+from impact.io import read_export
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tools"
 SURVEY, INSTRUMENTS = load_survey(FIXTURES / "survey.yml")
@@ -127,7 +128,7 @@ def _identifying_values() -> set[str]:
         if name == SURVEY.registry.file:
             columns = list(SURVEY.registry.identifying)
         else:
-            columns = list(IDENTIFYING_METADATA.get(raw.provenance.format, ()))
+            columns = list(getattr(tools.adapter_for(raw.provenance.format), "identifying", ()))
             columns += mappings[name].identifying
         for column in columns:
             if column in raw.table:

@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 
 from impact import cli
 from impact import io as impact_io
-from impact.clean import _check_not_shifted, parse_times, review
+from impact.clean import parse_times, review
+from impact.cleaning.item_rules import check_not_shifted
 from impact.cli import app
 from impact.definitions import load_survey
 from impact.demo import DEMO_SURVEY
@@ -182,7 +183,7 @@ def test_values_one_step_off_the_scale_at_one_end_are_refused(values, step):
     _, instruments = load_survey(FIXTURES / "survey.yml")
     matrix = np.array(values, dtype=float)
     with pytest.raises(InputError, match=rf"shifted by \{step}"):
-        _check_not_shifted(matrix, [0, 1, 2], ["a", "b", "c"], instruments["who5"], file="f.csv")
+        check_not_shifted(matrix, [0, 1, 2], ["a", "b", "c"], instruments["who5"], file="f.csv")
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,7 @@ def test_values_one_step_off_the_scale_at_one_end_are_refused(values, step):
 def test_stray_values_and_unused_ends_are_not_taken_for_a_shift(values):
     _, instruments = load_survey(FIXTURES / "survey.yml")
     matrix = np.array(values, dtype=float)
-    _check_not_shifted(matrix, [0, 1, 2], ["a", "b", "c"], instruments["who5"], file="f.csv")
+    check_not_shifted(matrix, [0, 1, 2], ["a", "b", "c"], instruments["who5"], file="f.csv")
 
 
 def test_a_typo_above_the_scale_is_set_missing_and_logged(programme):

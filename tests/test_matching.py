@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from impact.clean import _match_registry, normalise_key, typo_candidates
+from impact.clean import normalise_key, typo_candidates
+from impact.cleaning.registry import match_registry
 
 SETTINGS = settings(
     max_examples=200,
@@ -170,7 +171,7 @@ def test_corrected_keys_count_as_registered_and_the_rest_are_reported():
             ("final", "QR56S"),  # a lost character: corrected
         ]
     )
-    participant, log, registered = _match_registry(submissions, registry, typo_tolerant=True)
+    participant, log, registered = match_registry(submissions, registry, typo_tolerant=True)
     assert participant.tolist() == [
         "AB12CD",
         "AB12CD",
@@ -196,7 +197,7 @@ def test_corrected_keys_count_as_registered_and_the_rest_are_reported():
 def test_without_typo_tolerance_every_unknown_key_is_reported():
     registry = pd.Series(["AB12CD"], dtype="str")
     submissions = _submissions([("kickoff", "AB12CE"), ("kickoff", "AB12CD")])
-    participant, log, registered = _match_registry(submissions, registry, typo_tolerant=False)
+    participant, log, registered = match_registry(submissions, registry, typo_tolerant=False)
     assert participant.tolist() == ["AB12CE", "AB12CD"]
     assert registered.tolist() == [False, True]
     assert log["rule"].tolist() == ["key_not_in_registry"]
