@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pingouin
 
 MEDIUM = np.sqrt(2) / 2
 
@@ -41,6 +40,10 @@ def bf10_paired(t: float, n: int, *, r: float = MEDIUM) -> float:
     """
     if not (np.isfinite(t) and n >= 2):
         return np.nan
+    # pingouin loads matplotlib and seaborn: imported here, so computing statistics
+    # (the command line, the report's kernels) does not pay for plotting libraries.
+    import pingouin
+
     return float(pingouin.bayesfactor_ttest(t, n, paired=True, r=r))
 
 

@@ -619,9 +619,33 @@ def adjust_p(
         values = result.loc[index, p]
         valid = values.dropna()
         if len(valid):
-            result.loc[valid.index, "p_adjusted"] = multipletests(valid, method=method)[1]
+            adjust = _holm if method == "holm" else _statsmodels_adjust(method)
+            result.loc[valid.index, "p_adjusted"] = adjust(valid.to_numpy(dtype=float))
     result["p_adjust_method"] = method
     return result
+
+
+def _holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment, as R's ``p.adjust(method = "holm")``.
+
+    Written out rather than taken from ``statsmodels.stats.multitest.multipletests``, which
+    computes the same numbers but runs a full garbage collection on every Holm call (about
+    a tenth of a second with a report's data in memory, and a report makes dozens).
+
+    Examples
+    --------
+    >>> _holm(np.array([0.01, 0.04, 0.03])).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    order = np.argsort(p_values)
+    stepped = np.maximum.accumulate(p_values[order] * np.arange(len(p_values), 0, -1))
+    adjusted = np.empty_like(stepped)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted
+
+
+def _statsmodels_adjust(method: str):
+    return lambda p_values: multipletests(p_values, method=method)[1]
 
 
 RELIABLE_CHANGE_COLUMNS = [

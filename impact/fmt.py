@@ -293,7 +293,8 @@ def texts(language: str) -> dict[str, str]:
     """All report strings of one language (``impact/locales/<language>.yml``)."""
     _locale(language)
     with open(LOCALE_DIR / f"{language}.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        # libyaml's loader when PyYAML has it: the same strings, ten times faster.
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def text(key: str, language: str, **values: object) -> str:

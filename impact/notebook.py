@@ -210,7 +210,7 @@ def parameters(
     elif breakdown is not None and definition.registry.change_breakdowns:
         breakdown = definition.registry.change_breakdowns[0]
     if language:
-        from impact.report import check_language
+        from impact.destinations import check_language
 
         check_language(definition, path, language)
     target = None
@@ -218,7 +218,7 @@ def parameters(
         if str(output_dir).strip() == "":
             target = Path(tempfile.mkdtemp(prefix="impact-notebook-")).resolve()
         else:
-            from impact.report import check_output_dir
+            from impact.destinations import check_output_dir
 
             target = check_output_dir(Path(output_dir).expanduser(), definition)
     return Parameters(

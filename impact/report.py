@@ -42,10 +42,11 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
+from impact import sections
 from impact.audit import RESULTS_SUFFIX, audit_results, read_results
 from impact.definitions import Survey, load_survey
-from impact.errors import ReportError, choice_hint
-from impact.fmt import LOCALES
+from impact.destinations import check_language, check_output_dir, survey_definition
+from impact.errors import ReportError
 from impact.layout import typeset
 from impact.pipeline import Programme, load_programme, restore_programme, save_programme
 
@@ -75,16 +76,6 @@ class RenderResult:
     def ok(self) -> bool:
         """True when the report was rendered (no ``error``)."""
         return self.error is None
-
-
-def _definition(survey: str | Path | Survey) -> tuple[Survey, Path]:
-    """A survey definition as loaded, and the file it came from: loaded here only when a
-    path is given."""
-    if isinstance(survey, Survey):
-        if survey.source is None:
-            raise ReportError("the survey definition was not loaded from a file (load_survey)")
-        return survey, survey.source
-    return load_survey(survey)[0], Path(survey)
 
 
 def report_jobs(
@@ -144,7 +135,7 @@ def check_parameters(
     Traceback (most recent call last):
     impact.errors.ReportError: file '...survey.yml', key 'languages': language 'xx' is ...
     """
-    definition, survey = _definition(survey)
+    definition, survey = survey_definition(survey)
     for wave in [milestone] if isinstance(milestone, str) else milestone:
         definition.wave(wave, what="milestone")
     for code in [language] if isinstance(language, str) else language:
@@ -153,26 +144,6 @@ def check_parameters(
     if output_dir is not None:
         check_output_dir(output_dir, definition)
     return definition
-
-
-def check_language(definition: Survey, survey: str | Path, language: str) -> None:
-    """Fail unless ``language`` is offered by the programme and has the toolkit's texts.
-
-    Examples
-    --------
-    >>> from impact.demo import DEMO_SURVEY
-    >>> survey, _ = load_survey(DEMO_SURVEY)
-    >>> check_language(survey, DEMO_SURVEY, "fr")
-    Traceback (most recent call last):
-    impact.errors.ReportError: ... key 'languages': language 'fr' is not offered ... ['de', 'en']
-    """
-    if language not in definition.languages or language not in LOCALES:
-        raise ReportError(
-            f"language {language!r} is not offered by this programme",
-            file=survey,
-            key="languages",
-            hint=choice_hint(language, definition.languages),
-        )
 
 
 def with_custom_sections(notebook: str | Path, programme: Programme) -> nbformat.NotebookNode:
@@ -242,40 +213,6 @@ def _declared_parameters(notebook: str, mtime_ns: int) -> tuple[str, ...]:
     import papermill
 
     return tuple(papermill.inspect_notebook(notebook))
-
-
-def _raw_folders(survey: Path, definition: Survey) -> set[Path]:
-    """The programme's folder and every folder that holds one of its raw files."""
-    base = survey.resolve().parent
-    files = [base / definition.registry.file]
-    files += [base / file.path for wave in definition.waves for file in wave.files]
-    return {base, *(path.resolve().parent for path in files)}
-
-
-def check_output_dir(output_dir: str | Path, survey: str | Path | Survey) -> Path:
-    """The resolved output folder, once it is known not to endanger raw data.
-
-    ``survey`` is the programme's ``survey.yml`` or its definition as loaded.
-
-    Examples
-    --------
-    >>> from impact.demo import DEMO_SURVEY
-    >>> check_output_dir(DEMO_SURVEY.parent / "raw" / "reports", DEMO_SURVEY)
-    Traceback (most recent call last):
-    impact.errors.ReportError: the output folder ... lies inside ... outputs never go there ...
-    """
-    target = Path(output_dir).resolve()
-    if target.exists() and not target.is_dir():
-        raise ReportError(f"the output folder {str(target)!r} is a file, not a folder")
-    definition, survey = _definition(survey)
-    for folder in sorted(_raw_folders(survey, definition)):
-        if target == folder or folder in target.parents:
-            raise ReportError(
-                f"the output folder {str(target)!r} lies inside {str(folder)!r}, which holds "
-                "the programme's definition or raw data; outputs never go there "
-                "(choose another folder with --out)"
-            )
-    return target
 
 
 def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
@@ -720,16 +657,40 @@ def _quiet_worker() -> None:
     os.close(devnull)
 
 
-def _render_safely(
-    programme_file: str, milestone: str, language: str, output_dir: str, pdf: bool
-) -> RenderResult:
+def _render_milestone(
+    programme_file: str, milestone: str, languages: list[str], output_dir: str, pdf: bool
+) -> list[RenderResult]:
+    """Every language's report of one milestone, the statistics computed once for all.
+
+    The milestone's statistics (all that ``results.json`` holds, memoised in the programme)
+    are computed here before any kernel starts, and the programme is saved with them, so
+    the report of each language only words and draws them. A failure is returned per
+    report, never raised: one failing report must not stop the others.
+    """
     try:
         programme = restore_programme(programme_file)
-        return render(
-            programme, milestone, language, output_dir, pdf=pdf, programme_file=programme_file
-        )
-    except Exception as error:  # one failing report must not stop the others
-        return RenderResult(milestone, language, error=str(error))
+    except Exception as error:
+        return [RenderResult(milestone, language, error=str(error)) for language in languages]
+    # Should a statistic fail, the kernel fails at the same one and names its cell.
+    with contextlib.suppress(Exception):
+        sections.results(programme, milestone, languages[0])
+    rendered = []
+    with _saved(programme) as computed:
+        for language in languages:
+            try:
+                rendered.append(
+                    render(
+                        programme,
+                        milestone,
+                        language,
+                        output_dir,
+                        pdf=pdf,
+                        programme_file=computed,
+                    )
+                )
+            except Exception as error:
+                rendered.append(RenderResult(milestone, language, error=str(error)))
+    return rendered
 
 
 def render_all(
@@ -744,11 +705,12 @@ def render_all(
 ) -> list[RenderResult]:
     """Render every milestone × language in parallel; failures are returned, not raised.
 
-    One process per core (at most one per report) renders one report at a time; a report
-    that fails leaves no files and does not stop the others. ``index.html`` lists every
-    report in the folder afterwards. The programme (a ``survey.yml``, loaded and cleaned
-    here, or a programme as loaded) is saved once into a scratch folder of the run, and
-    every worker and kernel starts from it.
+    The programme (a ``survey.yml``, loaded and cleaned here, or a programme as loaded) is
+    loaded, cleaned and scored once and saved into a private scratch folder of the run.
+    One process per core (at most one per milestone) takes one milestone at a time: it
+    computes the milestone's statistics once, and the kernel of each language starts from
+    them and only words and draws them. A report that fails leaves no files and does not
+    stop the others. ``index.html`` lists every report in the folder afterwards.
 
     Returns
     -------
@@ -773,7 +735,7 @@ def render_all(
         remove_stale_scratch(output_dir)
     except OSError as error:
         raise _write_error("index", Path(output_dir), error) from None
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    workers = workers or min(len({m for m, _ in jobs}), os.cpu_count() or 1)
     results: dict[tuple[str, str], RenderResult] = {}
     # What every report reads, made once here rather than in every kernel.
     programme.scores, programme.responses  # noqa: B018
@@ -781,18 +743,16 @@ def render_all(
         _saved(programme) as programme_file,
         ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool,
     ):
-        futures = {
-            pool.submit(_render_safely, programme_file, m, lang, str(output_dir), pdf): (
-                m,
-                lang,
-            )
-            for m, lang in jobs
-        }
+        by_milestone = {m: [lang for n, lang in jobs if n == m] for m, _ in jobs}
+        futures = [
+            pool.submit(_render_milestone, programme_file, m, langs, str(output_dir), pdf)
+            for m, langs in by_milestone.items()
+        ]
         for future in as_completed(futures):
-            result = future.result()
-            results[futures[future]] = result
-            if on_done:
-                on_done(result)
+            for result in future.result():
+                results[(result.milestone, result.language)] = result
+                if on_done:
+                    on_done(result)
     ordered = [results[job] for job in jobs]
     try:
         with folder_lock(Path(output_dir)):
