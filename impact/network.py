@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from impact.definitions import Instrument
-from impact.errors import check_choice
+from impact.errors import ArgumentError, choice_hint
 
 EI_COLUMNS = ["participant", "wave", "own_sector", "internal", "external", "total", "ei"]
 
@@ -42,7 +42,10 @@ def _counts(
     responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame, sector: str
 ) -> pd.DataFrame:
     attributes = [c for c in registry.columns if c != "participant"]
-    check_choice(sector, attributes, argument="sector", what="an attribute of the registry")
+    if sector not in attributes:
+        # (the message names the argument in words: attribute names are never code literals)
+        hint = choice_hint(sector, attributes, listing="its attributes are")
+        raise ArgumentError(f"the registry has no attribute {sector!r} (the sector); {hint}")
     data = responses[
         (responses["instrument"] == instrument.id) & (responses["frame"] == "now")
     ].dropna(subset=["value"])
