@@ -16,8 +16,9 @@ aggregates with raw ids (``scale``, ``wave``, a registry attribute's values, …
 report shows it at its place (:func:`impact.report.render` inserts the cell after the
 cell of the section it follows): the ids replaced by their labels (scales, waves and the
 values of registry attributes in the report's language), the columns by their display
-names, numbers formatted for the language, and every row of a table with an ``n`` column
-below the privacy threshold blanked. ``results.json`` carries the same rows, blanked
+names, numbers formatted for the language, and a table with an ``n`` column protected as
+the report's own tables are (small groups blanked, and so many more that none follows
+from the others and the total). ``results.json`` carries the same rows, blanked
 alike, under ``custom_sections``.
 
 A module in the programme's folder is loaded from its file, so it works wherever the
@@ -87,9 +88,15 @@ def load_section_module(programme: Programme, section: CustomSection) -> ModuleT
 
 
 def section_data(programme: Programme, milestone: str, section_id: str) -> pd.DataFrame:
-    """The section's table as its module computes it, rows of groups below the privacy
-    threshold blanked (where it has an ``n`` column): what ``results.json`` carries."""
-    from impact.scrub import suppress_small_groups
+    """The section's table as its module computes it, protected where it has an ``n``
+    column: what ``results.json`` carries.
+
+    Groups below the privacy threshold are blanked with every number of their row, and
+    within each table (each ``by`` × ``scale`` × ``wave`` × ``frame`` the rows share) so many more
+    that no blanked group follows from the others and the total
+    (:func:`impact.disclosure.protect`).
+    """
+    from impact.disclosure import protect
 
     section = custom_section(programme, section_id)
     table = load_section_module(programme, section).section(programme, milestone)
@@ -101,7 +108,14 @@ def section_data(programme: Programme, milestone: str, section_id: str) -> pd.Da
         )
     table = table.reset_index(drop=True)
     if "n" in table.columns:
-        table = suppress_small_groups(table, k=programme.survey.privacy.min_group_size)
+        within = [c for c in ("by", "scale", "wave", "frame") if c in table.columns]
+        numbers = [c for c in table.select_dtypes("number").columns if c != "n"]
+        table = protect(
+            table,
+            k=programme.survey.privacy.min_group_size,
+            within=within or None,
+            columns=numbers,
+        )
     return table
 
 

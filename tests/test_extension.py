@@ -94,3 +94,32 @@ def test_a_module_that_is_not_there_is_located(demo_copy):
     programme = load_programme(demo_copy)
     with pytest.raises(DefinitionError, match=r"sections.change_by_role.module.*'not_there'"):
         sections.results(programme, "final", "en")
+
+
+SMALL_GROUP_MODULE = '''
+import pandas as pd
+
+
+def section(programme, milestone):
+    """Mean change of three groups, one of them too small to show."""
+    return pd.DataFrame({
+        "scale": "who5", "wave": milestone, "group": ["a", "b", "c"],
+        "n": [20, 2, 25], "mean_diff": [6.0, 30.0, 9.0],
+    })
+'''
+
+
+def test_a_small_group_cannot_be_recovered_from_the_others_and_the_total(demo_copy):
+    (demo_copy.parent / "small_group.py").write_text(SMALL_GROUP_MODULE, encoding="utf-8")
+    data = yaml.safe_load(demo_copy.read_text(encoding="utf-8"))
+    data["sections"] = [{**DECLARATION, "id": "small_group", "module": "small_group"}]
+    demo_copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    programme = load_programme(demo_copy)
+    rows = sections.results(programme, "final", "en")["custom_sections"]["small_group"]
+    blanked = [r for r in rows if r["suppressed"]]
+    # The group of 2 and one more: the total minus the shown groups gives two groups' sum.
+    assert {r["group"] for r in blanked} >= {"b"} and len(blanked) >= 2
+    assert all(r["n"] is None and r["mean_diff"] is None for r in blanked)
+    assert 30.0 not in {r["mean_diff"] for r in rows}
+    shown = section_table(programme, "final", "small_group", "en")
+    assert len(shown) == len(rows) - len(blanked)
