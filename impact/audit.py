@@ -145,7 +145,7 @@ def _load(folder: Path) -> dict[str, list[tuple[str, dict]]]:
         try:
             results = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
-            raise ReportError(f"{path}: cannot be read as results ({error})") from error
+            raise ReportError(f"cannot be read as results ({error})", file=path) from error
         programmes[str(results.get("programme"))].append((path.name, results))
     return programmes
 
@@ -251,50 +251,16 @@ def _participation(reports, k: int) -> list[Finding]:
         for attribute, cells in by_attribute.items():
             report = ", ".join(sorted({total_name, *(n for n, _ in cells)}))
             label = f"groups {attribute} at {wave}"
-            records = []
-            for _, record in cells:
-                record = dict(record)
-                known = registered.get((attribute, record["group"]))
-                if not _is_count(record.get("registered")) and known is not None:
-                    findings.append(
-                        Finding(
-                            report,
-                            label,
-                            f"{record['group']} registered",
-                            known,
-                            "shown in another report of the programme",
-                        )
-                    )
-                    record["registered"] = known
-                records.append(record)
+            records, known = _registered_elsewhere(cells, registered, report=report, label=label)
+            findings += known
             for column in ("registered", "responded"):
-                findings += category_leaks(
-                    [
-                        {
-                            "group": f"{r['group']} {column}",
-                            "n": r.get(column),
-                            "suppressed": not _is_count(r.get(column)),
-                        }
-                        for r in records
-                    ],
-                    label=label,
-                    k=k,
-                    total=total[column],
-                    report=report,
+                findings += _count_leaks(
+                    records, column, total=total[column], label=label, k=k, report=report
                 )
             if 0 < non_respondents < k:
-                missing = {
-                    r["group"]: r["registered"] - r["responded"]
-                    for r in records
-                    if _is_count(r.get("registered")) and _is_count(r.get("responded"))
-                }
-                hidden = [r["group"] for r in records if r["group"] not in missing]
-                rest = non_respondents - sum(missing.values())
-                where = [g for g, m in missing.items() if m == non_respondents]
-                if not where and rest == non_respondents and len(hidden) == 1:
-                    where = hidden
-                if where:
-                    pinned[attribute] = where[0]
+                group = _group_of_every_non_respondent(records, non_respondents)
+                if group is not None:
+                    pinned[attribute] = group
         if len(pinned) >= 2:
             cell = " × ".join(f"{a} {g}" for a, g in pinned.items())
             findings.append(
@@ -308,6 +274,62 @@ def _participation(reports, k: int) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _registered_elsewhere(
+    cells: list[tuple[str, dict]], registered: dict, *, report: str, label: str
+) -> tuple[list[dict], list[Finding]]:
+    """A breakdown's group records with the registered counts that another report of the
+    programme shows filled in, and a finding for each count so filled."""
+    records, findings = [], []
+    for _, record in cells:
+        record = dict(record)
+        known = registered.get((record["attribute"], record["group"]))
+        if not _is_count(record.get("registered")) and known is not None:
+            findings.append(
+                Finding(
+                    report,
+                    label,
+                    f"{record['group']} registered",
+                    known,
+                    "shown in another report of the programme",
+                )
+            )
+            record["registered"] = known
+        records.append(record)
+    return records, findings
+
+
+def _count_leaks(
+    records: list[dict], column: str, *, total: int, label: str, k: int, report: str
+) -> list[Finding]:
+    """The groups' ``column`` counts (registered or responded) against the wave's total."""
+    cells = [
+        {
+            "group": f"{r['group']} {column}",
+            "n": r.get(column),
+            "suppressed": not _is_count(r.get(column)),
+        }
+        for r in records
+    ]
+    return category_leaks(cells, label=label, k=k, total=total, report=report)
+
+
+def _group_of_every_non_respondent(records: list[dict], non_respondents: int) -> str | None:
+    """The one group of a breakdown that all of the wave's non-respondents belong to, as
+    the shown counts give it away (or the only hidden group, when the shown ones have
+    none), or None."""
+    missing = {
+        r["group"]: r["registered"] - r["responded"]
+        for r in records
+        if _is_count(r.get("registered")) and _is_count(r.get("responded"))
+    }
+    hidden = [r["group"] for r in records if r["group"] not in missing]
+    rest = non_respondents - sum(missing.values())
+    where = [g for g, m in missing.items() if m == non_respondents]
+    if not where and rest == non_respondents and len(hidden) == 1:
+        where = hidden
+    return where[0] if where else None
 
 
 def _subgroups(reports, k: int) -> list[Finding]:
@@ -414,130 +436,136 @@ def _nested_means(reports, k: int) -> list[Finding]:
     published mean (or a mean a published difference ties to one) of the larger set beside
     one of the smaller gives away the mean of the 1 … k − 1 people between them.
     """
-    findings: list[Finding] = []
     levels: dict[tuple, tuple[str, dict]] = {}
     for name, results in reports:
         for record in results.get("scores") or []:
             if _known(record, "n", "mean"):
                 levels.setdefault((record["scale"], record["wave"]), (name, record))
-
-    def rest(name, table, cell, whole_key, whole_mean_n, part_mean, part_n, how):
-        whole_name, whole = levels.get(whole_key, (None, None))
-        if whole is None:
-            return
-        gap = whole["n"] - part_n
-        if 0 < gap < k:
-            value = (whole["n"] * whole["mean"] - part_n * part_mean) / gap
-            findings.append(
-                Finding(
-                    ", ".join(sorted({name, whole_name})),
-                    table,
-                    cell,
-                    value,
-                    f"({whole['n']} × {whole['mean']:.4f} − {part_n} × {part_mean:.4f}) / {gap}"
-                    f" ({how})",
-                )
-            )
-
     # each table once, with the reports that show it (the same change is in every later
     # report)
     change = _pool(reports, "change", ("scale", "baseline", "wave"))
-    for (scale, before, after), (name, r) in change.items():
-        n = r["n"]
-        table = f"change of {scale} from {before} to {after}"
-        if _known(r, "mean_pre"):
-            rest(name, table, "leavers' mean", (scale, before), 0, r["mean_pre"], n, "mean_pre")
-        if _known(r, "mean_post"):
-            rest(
-                name, table, "late joiners' mean", (scale, after), 0, r["mean_post"], n, "mean_post"
-            )
-        if not _known(r, "mean_diff"):
-            continue
-        start, end = levels.get((scale, before)), levels.get((scale, after))
-        if start and end and end[1]["n"] == n:  # no late joiner: the pairs' mean is known
-            rest(
-                name,
-                table,
-                "leavers' mean",
-                (scale, before),
-                0,
-                end[1]["mean"] - r["mean_diff"],
-                n,
-                "wave mean − mean change",
-            )
-        if start and end and start[1]["n"] == n:  # no leaver
-            rest(
-                name,
-                table,
-                "late joiners' mean",
-                (scale, after),
-                0,
-                start[1]["mean"] + r["mean_diff"],
-                n,
-                "kick-off mean + mean change",
-            )
+    findings = _change_rests(change, levels, k)
     for name, results in reports:
-        baseline = next(iter(w["wave"] for w in results.get("participation") or []), None)
-        milestone = results.get("milestone")
-        for r in results.get("response_shift") or []:
-            if r.get("comparison") != "pre_post" or not _known(r, "n", "mean_pre", "mean_post"):
-                continue
-            table = f"response shift of {r['scale']} at {milestone}"
-            rest(
-                name,
-                table,
-                "mean of those without a then rating (pre)",
-                (r["scale"], baseline),
-                0,
-                r["mean_pre"],
-                r["n"],
-                "mean_pre",
+        findings += _report_rests(name, results, change, levels, k)
+    return findings + _completers_across_reports(reports, k)
+
+
+def _rest(
+    levels: dict, k: int, *, report: str, table: str, cell: str, of: tuple, mean, n, how: str
+) -> list[Finding]:
+    """The mean of the people of the wave mean ``levels[of]`` who are not among the ``n``
+    whose mean is ``mean``, when they are 1 … k − 1 (else nothing)."""
+    whole_name, whole = levels.get(of, (None, None))
+    if whole is None:
+        return []
+    gap = whole["n"] - n
+    if not 0 < gap < k:
+        return []
+    value = (whole["n"] * whole["mean"] - n * mean) / gap
+    return [
+        Finding(
+            ", ".join(sorted({report, whole_name})),
+            table,
+            cell,
+            value,
+            f"({whole['n']} × {whole['mean']:.4f} − {n} × {mean:.4f}) / {gap} ({how})",
+        )
+    ]
+
+
+def _change_rests(change: dict, levels: dict, k: int) -> list[Finding]:
+    """The leavers and late joiners behind each change table's pairs."""
+    findings: list[Finding] = []
+    for (scale, before, after), (name, r) in change.items():
+        # (cell, the wave mean of the larger set, the mean of the pairs, where it comes from)
+        candidates = []
+        if _known(r, "mean_pre"):
+            candidates.append(("leavers' mean", (scale, before), r["mean_pre"], "mean_pre"))
+        if _known(r, "mean_post"):
+            candidates.append(("late joiners' mean", (scale, after), r["mean_post"], "mean_post"))
+        start, end = levels.get((scale, before)), levels.get((scale, after))
+        if _known(r, "mean_diff") and start and end:
+            if end[1]["n"] == r["n"]:  # no late joiner: the pairs' mean is known
+                pairs = end[1]["mean"] - r["mean_diff"]
+                candidates.append(
+                    ("leavers' mean", (scale, before), pairs, "wave mean − mean change")
+                )
+            if start[1]["n"] == r["n"]:  # no leaver
+                pairs = start[1]["mean"] + r["mean_diff"]
+                candidates.append(
+                    ("late joiners' mean", (scale, after), pairs, "kick-off mean + mean change")
+                )
+        table = f"change of {scale} from {before} to {after}"
+        for cell, of, mean, how in candidates:
+            findings += _rest(
+                levels, k, report=name, table=table, cell=cell, of=of, mean=mean, n=r["n"], how=how
             )
-            rest(
-                name,
-                table,
-                "mean of those without a then rating (post)",
-                (r["scale"], milestone),
-                0,
-                r["mean_post"],
-                r["n"],
-                "mean_post",
+    return findings
+
+
+def _report_rests(name: str, results: dict, change: dict, levels: dict, k: int) -> list[Finding]:
+    """Within one report: those without a then rating (response shift), the leavers
+    behind the stayers (attrition) and those who missed a wave (completers)."""
+    findings: list[Finding] = []
+    baseline = next(iter(w["wave"] for w in results.get("participation") or []), None)
+    milestone = results.get("milestone")
+    for r in results.get("response_shift") or []:
+        if r.get("comparison") != "pre_post" or not _known(r, "n", "mean_pre", "mean_post"):
+            continue
+        table = f"response shift of {r['scale']} at {milestone}"
+        for part, wave in (("pre", baseline), ("post", milestone)):
+            findings += _rest(
+                levels,
+                k,
+                report=name,
+                table=table,
+                cell=f"mean of those without a then rating ({part})",
+                of=(r["scale"], wave),
+                mean=r[f"mean_{part}"],
+                n=r["n"],
+                how=f"mean_{part}",
             )
-        for r in results.get("attrition") or []:
-            if _known(r, "n_stayers", "mean_stayers"):
-                rest(
+    for r in results.get("attrition") or []:
+        if _known(r, "n_stayers", "mean_stayers"):
+            findings += _rest(
+                levels,
+                k,
+                report=name,
+                table=f"attrition of {r['scale']} at {milestone}",
+                cell="leavers' mean",
+                of=(r["scale"], baseline),
+                mean=r["mean_stayers"],
+                n=r["n_stayers"],
+                how="stayers' mean",
+            )
+    for r in results.get("all_waves") or []:
+        _, cohort = change.get((r["scale"], baseline, r["wave"]), (None, None))
+        if cohort is None or not _known(cohort, "mean_diff"):
+            continue
+        if not _known(r, "n_completers", "completers_diff"):
+            continue
+        gap = cohort["n"] - int(r["n_completers"])
+        if 0 < gap < k:
+            value = (
+                cohort["n"] * cohort["mean_diff"] - r["n_completers"] * r["completers_diff"]
+            ) / gap
+            findings.append(
+                Finding(
                     name,
-                    f"attrition of {r['scale']} at {milestone}",
-                    "leavers' mean",
-                    (r["scale"], baseline),
-                    0,
-                    r["mean_stayers"],
-                    r["n_stayers"],
-                    "stayers' mean",
+                    f"completers of {r['scale']} at {r['wave']} ({milestone} report)",
+                    "mean change of those who missed a wave",
+                    value,
+                    f"({cohort['n']} × {cohort['mean_diff']:.4f} − "
+                    f"{int(r['n_completers'])} × {r['completers_diff']:.4f}) / {gap}",
                 )
-        for r in results.get("all_waves") or []:
-            _, cohort = change.get((r["scale"], baseline, r["wave"]), (None, None))
-            if cohort is None or not _known(cohort, "mean_diff"):
-                continue
-            if not _known(r, "n_completers", "completers_diff"):
-                continue
-            gap = cohort["n"] - int(r["n_completers"])
-            if 0 < gap < k:
-                value = (
-                    cohort["n"] * cohort["mean_diff"] - r["n_completers"] * r["completers_diff"]
-                ) / gap
-                findings.append(
-                    Finding(
-                        name,
-                        f"completers of {r['scale']} at {r['wave']} ({milestone} report)",
-                        "mean change of those who missed a wave",
-                        value,
-                        f"({cohort['n']} × {cohort['mean_diff']:.4f} − "
-                        f"{int(r['n_completers'])} × {r['completers_diff']:.4f}) / {gap}",
-                    )
-                )
-    # the completers of one report against those of another (every wave up to a later
-    # milestone: fewer people) at the same wave
+            )
+    return findings
+
+
+def _completers_across_reports(reports, k: int) -> list[Finding]:
+    """The completers of one report against those of another (every wave up to a later
+    milestone: fewer people) at the same wave."""
+    findings: list[Finding] = []
     completers = defaultdict(list)
     for name, results in reports:
         for r in results.get("all_waves") or []:

@@ -38,7 +38,14 @@ from rich.progress import (
 from rich.table import Table
 
 from impact import __version__
-from impact.errors import DefinitionErrors, ImpactError, OutputError, ReportError
+from impact.errors import (
+    ArgumentError,
+    DefinitionErrors,
+    ImpactError,
+    OutputError,
+    ReportError,
+    check_choice,
+)
 
 EXIT_USAGE = 2
 EXIT_DATA = 3
@@ -104,6 +111,14 @@ def _failing(code: int | None = None) -> Iterator[None]:
         yield
     except ImpactError as error:
         _fail(error, code if code is not None else _exit_code(error))
+
+
+def _check_option(value, choices, *, option: str) -> None:
+    """Fail with a usage error unless the value of ``option`` is one of ``choices``."""
+    try:
+        check_choice(value, choices, argument=option)
+    except ArgumentError as error:
+        _fail(error)
 
 
 def _fail(error: Exception, code: int = EXIT_USAGE) -> None:
@@ -281,14 +296,16 @@ def _print_plan(programme) -> None:
             )
 
 
-def _check_export_options(unknown: list[str], lang: str, formats) -> None:
+def _check_export_options(formats: list[str], lang: str) -> None:
     """Fail with a usage error on export formats or a language that are not offered."""
     from impact.definitions import LANGUAGES
+    from impact.export import check_formats
 
-    if unknown:
-        _fail(ImpactError(f"unknown export format(s) {unknown} (choose from {formats})"))
-    if lang not in LANGUAGES:
-        _fail(ImpactError(f"--lang {lang!r} is not offered (choose from {list(LANGUAGES)})"))
+    try:
+        check_formats(formats)
+    except ImpactError as error:
+        _fail(error)
+    _check_option(lang, LANGUAGES, option="--lang")
 
 
 def _load(survey: Path, step: Callable[[str], None]):
@@ -346,11 +363,10 @@ def import_(
 
     Nothing is written unless every file was read and cleaned.
     """
-    from impact.export import EXPORT_FORMATS, csv_writer, export_writers, write_outputs
+    from impact.export import csv_writer, export_writers, write_outputs
     from impact.report import check_output_dir
 
-    unknown = [f for f in export or [] if f not in EXPORT_FORMATS]
-    _check_export_options(unknown, lang, EXPORT_FORMATS)
+    _check_export_options(export or [], lang)
     with _failing(EXIT_DATA), _steps(3) as step:
         programme = _load(survey, step)
         step("accounting for every row")
@@ -406,8 +422,7 @@ def export_command(
     from impact.report import check_output_dir
 
     formats = export or list(EXPORT_FORMATS)
-    unknown = [f for f in formats if f not in EXPORT_FORMATS]
-    _check_export_options(unknown, lang, EXPORT_FORMATS)
+    _check_export_options(formats, lang)
     with _failing(EXIT_DATA), _steps(3) as step:
         programme = _load(survey, step)
         step("reliability")
@@ -609,8 +624,7 @@ def demo(
 
     seed = SEED if seed is None else seed
     if participants is not None:
-        if container not in CONTAINERS:
-            _fail(ImpactError(f"--format must be one of {list(CONTAINERS)}, not {container!r}"))
+        _check_option(container, CONTAINERS, option="--format")
         written = generate(participants=participants, out=out, seed=seed, container=container)
         for path in written:
             console.print(f"wrote {escape(str(path))}", soft_wrap=True)

@@ -15,9 +15,9 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import importlib.resources
 import re
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +32,14 @@ from pydantic import (
     model_validator,
 )
 
-from impact.errors import DefinitionError, DefinitionErrors
+from impact.errors import (
+    ArgumentError,
+    DefinitionError,
+    DefinitionErrors,
+    choice_hint,
+    suggestion,
+)
+from impact.errors import line_of as line_of  # public here too: where a key of a definition is
 from impact.tools import formats
 
 # Package data, found with importlib.resources so that an installed wheel finds it too.
@@ -422,7 +429,7 @@ class ItemTarget(BaseModel):
         """``instrument.item`` or ``instrument.item@then`` of a mapping, as a target."""
         match = re.fullmatch(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)(?:@(now|then))?", text)
         if not match:
-            raise ValueError(
+            raise ArgumentError(
                 f"{text!r} is not of the form 'instrument.item' or 'instrument.item@then'"
             )
         return cls(instrument=match[1], item=match[2], frame=match[3] or "now")
@@ -575,8 +582,13 @@ class CustomSection(_Strict):
     text: Text | None = None
 
 
-class Programme(_Strict):
-    """The programme's id and name; ``synthetic`` marks made-up data in every report."""
+class ProgrammeDefinition(_Strict):
+    """The programme's id and name (the ``programme`` key of ``survey.yml``);
+    ``synthetic`` marks made-up data in every report.
+
+    The programme as loaded, with its cleaned data and scores, is
+    :class:`impact.pipeline.Programme`.
+    """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: Text
@@ -612,7 +624,7 @@ class Goal(_Strict):
 class Survey(_Strict):
     """A programme's survey definition (``surveys/<programme>/survey.yml``)."""
 
-    programme: Programme
+    programme: ProgrammeDefinition
     instruments: list[str] = Field(min_length=1)
     registry: Registry
     missing_codes: list[float] = Field(default_factory=list)
@@ -672,31 +684,8 @@ class Survey(_Strict):
             f"there is no {what} {wave_id!r}",
             file=self._source,
             key="waves" if self._source is not None else None,
-            hint=_did_you_mean(wave_id, self.wave_ids) or f"the waves are {self.wave_ids}",
+            hint=choice_hint(wave_id, self.wave_ids, listing="the waves are"),
         )
-
-
-def _did_you_mean(value: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(value, choices, n=1)
-    if not close:
-        # 'WHO5' for 'who5', 'Final' for 'final': a difference of case only.
-        folded = {str(choice).casefold(): choice for choice in choices}
-        close = [folded[value.casefold()]] if str(value).casefold() in folded else []
-    return f"did you mean {close[0]!r}?" if close else None
-
-
-def suggestion(value: str, choices: list[str]) -> str | None:
-    """``"did you mean 'who5'?"`` for the choice nearest to ``value`` (differences of case
-    included), or ``None`` when none is near: the hint of every unknown-name error.
-
-    Examples
-    --------
-    >>> suggestion("WHO5", ["who5", "swls"])
-    "did you mean 'who5'?"
-    >>> suggestion("kickof", ["kickoff", "final"])
-    "did you mean 'kickoff'?"
-    """
-    return _did_you_mean(value, list(choices))
 
 
 # Limits that make a hostile or broken definition fail fast instead of hanging: real
@@ -848,43 +837,6 @@ def _read_yaml(path: Path) -> object:
         ) from None
 
 
-def line_of(path: Path, key: str | None) -> int | None:
-    """The 1-based line of a dotted key path (``waves.2.files.0.path``) in a YAML file.
-
-    Returns the line of the deepest part of the path that exists, or None when the file
-    cannot be parsed.
-
-    Examples
-    --------
-    >>> line_of(SHIPPED_INSTRUMENTS / "who5.yml", "scoring.min_items")
-    40
-    """
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in (key or "").split(".") if key else []:
-        if isinstance(node, yaml.MappingNode):
-            match = next((kv for kv in node.value if str(kv[0].value) == part), None)
-            columns = next((kv for kv in node.value if str(kv[0].value) == "columns"), None)
-            if match is None and columns is not None and isinstance(columns[1], yaml.MappingNode):
-                # 'mappings.<name>.<column>' names a column of a mapping in its full form.
-                match = next((kv for kv in columns[1].value if str(kv[0].value) == part), None)
-            if match is None:
-                break
-            line = match[0].start_mark.line + 1
-            node = match[1]
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
-            node = node.value[int(part)]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
 def _schema_problems(error: ValidationError, model: type[BaseModel], path: Path) -> list:
     """Every problem pydantic found, as located errors (not only the first)."""
     problems = []
@@ -902,7 +854,7 @@ def _schema_problems(error: ValidationError, model: type[BaseModel], path: Path)
                 annotation = getattr(field, "annotation", None)
                 parent = annotation if isinstance(annotation, type) else parent
             allowed = list(getattr(parent, "model_fields", {}))
-            hint = _did_you_mean(str(found["loc"][-1]), allowed)
+            hint = suggestion(str(found["loc"][-1]), allowed)
         problems.append(DefinitionError(message, file=path, key=key, hint=hint))
     return problems
 
@@ -977,7 +929,7 @@ def _reference_problems(data: dict, path: Path) -> list[DefinitionError]:
                         f"{sorted(mappings)}",
                         file=path,
                         key=f"waves.{w}.files.{f}.mapping",
-                        hint=_did_you_mean(name, list(mappings)),
+                        hint=suggestion(name, list(mappings)),
                     )
                 )
             elif file.get("key_column") is None and not (
@@ -1003,7 +955,7 @@ def _reference_problems(data: dict, path: Path) -> list[DefinitionError]:
                     f"{name!r} is not a registry attribute",
                     file=path,
                     key=key,
-                    hint=_did_you_mean(name, allowed) or f"the attributes are {allowed}",
+                    hint=choice_hint(name, allowed, listing="the attributes are"),
                 )
             )
 
@@ -1059,7 +1011,7 @@ def _instrument_problems(
                     f"no instrument definition {instrument_id!r} in {[str(f) for f in folders]}",
                     file=path,
                     key=f"instruments.{index}",
-                    hint=_did_you_mean(instrument_id, shipped) or f"shipped: {shipped}",
+                    hint=choice_hint(instrument_id, shipped, listing="shipped:"),
                 )
             )
             continue
@@ -1086,7 +1038,7 @@ def _instrument_problems(
                         f"instrument {target.instrument!r} is not listed under 'instruments'",
                         file=path,
                         key=key,
-                        hint=_did_you_mean(target.instrument, listed),
+                        hint=suggestion(target.instrument, listed),
                     )
                 )
                 continue
@@ -1099,7 +1051,7 @@ def _instrument_problems(
                         f"instrument {instrument.id!r} has no item {target.item!r}",
                         file=path,
                         key=key,
-                        hint=_did_you_mean(target.item, instrument.item_ids)
+                        hint=suggestion(target.item, instrument.item_ids)
                         or f"its items are {instrument.item_ids}",
                     )
                 )
@@ -1167,8 +1119,7 @@ def _outcome_problems(survey: Survey, instruments: dict[str, Instrument], path: 
                         f"{name!r} is not an instrument or scale of the survey",
                         file=path,
                         key=f"outcomes.{family}.{index}",
-                        hint=_did_you_mean(name, scales)
-                        or f"the instruments are {list(instruments)}",
+                        hint=suggestion(name, scales) or f"the instruments are {list(instruments)}",
                     )
                 )
     both = sorted(set(survey.outcomes.primary) & set(survey.outcomes.secondary))
@@ -1254,3 +1205,16 @@ def key_column(survey: Survey, file: ExportFile) -> str:
     if key is None:
         raise DefinitionError(f"no key column for {file.path!r}", key="key_column")
     return key
+
+
+def __getattr__(name: str):
+    # The former name of ProgrammeDefinition, still importable.
+    if name == "Programme":
+        warnings.warn(
+            "impact.definitions.Programme is now ProgrammeDefinition "
+            "(impact.pipeline.Programme is the loaded programme)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ProgrammeDefinition
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -40,6 +40,7 @@ from impact.definitions import (
     item_targets,
     load_survey,
 )
+from impact.errors import ArgumentError, check_choice
 
 # The demo programme ships inside the package (importlib.resources finds it in a wheel too).
 DEMO_SURVEY = Path(str(importlib.resources.files("impact") / "demo_programme" / "survey.yml"))
@@ -160,7 +161,7 @@ def _distinct_codes(rng: np.random.Generator, n: int) -> list[str]:
     k = len(CODE_LETTERS)
     space = k**4 * 28
     if n > space:
-        raise ValueError(f"at most {space} distinct codes exist, not {n}")
+        raise ArgumentError(f"at most {space} distinct codes exist; got `n` = {n}")
     drawn = rng.choice(space, n, replace=False)
     letters = np.array(list(CODE_LETTERS))
     parts = []
@@ -748,12 +749,11 @@ def generate(
     >>> len(load_programme(written[-1]).registry)
     120
     """
-    if container not in CONTAINERS:
-        raise ValueError(f"container must be one of {CONTAINERS}, not {container!r}")
+    check_choice(container, CONTAINERS, argument="container")
     if container != "csv" and out is None:
-        raise ValueError("write an Excel or SPSS copy to a folder of its own: pass 'out'")
+        raise ArgumentError("write an Excel or SPSS copy to a folder of its own: pass `out`")
     if participants is not None and participants < 2:
-        raise ValueError(f"participants must be at least 2, not {participants}")
+        raise ArgumentError(f"`participants` must be at least 2; got {participants}")
     survey_path = Path(survey_path)
     survey, instruments = load_survey(survey_path)
     rng = np.random.default_rng(seed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from impact.definitions import Survey, load_survey
-from impact.errors import ReportError
+from impact.errors import ReportError, choice_hint
 from impact.fmt import LOCALES
 
 
@@ -44,12 +44,14 @@ def check_language(definition: Survey, survey: str | Path, language: str) -> Non
     >>> survey, _ = load_survey(DEMO_SURVEY)
     >>> check_language(survey, DEMO_SURVEY, "fr")
     Traceback (most recent call last):
-    impact.errors.ReportError: ... key 'languages': language 'fr' is not offered ... ['de', 'en']
+    impact.errors.ReportError: ... key 'languages': language 'fr' is not offered ... ['de', 'en'])
     """
     if language not in definition.languages or language not in LOCALES:
         raise ReportError(
-            f"file {str(survey)!r}, key 'languages': language {language!r} is not offered by "
-            f"this programme; choose from {definition.languages}"
+            f"language {language!r} is not offered by this programme",
+            file=survey,
+            key="languages",
+            hint=choice_hint(language, definition.languages),
         )
 
 

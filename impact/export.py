@@ -38,9 +38,33 @@ import pandas as pd
 
 from impact.clean import Cleaned
 from impact.definitions import Instrument
-from impact.errors import ImpactError, InputError, OutputError
+from impact.errors import ImpactError, InputError, OutputError, choice_hint, unknown_choices
 
 EXPORT_FORMATS = ("csv", "parquet", "sav")
+
+
+def check_formats(formats) -> list[str]:
+    """The export formats asked for, each once; an unknown one is an :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_formats(["csv", "sav", "csv"])
+    ['csv', 'sav']
+    >>> check_formats(["csv", "spss"])
+    Traceback (most recent call last):
+    impact.errors.InputError: unknown export format(s) ['spss'] (choose from [...])
+    """
+    unknown = unknown_choices(formats, EXPORT_FORMATS)
+    if unknown:
+        raise InputError(
+            f"unknown export format(s) {unknown}",
+            hint=choice_hint(unknown[0], EXPORT_FORMATS)
+            if len(unknown) == 1
+            else f"choose from {list(EXPORT_FORMATS)}",
+        )
+    return list(dict.fromkeys(formats))
+
+
 EXPORT_NAME = "cleaned"
 
 
@@ -413,12 +437,7 @@ def export_writers(
 ) -> dict[str, Callable[[Path], None]]:
     """File name → writer of the wide cleaned table in each format, for
     :func:`write_outputs` (see :func:`export`)."""
-    formats = list(dict.fromkeys(formats))
-    unknown = [f for f in formats if f not in EXPORT_FORMATS]
-    if unknown:
-        raise InputError(
-            f"unknown export format(s) {unknown}", hint=f"choose from {list(EXPORT_FORMATS)}"
-        )
+    formats = check_formats(formats)
     table = wide(cleaned, instruments)
     writers: dict[str, Callable[[Path], None]] = {}
     for kind in formats:
@@ -586,19 +605,38 @@ def wide_variables(programme, *, items: bool = False) -> pd.DataFrame:
     >>> variables.query("scale == 'who5'")["name"].tolist()
     ['who5_kickoff', 'who5_milestone_1', 'who5_milestone_2', 'who5_final']
     """
-    survey, instruments = programme.survey, programme.instruments
-    rows: list[dict] = [
-        {
-            "column": "participant",
-            "kind": "key",
-            "label_de": "Teilnehmer/in (pseudonymer Schlüssel)",
-            "label_en": "participant (pseudonymous key)",
-            "type": "string",
-            "measure": "nominal",
-            "value_labels": {},
-        }
-    ]
-    attributes = programme.attributes
+    rows = [_key_variable(), *_attribute_variables(programme), *_score_variables(programme)]
+    if items:
+        rows += _item_variables(programme, shown={row["column"] for row in rows})
+    table = pd.DataFrame(rows)
+    for column in ("instrument", "scale", "item", "frame", "wave"):
+        if column not in table:
+            table[column] = None
+    table = table.astype({c: object for c in ("instrument", "scale", "item", "frame", "wave")})
+    table = table.where(table.notna(), None)
+    names = portable_names(table["column"])
+    table.insert(0, "name", table["column"].map(names))
+    return table
+
+
+def _key_variable() -> dict:
+    """The first variable of the participant-level file: the pseudonymous key."""
+    return {
+        "column": "participant",
+        "kind": "key",
+        "label_de": "Teilnehmer/in (pseudonymer Schlüssel)",
+        "label_en": "participant (pseudonymous key)",
+        "type": "string",
+        "measure": "nominal",
+        "value_labels": {},
+    }
+
+
+def _attribute_variables(programme) -> list[dict]:
+    """A variable per registry attribute, its values coded 1, 2, … in the order of the
+    definition's labels (then the rest sorted), each with its German and English label."""
+    survey, attributes = programme.survey, programme.attributes
+    rows = []
     for attribute in [c for c in attributes.columns if c != "participant"]:
         name = survey.registry.names.get(attribute)
         shown = survey.registry.labels.get(attribute, {})
@@ -621,13 +659,19 @@ def wide_variables(programme, *, items: bool = False) -> pd.DataFrame:
                 },
             }
         )
-    scores = programme.scores
+    return rows
+
+
+def _score_variables(programme) -> list[dict]:
+    """A variable per scale × wave with a score, scales in the order of the instruments."""
+    survey, scores = programme.survey, programme.scores
     present = set(zip(scores["scale"].astype(str), scores["wave"].astype(str), strict=True))
-    order = list(instruments)
+    order = list(programme.instruments)
     scales = sorted(
         dict.fromkeys(scores["scale"].astype(str)),
         key=lambda scale: order.index(programme.instrument_of(scale).id),
     )
+    rows = []
     for scale in scales:
         instrument = programme.instrument_of(scale)
         frame = "then" if scale.endswith("_then") and instrument.retrospective else "now"
@@ -649,50 +693,45 @@ def wide_variables(programme, *, items: bool = False) -> pd.DataFrame:
                     "wave": wave.id,
                 }
             )
-    if items:
-        columns = {row["column"] for row in rows}
-        responses = programme.responses
-        asked = set(
-            zip(
-                *(responses[c].astype(str) for c in ("instrument", "item", "frame", "wave")),
-                strict=True,
-            )
+    return rows
+
+
+def _item_variables(programme, *, shown: set[str]) -> list[dict]:
+    """A variable per item × wave that was asked, unless a column of ``shown`` (a score)
+    holds it already."""
+    survey, instruments, responses = programme.survey, programme.instruments, programme.responses
+    asked = set(
+        zip(
+            *(responses[c].astype(str) for c in ("instrument", "item", "frame", "wave")),
+            strict=True,
         )
-        for instrument_id, item_id, frame in _item_order(instruments):
-            instrument = instruments[instrument_id]
-            if instrument.kind not in MEASURES:
+    )
+    rows = []
+    for instrument_id, item_id, frame in _item_order(instruments):
+        instrument = instruments[instrument_id]
+        if instrument.kind not in MEASURES:
+            continue
+        for wave in survey.waves:
+            column = f"{item_column(instrument_id, item_id, frame)}_{wave.id}"
+            # The item of a single-item score (Cantril "now") is that score's column.
+            if (instrument_id, item_id, frame, wave.id) not in asked or column in shown:
                 continue
-            for wave in survey.waves:
-                column = f"{item_column(instrument_id, item_id, frame)}_{wave.id}"
-                # The item of a single-item score (Cantril "now") is that score's column.
-                if (instrument_id, item_id, frame, wave.id) not in asked or column in columns:
-                    continue
-                rows.append(
-                    {
-                        "column": column,
-                        "kind": "item",
-                        "label_de": f"{_item_label(instrument, item_id, frame, 'de')}, "
-                        f"{wave.label.de}",
-                        "label_en": f"{_item_label(instrument, item_id, frame, 'en')}, "
-                        f"{wave.label.en}",
-                        "type": "number",
-                        "measure": MEASURES[instrument.kind],
-                        "value_labels": _item_value_labels(instrument, item_id),
-                        "instrument": instrument_id,
-                        "item": item_id,
-                        "frame": frame,
-                        "wave": wave.id,
-                    }
-                )
-    table = pd.DataFrame(rows)
-    for column in ("instrument", "scale", "item", "frame", "wave"):
-        if column not in table:
-            table[column] = None
-    table = table.astype({c: object for c in ("instrument", "scale", "item", "frame", "wave")})
-    table = table.where(table.notna(), None)
-    names = portable_names(table["column"])
-    table.insert(0, "name", table["column"].map(names))
-    return table
+            rows.append(
+                {
+                    "column": column,
+                    "kind": "item",
+                    "label_de": f"{_item_label(instrument, item_id, frame, 'de')}, {wave.label.de}",
+                    "label_en": f"{_item_label(instrument, item_id, frame, 'en')}, {wave.label.en}",
+                    "type": "number",
+                    "measure": MEASURES[instrument.kind],
+                    "value_labels": _item_value_labels(instrument, item_id),
+                    "instrument": instrument_id,
+                    "item": item_id,
+                    "frame": frame,
+                    "wave": wave.id,
+                }
+            )
+    return rows
 
 
 def participants_wide(programme, *, items: bool = False) -> pd.DataFrame:
@@ -844,12 +883,7 @@ def wide_writers(
     >>> meta.missing_ranges["who5_final"]
     [{'lo': -99.0, 'hi': -99.0}, {'lo': -98.0, 'hi': -98.0}]
     """
-    formats = list(dict.fromkeys(formats))
-    unknown = [f for f in formats if f not in EXPORT_FORMATS]
-    if unknown:
-        raise InputError(
-            f"unknown export format(s) {unknown}", hint=f"choose from {list(EXPORT_FORMATS)}"
-        )
+    formats = check_formats(formats)
     variables = wide_variables(programme, items=items)
     table = participants_wide(programme, items=items)
     writers: dict[str, Callable[[Path], None]] = {}

@@ -25,6 +25,8 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
+from impact.errors import ArgumentError, check_choice, suggestion
+
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 LOCALE_DIR = Path(__file__).parent / "locales"
 DASH = "–"
@@ -32,12 +34,8 @@ MINUS = "\u2212"
 
 
 def _locale(language: str) -> str:
-    try:
-        return LOCALES[language]
-    except KeyError:
-        raise ValueError(
-            f"language {language!r} is not offered; choose from {list(LOCALES)}"
-        ) from None
+    check_choice(language, LOCALES, argument="language", what="one of the languages with texts")
+    return LOCALES[language]
 
 
 def number(value: float | None, decimals: int = 2, language: str = "en") -> str:
@@ -260,6 +258,7 @@ def inclusive(text: str, style: str = "colon") -> str:
     >>> inclusive("Mentor:innen", "star")
     'Mentor*innen'
     """
+    check_choice(style, LANGUAGE_STYLES, argument="style")
     if style == "colon":
         return text
     if style == "star":
@@ -268,9 +267,7 @@ def inclusive(text: str, style: str = "colon") -> str:
         return _INCLUSIVE.sub(
             lambda m: f"{m.group(1)}/in" if m.group(2) == "in" else f"{m.group(1)}/-innen", text
         )
-    if style == "paired":
-        return _INCLUSIVE.sub(_paired, text)
-    raise ValueError(f"language style {style!r} is not offered; choose from {LANGUAGE_STYLES}")
+    return _INCLUSIVE.sub(_paired, text)  # paired
 
 
 def either(words: list[str], language: str = "en") -> str:
@@ -312,5 +309,8 @@ def text(key: str, language: str, **values: object) -> str:
     try:
         template = texts(language)[key]
     except KeyError:
-        raise KeyError(f"no text {key!r} in impact/locales/{language}.yml") from None
+        near = suggestion(key, texts(language))
+        raise ArgumentError(
+            f"no text {key!r} in impact/locales/{language}.yml" + (f" ({near})" if near else "")
+        ) from None
     return template.format(**values)

@@ -105,7 +105,7 @@ class KeptItems:
         order = np.lexsort((wave[kept_at], participant_code))
         rank = np.full(len(submissions), -1, dtype=np.int64)
         rank[kept_at[order]] = np.arange(len(kept_at))
-        participant = np.full(len(submissions), -1, dtype=_code_dtype(len(participants)))
+        participant = np.full(len(submissions), -1, dtype=code_dtype(len(participants)))
         participant[kept_at] = participant_code
         matrices, offset = [], 0
         for matrix, targets in values:
@@ -138,8 +138,8 @@ class KeptItems:
         target_rank = {t: r for r, t in enumerate(targets)}
         n_kept = sum(len(m.rows) for m in self.matrices)
         block = np.zeros(n_kept, dtype=np.int64)
-        wave = np.zeros(n_kept, dtype=_code_dtype(len(self.waves.categories)))
-        participant = np.zeros(n_kept, dtype=_code_dtype(len(self.participants)))
+        wave = np.zeros(n_kept, dtype=code_dtype(len(self.waves.categories)))
+        participant = np.zeros(n_kept, dtype=code_dtype(len(self.participants)))
         placed = []  # per export: where its columns go, and their target ranks
         for m in self.matrices:
             at = np.array([target_rank[t] for t in m.targets], dtype=np.int64)
@@ -150,7 +150,7 @@ class KeptItems:
             placed.append((columns, at[columns]))
         start = np.cumsum(block) - block
         value = np.empty(int(block.sum()))
-        target = np.empty(int(block.sum()), dtype=_code_dtype(len(targets)))
+        target = np.empty(int(block.sum()), dtype=code_dtype(len(targets)))
         for m, (columns, at) in zip(self.matrices, placed, strict=True):
             first = start[m.rank]
             for place, (column, target_rank_) in enumerate(zip(columns, at, strict=True)):
@@ -159,7 +159,7 @@ class KeptItems:
 
         def of_target(part: int) -> pd.Categorical:
             names = sorted({t[part] for t in targets})
-            codes = np.array([names.index(t[part]) for t in targets], dtype=_code_dtype(len(names)))
+            codes = np.array([names.index(t[part]) for t in targets], dtype=code_dtype(len(names)))
             return _categorical(codes[target], names)
 
         return pd.DataFrame(
@@ -175,9 +175,15 @@ class KeptItems:
         )
 
 
-def _code_dtype(categories: int) -> type:
-    """The dtype pandas keeps codes in for so many categories: codes made in it are not
-    copied again."""
+def code_dtype(categories: int) -> type:
+    """The dtype pandas keeps the codes of a categorical with so many ``categories`` in:
+    codes made in it are not copied again.
+
+    Examples
+    --------
+    >>> code_dtype(3).__name__, code_dtype(200).__name__, code_dtype(40_000).__name__
+    ('int8', 'int16', 'int32')
+    """
     return np.int8 if categories < 2**7 else np.int16 if categories < 2**15 else np.int32
 
 

@@ -502,8 +502,7 @@ def mixed_model_means(
           ``var_participant / (var_participant + var_residual)``
         - ``converged``: whether the optimiser converged
     """
-    if df_method not in ("satterthwaite", "normal"):
-        raise ValueError(f"unknown df_method {df_method!r}; use 'satterthwaite' or 'normal'")
+    check_choice(df_method, ["satterthwaite", "normal"], argument="df_method")
     rows = []
     valid = data.dropna(subset=[dv])
     for scale_id, part in valid.groupby(scale, sort=True, observed=True):
@@ -648,8 +647,9 @@ def wave_by_group(
        n_groups      f  df1      df2  p_value
     0         3  1.361  6.0  175.627    0.233
     """
-    if by not in attributes or subject not in attributes:
-        raise ValueError(f"no attribute {by!r}; choose from {sorted(map(str, attributes.columns))}")
+    columns = sorted(map(str, attributes.columns))
+    check_choice(by, columns, argument="by", what="a column of `attributes`")
+    check_choice(subject, columns, argument="subject", what="a column of `attributes`")
     known = attributes.dropna(subset=[by])
     group_of = pd.Series(
         known[by].astype(str).to_numpy(), index=known[subject].astype(str).to_numpy()

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from impact.definitions import Instrument
+from impact.errors import ArgumentError, choice_hint
 
 EI_COLUMNS = ["participant", "wave", "own_sector", "internal", "external", "total", "ei"]
 
@@ -40,11 +41,11 @@ EI_COLUMNS = ["participant", "wave", "own_sector", "internal", "external", "tota
 def _counts(
     responses: pd.DataFrame, instrument: Instrument, registry: pd.DataFrame, sector: str
 ) -> pd.DataFrame:
-    if sector not in registry.columns:
-        raise ValueError(
-            f"the registry has no attribute {sector!r} (the sector); "
-            f"its attributes are {[c for c in registry.columns if c != 'participant']}"
-        )
+    attributes = [c for c in registry.columns if c != "participant"]
+    if sector not in attributes:
+        # (the message names the argument in words: attribute names are never code literals)
+        hint = choice_hint(sector, attributes, listing="its attributes are")
+        raise ArgumentError(f"the registry has no attribute {sector!r} (the sector); {hint}")
     data = responses[
         (responses["instrument"] == instrument.id) & (responses["frame"] == "now")
     ].dropna(subset=["value"])

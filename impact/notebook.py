@@ -26,8 +26,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from impact.definitions import Instrument, Survey, load_survey, suggestion
-from impact.errors import DefinitionError, ReportError
+from impact.definitions import Instrument, Survey, load_survey
+from impact.errors import DefinitionError, ReportError, choice_hint
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,7 @@ def parameters(
             f"the programme has no instrument {instrument!r}",
             file=path,
             key="instruments",
-            hint=suggestion(instrument, list(definition.instruments))
-            or f"it uses {list(definition.instruments)}",
+            hint=choice_hint(instrument, definition.instruments, listing="it uses"),
         )
     if breakdown:
         attributes = definition.registry.attributes
@@ -206,7 +205,7 @@ def parameters(
                 f"there is no registry attribute {breakdown!r} to break down by",
                 file=path,
                 key="registry",
-                hint=suggestion(breakdown, attributes) or f"choose from {attributes}",
+                hint=choice_hint(breakdown, attributes),
             )
     elif breakdown is not None and definition.registry.change_breakdowns:
         breakdown = definition.registry.change_breakdowns[0]

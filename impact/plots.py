@@ -82,21 +82,35 @@ PRINT_STYLE = {
     "lines.linewidth": 1.4,
 }
 
+# seaborn's plotting context (line widths, tick lengths, marker sizes) at matplotlib's
+# defaults, as the reports draw them: a researcher's own context ("talk", "poster") must
+# not reach the report's figures. The context's font sizes are PRINT_STYLE's.
+_PLOTTING_CONTEXT = {
+    key: matplotlib.rcParamsDefault[key]
+    for key in sns.plotting_context("notebook")
+    if key not in PRINT_STYLE
+}
+
 
 def set_theme() -> None:
     """The report figures' look, set globally (for notebooks that draw figures of their
     own in the same style; the report's figures do not need it)."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, rc=PRINT_STYLE)
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc={**_PLOTTING_CONTEXT, **PRINT_STYLE})
 
 
 def _print_style(draw):
-    """Draw a figure in the report's look (seaborn's whitegrid, :data:`PRINT_STYLE`) inside
-    context managers, and fix its tick label sizes on the axes (matplotlib makes further
-    ticks when the figure is saved, after the context is left)."""
+    """Draw a figure in the report's look (seaborn's whitegrid, matplotlib's default line
+    widths, :data:`PRINT_STYLE`) inside context managers, whatever theme is set globally,
+    and fix its tick label sizes on the axes (matplotlib makes further ticks when the
+    figure is saved, after the context is left)."""
 
     @functools.wraps(draw)
     def styled(*args, **kwargs) -> plt.Figure:
-        with sns.axes_style("whitegrid"), plt.rc_context(PRINT_STYLE):
+        with (
+            sns.axes_style("whitegrid"),
+            sns.plotting_context(rc=_PLOTTING_CONTEXT),
+            plt.rc_context(PRINT_STYLE),
+        ):
             figure = draw(*args, **kwargs)
             for ax in figure.axes:
                 ax.tick_params(labelsize=PRINT_STYLE["xtick.labelsize"])

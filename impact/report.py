@@ -262,34 +262,44 @@ class _DropStderr(TagRemovePreprocessor):
         return nb, resources
 
 
-def _running_cell(executed: Path) -> str:
+def _running_cell(executed: Path) -> str | None:
     """Where a kernel died: the last cell papermill started, by position, tags and code."""
     try:
         cells = nbformat.read(executed, as_version=4).cells
     except Exception:  # nothing readable was saved
-        return ""
+        return None
     started = [
         (position, cell)
         for position, cell in enumerate(cells, start=1)
         if cell.get("metadata", {}).get("papermill", {}).get("start_time")
     ]
     if not started:
-        return ""
+        return None
     position, cell = started[-1]
     tags = cell.metadata.get("tags", [])
     first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
     return (
-        f" in cell {position} of {len(cells)}"
+        f"{position} of {len(cells)}"
         + (f" [{', '.join(tags)}]" if tags else "")
         + (f" ({first_line.strip()[:60]!r})" if first_line else "")
     )
 
 
-def _failing_cell(error: Exception, executed: Path | None = None) -> str:
-    """``ReportError in cell 2 [setup]: …``: the failing cell, its tags, the error."""
+def _cell_error(
+    error: Exception, executed: Path | None = None, *, milestone: str, language: str
+) -> ReportError:
+    """``report final_en, cell 2 [setup]: NameError: …``: the report, the failing cell (its
+    number and tags, where known) and what went wrong there."""
+    cell, reason = _failing_cell(error, executed)
+    return ReportError(reason, milestone=milestone, language=language, cell=cell)
+
+
+def _failing_cell(error: Exception, executed: Path | None = None) -> tuple[str | None, str]:
+    """The failing cell (``"2 [setup]"``: its number and tags) and what went wrong there
+    (``"ReportError: …"``); the cell is None where it is not known."""
     if type(error).__name__ == "DeadKernelError":
-        where = _running_cell(executed) if executed is not None else ""
-        return f"the kernel died{where} (it crashed, ran out of memory or was killed)"
+        where = _running_cell(executed) if executed is not None else None
+        return where, "the kernel died (it crashed, ran out of memory or was killed)"
     name = getattr(error, "ename", type(error).__name__)
     value = getattr(error, "evalue", str(error))
     cell = getattr(error, "exec_count", None)
@@ -302,8 +312,7 @@ def _failing_cell(error: Exception, executed: Path | None = None) -> str:
             tags = f" [{', '.join(cell_tags)}]" if cell_tags else ""
         except Exception:  # the notebook may be incomplete; the message is still useful
             tags = ""
-    where = f" in cell {cell}{tags}" if cell is not None else ""
-    return f"{name}{where}: {value}"
+    return (f"{cell}{tags}" if cell is not None else None), f"{name}: {value}"
 
 
 def export_pdf(page: str, target: Path) -> None:
@@ -473,7 +482,7 @@ def render(
                 config=Config({"KernelManager": {"transport_encryption": "auto"}}),
             )
         except Exception as error:  # papermill raises PapermillExecutionError and others
-            raise ReportError(f"report {name} failed: {_failing_cell(error, executed)}") from error
+            raise _cell_error(error, executed, milestone=milestone, language=language) from error
         suffixes = [s for s in REPORT_SUFFIXES if pdf or s not in (".pdf", ".docx")]
         try:
             page = export_html(nbformat.read(executed, as_version=4), language)
@@ -482,7 +491,7 @@ def render(
                 export_pdf(page, scratch_dir / f"{name}.pdf")
                 export_docx(page, scratch_dir / f"{name}.docx", language)
             if not (scratch_dir / f"{name}.results.json").is_file():
-                raise ReportError(f"report {name} failed: the notebook wrote no results.json")
+                raise ReportError("the notebook wrote no results.json", report=name)
             with folder_lock(output_dir):
                 _check_disclosure(scratch_dir / f"{name}{RESULTS_SUFFIX}", output_dir)
                 paths = _publish(scratch_dir, output_dir, name, suffixes)
@@ -519,9 +528,10 @@ def _check_disclosure(results_path: Path, output_dir: Path) -> None:
         shown = "; ".join(str(finding) for finding in found[:3])
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         raise ReportError(
-            f"report {results_path.name.removesuffix(RESULTS_SUFFIX)} failed the disclosure "
-            f"audit: {shown}{more}. Nothing of the report was written; leave that group's "
-            "breakdown out (registry.roles.breakdowns) or raise privacy.min_group_size"
+            f"the disclosure audit failed: {shown}{more}. Nothing of the report was written",
+            report=results_path.name.removesuffix(RESULTS_SUFFIX),
+            hint="leave that group's breakdown out (registry.roles.breakdowns) or raise "
+            "privacy.min_group_size",
         )
 
 
@@ -553,9 +563,10 @@ def _write_error(name: str, output_dir: Path, error: OSError) -> ReportError:
     hint = hints.get(error.errno or 0, "check the output folder")
     reason = error.strerror or str(error)
     return ReportError(
-        f"report {name}: cannot write into the output folder {str(output_dir)!r}: {reason}"
+        f"cannot write into the output folder {str(output_dir)!r}: {reason}"
         + (f" [{code}]" if code else "")
-        + f" ({hint}); no partial report was left"
+        + f" ({hint}); no partial report was left",
+        report=name,
     )
 
 

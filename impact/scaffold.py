@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from pathlib import Path
 
 from impact.definitions import SHIPPED_INSTRUMENTS, load_instrument
-from impact.errors import DefinitionError
+from impact.errors import DefinitionError, suggestion
 
 PROGRAMME_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -37,6 +38,73 @@ def _refuse_existing(path: Path) -> None:
 def shipped_instruments() -> list[str]:
     """Ids of the instruments shipped in the package (``impact/instruments``)."""
     return sorted(path.stem for path in SHIPPED_INSTRUMENTS.glob("*.yml"))
+
+
+# The survey definition new_programme writes; $-fields are filled in (string.Template: the
+# YAML's own braces need no escaping).
+_SURVEY = string.Template(
+    """\
+# Survey definition of the programme '$name'. Written by `impact new-programme`;
+# edit it to match your exports, then run `impact check` on it.
+programme:
+  id: $name
+  name:
+    de: $name
+    en: $name
+  # Set to true for made-up data: every report then says so.
+  synthetic: false
+
+# Instrument ids: shipped ones come with impact; your own go into
+# surveys/$name/instruments/<id>.yml (`impact new-instrument`).
+# Shipped: $shipped
+instruments: [$chosen]
+
+# The programme office's list of participants, joined by the key.
+registry:
+  file: registry.csv
+  key: code
+  # attribute: column in the registry file
+  columns: {sector: sector, role: role, tandem: tandem, site: site}
+  # What the attributes are for; use your registry's own names, drop what it lacks.
+  roles:
+    breakdowns: [sector, role, site]   # participation and change by these
+    sector: sector        # what the collaboration instrument counts contacts in
+    pairing: {attribute: tandem, member: role}   # tandems or teams, and who is who
+  # Display names of the attributes in reports.
+  names:
+    sector: {de: Sektor, en: Sector}
+    role: {de: Rolle, en: Role}
+    tandem: {de: Tandem, en: Tandem}
+    site: {de: Standort, en: Site}
+  # Columns read but dropped at import (names, e-mails): never analysed or reported.
+  identifying: [name, email]
+
+# Codes your survey tool writes for 'no answer' (SoSci Survey: -1, -9).
+missing_codes: [-1, -9]
+
+quality:
+  duplicates: keep-latest-complete   # or keep-most-complete
+  incomplete: exclude                # or keep
+  straightlining: flag               # or exclude
+  typo_tolerant_keys: true           # match codes one character apart, logged
+
+privacy:
+  min_group_size: 5   # groups smaller than this are never shown
+  quotes: false       # free-text quotes in reports
+
+languages: [de, en]
+
+# Export column -> instrument.item ('@then' for a retrospective rating).
+# Rename the columns on the left to the ones in your exports.
+mappings:
+  main:
+$mappings
+
+# Waves in date order: kickoff first, then milestone-1, milestone-2, ..., final.
+waves:
+$waves
+"""
+)
 
 
 def new_programme(
@@ -74,102 +142,14 @@ def new_programme(
     path = folder / "survey.yml"
     _refuse_existing(path)
     available = shipped_instruments()
-    chosen = instruments or [
-        i for i in available if load_instrument(SHIPPED_INSTRUMENTS / f"{i}.yml").kind == "scale"
-    ]
-    unknown = [i for i in chosen if i not in available]
-    if unknown:
-        raise DefinitionError(
-            f"no shipped instrument {unknown[0]!r}", hint=f"shipped instruments: {available}"
-        )
-    start = kickoff or dt.date.today()
-    mapping_lines = []
-    for instrument_id in chosen:
-        instrument = load_instrument(SHIPPED_INSTRUMENTS / f"{instrument_id}.yml")
-        mapping_lines.append(f"    # {instrument.name.en}")
-        prefix = instrument_id.upper()
-        for number, item in enumerate(instrument.items, start=1):
-            target = f"{instrument_id}.{item.id}"
-            mapping_lines.append(f"    {prefix}_{number:02d}: {target}")
-            if instrument.retrospective:
-                mapping_lines.append(f"    # {prefix}_THEN_{number:02d}: {target}@then")
-    waves = [
-        ("kickoff", start, "Auftakt", "Kick-off"),
-        ("milestone-1", start + dt.timedelta(days=120), "Meilenstein 1", "Milestone 1"),
-        ("final", start + dt.timedelta(days=365), "Abschluss", "Closing event"),
-    ]
-    wave_lines = []
-    for wave_id, date, de, en in waves:
-        wave_lines += [
-            f"  - id: {wave_id}",
-            f"    date: {date.isoformat()}",
-            f"    label: {{de: {de}, en: {en}}}",
-            "    files:",
-            f"      - {{path: raw/{wave_id}.csv, format: csv, mapping: main, key_column: code}}",
-        ]
-    text = "\n".join(
-        [
-            f"# Survey definition of the programme '{name}'. Written by `impact new-programme`;",
-            "# edit it to match your exports, then run `impact check` on it.",
-            "programme:",
-            f"  id: {name}",
-            "  name:",
-            f"    de: {name}",
-            f"    en: {name}",
-            "  # Set to true for made-up data: every report then says so.",
-            "  synthetic: false",
-            "",
-            "# Instrument ids: shipped ones come with impact; your own go into",
-            f"# surveys/{name}/instruments/<id>.yml (`impact new-instrument`).",
-            f"# Shipped: {', '.join(available)}",
-            f"instruments: [{', '.join(chosen)}]",
-            "",
-            "# The programme office's list of participants, joined by the key.",
-            "registry:",
-            "  file: registry.csv",
-            "  key: code",
-            "  # attribute: column in the registry file",
-            "  columns: {sector: sector, role: role, tandem: tandem, site: site}",
-            "  # What the attributes are for; use your registry's own names, drop what it lacks.",
-            "  roles:",
-            "    breakdowns: [sector, role, site]   # participation and change by these",
-            "    sector: sector        # what the collaboration instrument counts contacts in",
-            "    pairing: {attribute: tandem, member: role}   # tandems or teams, and who is who",
-            "  # Display names of the attributes in reports.",
-            "  names:",
-            "    sector: {de: Sektor, en: Sector}",
-            "    role: {de: Rolle, en: Role}",
-            "    tandem: {de: Tandem, en: Tandem}",
-            "    site: {de: Standort, en: Site}",
-            "  # Columns read but dropped at import (names, e-mails): never analysed or reported.",
-            "  identifying: [name, email]",
-            "",
-            "# Codes your survey tool writes for 'no answer' (SoSci Survey: -1, -9).",
-            "missing_codes: [-1, -9]",
-            "",
-            "quality:",
-            "  duplicates: keep-latest-complete   # or keep-most-complete",
-            "  incomplete: exclude                # or keep",
-            "  straightlining: flag               # or exclude",
-            "  typo_tolerant_keys: true           # match codes one character apart, logged",
-            "",
-            "privacy:",
-            "  min_group_size: 5   # groups smaller than this are never shown",
-            "  quotes: false       # free-text quotes in reports",
-            "",
-            "languages: [de, en]",
-            "",
-            "# Export column -> instrument.item ('@then' for a retrospective rating).",
-            "# Rename the columns on the left to the ones in your exports.",
-            "mappings:",
-            "  main:",
-            *mapping_lines,
-            "",
-            "# Waves in date order: kickoff first, then milestone-1, milestone-2, ..., final.",
-            "waves:",
-            *wave_lines,
-            "",
-        ]
+    chosen = _chosen_instruments(instruments, available)
+    waves = _waves(kickoff or dt.date.today())
+    text = _SURVEY.substitute(
+        name=name,
+        shipped=", ".join(available),
+        chosen=", ".join(chosen),
+        mappings="\n".join(_mapping_lines(chosen)),
+        waves="\n".join(_wave_lines(waves)),
     )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "raw").mkdir(exist_ok=True)
@@ -182,6 +162,61 @@ def new_programme(
             if not commentary.exists():
                 commentary.write_text("", encoding="utf-8")
     return path
+
+
+def _chosen_instruments(instruments: list[str] | None, available: list[str]) -> list[str]:
+    """The shipped instruments asked for, or every shipped scale; an unknown one is a
+    :class:`DefinitionError`."""
+    chosen = instruments or [
+        i for i in available if load_instrument(SHIPPED_INSTRUMENTS / f"{i}.yml").kind == "scale"
+    ]
+    unknown = [i for i in chosen if i not in available]
+    if unknown:
+        raise DefinitionError(
+            f"no shipped instrument {unknown[0]!r}",
+            hint=suggestion(unknown[0], available) or f"shipped instruments: {available}",
+        )
+    return chosen
+
+
+def _mapping_lines(chosen: list[str]) -> list[str]:
+    """The mapping of made-up export columns (``WHO5_01``) to each instrument's items, with
+    its retrospective ratings commented out."""
+    lines = []
+    for instrument_id in chosen:
+        instrument = load_instrument(SHIPPED_INSTRUMENTS / f"{instrument_id}.yml")
+        lines.append(f"    # {instrument.name.en}")
+        prefix = instrument_id.upper()
+        for number, item in enumerate(instrument.items, start=1):
+            target = f"{instrument_id}.{item.id}"
+            lines.append(f"    {prefix}_{number:02d}: {target}")
+            if instrument.retrospective:
+                lines.append(f"    # {prefix}_THEN_{number:02d}: {target}@then")
+    return lines
+
+
+def _waves(start: dt.date) -> list[tuple[str, dt.date, str, str]]:
+    """The kick-off, a milestone four months on and the closing event a year on: id, date,
+    German and English label."""
+    return [
+        ("kickoff", start, "Auftakt", "Kick-off"),
+        ("milestone-1", start + dt.timedelta(days=120), "Meilenstein 1", "Milestone 1"),
+        ("final", start + dt.timedelta(days=365), "Abschluss", "Closing event"),
+    ]
+
+
+def _wave_lines(waves: list[tuple[str, dt.date, str, str]]) -> list[str]:
+    """The ``waves`` list of the definition, each wave with one CSV export."""
+    lines = []
+    for wave_id, date, de, en in waves:
+        lines += [
+            f"  - id: {wave_id}",
+            f"    date: {date.isoformat()}",
+            f"    label: {{de: {de}, en: {en}}}",
+            "    files:",
+            f"      - {{path: raw/{wave_id}.csv, format: csv, mapping: main, key_column: code}}",
+        ]
+    return lines
 
 
 def new_instrument(name: str, *, root: str | Path = "surveys/instruments") -> Path:

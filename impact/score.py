@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from impact.definitions import Instrument, Text
-from impact.items import KeptItems, _code_dtype
+from impact.items import KeptItems, code_dtype
 
 SCORE_COLUMNS = [
     "participant",
@@ -72,7 +72,7 @@ def _codes(values: pd.Series, *, as_text: bool = True) -> tuple[np.ndarray, pd.I
 def _sorted_categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
     """``values[codes]`` as a categorical whose categories are ``values`` sorted."""
     categories, positions = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-    positions = positions.astype(_code_dtype(len(categories)))  # codes made in pandas' dtype
+    positions = positions.astype(code_dtype(len(categories)))  # codes made in pandas' dtype
     return pd.Categorical.from_codes(positions[codes], categories=pd.Index(categories, dtype="str"))
 
 

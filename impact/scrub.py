@@ -31,6 +31,7 @@ import pandas as pd
 
 from impact.clean import LOOK_ALIKES
 from impact.definitions import Survey
+from impact.errors import check_choice
 from impact.io import read_export
 
 # Every pattern runs in time linear in the text: each one starts only where its first run of
@@ -123,8 +124,9 @@ def suppress_small_groups(
         - ``suppressed``: True where the group has fewer than ``k`` members; its ``count``
           and ``columns`` are then missing (``count`` becomes a nullable integer).
     """
-    if count not in data.columns:
-        raise KeyError(f"no column {count!r} with the group size in {list(data.columns)}")
+    check_choice(
+        count, data.columns, argument="count", what="the column with the group size, one of"
+    )
     result = data.copy()
     small = result[count].fillna(0) < k
     numeric = columns or [c for c in result.columns if pd.api.types.is_numeric_dtype(result[c])]

@@ -805,7 +805,10 @@ def test_mixed_line_endings_are_read_not_refused(programme: Path):
 def test_cli_usage_errors_write_nothing(programme: Path):
     survey, out = programme / "survey.yml", programme.parent / "out"
     for args, fragment in [
-        (["import", str(survey), "--out", str(out), "--lang", "fr"], "--lang 'fr'"),
+        (
+            ["import", str(survey), "--out", str(out), "--lang", "fr"],
+            "`--lang` must be one of ['de', 'en']; got 'fr'",
+        ),
         (["import", str(survey), "--out", str(out), "--export", "docx"], "'docx'"),
         (["report", str(survey), "--out", str(out)], "name a --milestone, or use --all"),
     ]:

@@ -190,7 +190,7 @@ def test_a_report_that_gives_a_group_away_is_not_published(tmp_path):
     leaking = scratch / "final_en.results.json"
     shutil.copy(CELL_BY_CELL / "final_en.results.json", leaking)
     with pytest.raises(
-        ReportError, match=r"report final_en failed the disclosure audit: .*suffering = 1"
+        ReportError, match=r"report final_en: the disclosure audit failed: .*suffering = 1"
     ):
         _check_disclosure(leaking, out)
     assert list(out.iterdir()) == []
@@ -228,7 +228,7 @@ def test_a_report_is_refused_for_what_it_gives_away_beside_the_reports_already_t
     (out / "kickoff_en.results.json").write_text(json.dumps(earlier), "utf-8")
     path = scratch / "final_en.results.json"
     path.write_text(json.dumps(later), "utf-8")
-    with pytest.raises(ReportError, match="final_en failed the disclosure audit: .*suffering = 1"):
+    with pytest.raises(ReportError, match="final_en: the disclosure audit failed: .*suffering = 1"):
         _check_disclosure(path, out)
     # a report in the other language is not set against it (each language's are attacked)
     other = tmp_path / "other"

@@ -52,8 +52,9 @@ def test_a_kernel_that_dies_is_reported_with_milestone_and_cell(tmp_path):
     with pytest.raises(ReportError) as raised:
         render(DEMO_SURVEY, "kickoff", "en", out, notebook=BAD / "kernel_dies.ipynb")
     message = str(raised.value)
-    assert message.startswith("report kickoff_en failed: the kernel died in cell 4 of 5")
-    assert "[figures]" in message and "'import os'" in message
+    assert message.startswith("report kickoff_en, cell 4 of 5 [figures] ('import os'")
+    assert message.endswith("): the kernel died (it crashed, ran out of memory or was killed)")
+    assert (raised.value.milestone, raised.value.language) == ("kickoff", "en")
     assert not _report_files(out, "kickoff_en") and not _hidden(out)
 
 

@@ -40,7 +40,7 @@ def test_missing_values_show_a_dash():
 
 
 def test_unknown_language_is_named():
-    with pytest.raises(ValueError, match="language 'fr' is not offered"):
+    with pytest.raises(ValueError, match=r"`language` must be one of the languages .*; got 'fr'"):
         fmt.number(1.0, 1, "fr")
 
 

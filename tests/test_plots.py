@@ -255,6 +255,26 @@ def test_drawing_a_figure_leaves_the_global_style_alone(demo):
     assert {k for k in before if before[k] != after[k]} == set()
 
 
+def test_a_researchers_own_theme_stays_and_does_not_reach_the_report_figures(demo):
+    import seaborn as sns
+
+    def every_png() -> dict[str, bytes]:
+        figures = _every_figure(demo, "en")
+        return {
+            name: _png(plots.figure_html(f, alt="a", caption="c")) for name, f in figures.items()
+        }
+
+    default = every_png()
+    with plt.rc_context():  # the global settings of the other tests come back afterwards
+        sns.set_theme(context="poster", style="darkgrid", palette="dark", color_codes=False)
+        theirs = dict(mpl.rcParams)
+        themed = every_png()
+        changed = {k for k in theirs if theirs[k] != mpl.rcParams[k]}
+    assert changed == set(), "a figure changed the researcher's theme"
+    assert themed.keys() == default.keys() and len(default) >= 7
+    assert [name for name in default if themed[name] != default[name]] == []
+
+
 def test_figure_html_gives_the_printed_size(german_figures):
     html = plots.figure_html(german_figures["goals"], alt="a", caption="c")
     width = round(plots.FIGURE_WIDTH * 96)

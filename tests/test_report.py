@@ -206,8 +206,8 @@ def test_a_failing_report_names_its_cell_leaves_nothing_and_spares_the_others(
     )
     assert result.exit_code == 4, result.output
     output = " ".join(result.output.split())
-    assert "milestone-2 (en)" in output and "ReportError in cell" in output
-    assert "[setup]" in output and "no responses" in output
+    assert "milestone-2 (en)" in output and "report milestone-2_en, cell" in output
+    assert "[setup]: ReportError:" in output and "no responses" in output
     assert sorted(p.name for p in out.iterdir()) == [
         "index.html",
         "kickoff_en.docx",

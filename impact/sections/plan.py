@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from impact import fmt
+from impact.errors import check_choice
 from impact.pipeline import Programme
 from impact.sections.baseline import baseline_instruments
 from impact.sections.common import _in_sentence, milestone_kind, outcomes, per_programme
@@ -217,8 +218,7 @@ def report_plan(programme: Programme, milestone: str) -> pd.DataFrame:
 def _custom_places(programme: Programme) -> dict[str, float]:
     """Each custom section's place: the position in :data:`SECTIONS` of the section it
     follows (through other custom sections); an unknown one is a located error."""
-    from impact.definitions import suggestion
-    from impact.errors import DefinitionError
+    from impact.errors import DefinitionError, choice_hint
 
     positions: dict[str, float] = {s.id: float(i) for i, s in enumerate(SECTIONS)}
     customs = {c.id: c for c in programme.survey.sections}
@@ -243,7 +243,7 @@ def _custom_places(programme: Programme) -> dict[str, float]:
                 "report",
                 file=programme.survey.source,
                 key="sections",
-                hint=suggestion(custom.after, choices) or f"the sections are {choices}",
+                hint=choice_hint(custom.after, choices, listing="the sections are"),
             )
         places[custom.id] = positions[anchor]
     return places
@@ -254,12 +254,11 @@ def includes(programme: Programme, milestone: str, section: str) -> bool:
 
     Raises
     ------
-    ValueError
-        For a section id that is not in the plan.
+    ArgumentError
+        For a section id that is not in the plan (a ``ValueError`` too).
     """
     known = [s.id for s in SECTIONS] + [c.id for c in programme.survey.sections]
-    if section not in known:
-        raise ValueError(f"there is no report section {section!r}; the sections are {known}")
+    check_choice(section, known, argument="section", what="one of the report sections")
     plan = report_plan(programme, milestone)
     return bool(plan.loc[plan["section"] == section, "included"].any())
 

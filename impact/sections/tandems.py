@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from impact import fmt
+from impact.errors import DefinitionError
 from impact.pipeline import Programme
 from impact.sections.common import (
     _excludes_zero,
@@ -28,7 +29,9 @@ from impact.sections.common import (
 def _pairing(programme: Programme) -> tuple[str, str | None]:
     pairing = programme.survey.registry.roles.pairing
     if pairing is None:
-        raise ValueError("the programme declares no pairing (registry.roles.pairing)")
+        raise DefinitionError(
+            "the programme declares no pairing", file=programme.survey.source, key="registry.roles"
+        )
     return pairing.attribute, pairing.member
 
 
