@@ -19,7 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,7 @@ from impact.cleaning.log import log_rows
 from impact.cleaning.quality import straightliners
 from impact.cleaning.registry import Registry, read_registry
 from impact.definitions import ExportFile, Instrument, Survey, key_column
-from impact.errors import InputError
+from impact.errors import InputError, suggestion
 from impact.io import Provenance, RawExport, read_export
 
 
@@ -299,12 +298,11 @@ def _check_columns(raw: RawExport, file: ExportFile, survey: Survey) -> None:
     columns = list(raw.table.columns)
     for column in [key_column(survey, file), *survey.mappings[file.mapping].columns]:
         if column not in columns:
-            close = difflib.get_close_matches(column, columns, n=1)
             raise InputError(
                 f"the export has no column {column!r} named in mapping {file.mapping!r}",
                 file=raw.provenance.path,
                 column=column,
-                hint=f"did you mean {close[0]!r}?" if close else "check the export or the mapping",
+                hint=suggestion(column, columns) or "check the export or the mapping",
             )
 
 

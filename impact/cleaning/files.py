@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from pathlib import Path
 
 from impact.definitions import Survey
-from impact.errors import DefinitionError, InputError
+from impact.errors import DefinitionError, InputError, suggestion
 from impact.io import Provenance
 
 # Scaffolded programmes carry planned wave dates up to a year ahead and are tried out with
@@ -34,13 +33,11 @@ def check_files(survey: Survey, base: Path) -> None:
                     hint="correct the wave's 'date' in survey.yml",
                 )
             if not path.exists():
-                near = difflib.get_close_matches(
-                    path.name, [p.name for p in path.parent.glob("*")], n=1
-                )
                 raise InputError(
                     f"the survey definition names this export ({where}), but it does not exist",
                     file=path,
-                    hint=f"did you mean {near[0]!r}?" if near else "check 'path' in survey.yml",
+                    hint=suggestion(path.name, [p.name for p in path.parent.glob("*")])
+                    or "check 'path' in survey.yml",
                 )
             resolved = path.resolve()
             if resolved in seen:

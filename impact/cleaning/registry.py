@@ -12,7 +12,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from impact.cleaning.keys import (
 )
 from impact.cleaning.log import log_rows
 from impact.definitions import Survey
-from impact.errors import InputError
+from impact.errors import InputError, choice_hint
 from impact.io import Provenance, read_export
 
 
@@ -52,12 +51,11 @@ def read_registry(survey: Survey, base: Path) -> tuple[pd.DataFrame, pd.DataFram
     needed = [spec.key, *spec.columns.values()]
     for column in needed:
         if column not in table.columns:
-            close = difflib.get_close_matches(column, list(table.columns), n=1)
             raise InputError(
                 "the registry has no such column",
                 file=raw.provenance.path,
                 column=column,
-                hint=f"did you mean {close[0]!r}?" if close else f"columns: {list(table.columns)}",
+                hint=choice_hint(column, table.columns, listing="columns:"),
             )
     empty = table.apply(lambda column: column.str.strip().eq("")).all(axis=1)
     skipped = table.index[empty.to_numpy()]
