@@ -31,12 +31,16 @@ MEDIUM = np.sqrt(2) / 2
 def bf10_paired(t: float, n: int, *, r: float = MEDIUM) -> float:
     """JZS Bayes factor BF10 of a paired t-test with ``n`` pairs (module docstring).
 
-    NaN for a non-finite ``t`` or fewer than 2 pairs.
+    NaN for a non-finite ``t`` or fewer than 2 pairs. Infinite when the evidence is beyond
+    what a double holds: with thousands of pairs and a clear change, the likelihood of no
+    change underflows to zero (BF10 above about 1e300).
 
     Examples
     --------
     >>> round(bf10_paired(0.5, 25), 4)
     0.2363
+    >>> bf10_paired(80.0, 10_000)
+    inf
     """
     if not (np.isfinite(t) and n >= 2):
         return np.nan
@@ -44,7 +48,12 @@ def bf10_paired(t: float, n: int, *, r: float = MEDIUM) -> float:
     # (the command line, the report's kernels) does not pay for plotting libraries.
     import pingouin
 
-    return float(pingouin.bayesfactor_ttest(t, n, paired=True, r=r))
+    try:
+        return float(pingouin.bayesfactor_ttest(t, n, paired=True, r=r))
+    except ZeroDivisionError:
+        # pingouin divides by the null's likelihood, (1 + t²/df)^(-(df + 1)/2), which is
+        # zero in double precision only when it is smaller than any alternative's.
+        return np.inf
 
 
 def bayes_factors(change: pd.DataFrame, *, r: float = MEDIUM) -> pd.DataFrame:

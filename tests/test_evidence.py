@@ -212,3 +212,19 @@ def test_survey_chooses_the_reliability(demo):
     who5 = (sample.set_index("scale").loc["who5"], published.set_index("scale").loc["who5"])
     assert who5[0]["reliability_source"] == "baseline alpha"
     assert who5[1]["reliability_source"] == "definition"
+
+
+def test_overwhelming_evidence_is_infinite_and_written_as_strict_json():
+    import json
+
+    import pandas as pd
+
+    from impact.bayes import bayes_factors
+    from impact.sections.common import _records
+
+    change = pd.DataFrame({"scale": ["who5"], "wave": ["final"], "n": [10_000], "t": [80.0]})
+    factors = bayes_factors(change)
+    assert factors["bf10"].iloc[0] == float("inf") and factors["bf01"].iloc[0] == 0
+    (record,) = _records(factors)
+    assert record["bf10"] is None and record["bf01"] == 0
+    json.dumps(record, allow_nan=False)  # raises on Infinity

@@ -154,6 +154,10 @@ def _records(table: pd.DataFrame) -> list[dict]:
     for column in table.columns:
         if isinstance(table[column].dtype, pd.CategoricalDtype):
             table[column] = table[column].astype(str)
+    # JSON has no infinity: a value beyond a double (a Bayes factor of thousands of pairs)
+    # is written as null, like a missing one.
+    numbers = table.select_dtypes("number").columns
+    table[numbers] = table[numbers].where(np.isfinite(table[numbers].astype(float)))
     table = table.astype(object).where(table.notna(), None)
     return [
         {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
