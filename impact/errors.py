@@ -30,6 +30,7 @@ def _where(
     key: str | None = None,
     column: str | None = None,
     row: int | None = None,
+    section: str | None = None,
     cell: int | str | None = None,
 ) -> str:
     """``"file 'survey.yml', line 4, key 'waves'"``: the known parts of a place (a report
@@ -51,6 +52,8 @@ def _where(
         parts.append(f"key {key!r}")
     if column is not None:
         parts.append(f"column {column!r}")
+    if section is not None:
+        parts.append(f"section {section!r}")
     if row is not None:
         parts.append(f"row {row}")
     if cell is not None:
@@ -163,12 +166,14 @@ class InputError(LocatedError):
 
 class ReportError(LocatedError):
     """A report could not be rendered: names the report (its milestone and language), the
-    failing cell, or the file and key of the definition that stops it.
+    failing section or cell, or the file and key of the definition that stops it.
 
     Examples
     --------
     >>> str(ReportError("NameError: x", milestone="final", language="en", cell="3 [setup]"))
     'report final_en, cell 3 [setup]: NameError: x'
+    >>> str(ReportError("KeyError: 'x'", milestone="final", language="de", section="change"))
+    "report final_de, section 'change': KeyError: 'x'"
     """
 
     def __init__(
@@ -179,11 +184,13 @@ class ReportError(LocatedError):
         milestone: str | None = None,
         language: str | None = None,
         cell: int | str | None = None,
+        section: str | None = None,
         **where,
     ) -> None:
         self.milestone = milestone
         self.language = language
         self.cell = cell
+        self.section = section
         self.report = (
             f"{milestone}_{language}"
             if report is None and milestone is not None and language is not None
@@ -197,6 +204,7 @@ class ReportError(LocatedError):
             "milestone": self.milestone,
             "language": self.language,
             **super()._place(),
+            "section": self.section,
             "cell": self.cell,
         }
 

@@ -13,8 +13,8 @@ plan it follows (:class:`impact.definitions.CustomSection`)::
 
 The module defines ``section(programme, milestone)``, which returns a tidy DataFrame of
 aggregates with raw ids (``scale``, ``wave``, a registry attribute's values, …). The
-report shows it at its place (:func:`impact.report.render` inserts the cell after the
-cell of the section it follows): the ids replaced by their labels (scales, waves and the
+report shows it at its place in the report plan (:mod:`impact.sections.outline`), after
+the section it follows: the ids replaced by their labels (scales, waves and the
 values of registry attributes in the report's language), the columns by their display
 names, numbers formatted for the language, and a table with an ``n`` column protected as
 the report's own tables are (small groups blanked, and so many more that none follows
@@ -175,13 +175,3 @@ def section_html(programme: Programme, milestone: str, section_id: str, language
     if len(table):
         parts.append(sections.html_table(table))
     return "\n".join(parts)
-
-
-def report_cell(section_id: str) -> str:
-    """The code of the report cell that shows a custom section (the report notebook's
-    setup cell defines ``programme``, ``milestone``, ``language``, ``show`` and ``has``)."""
-    return (
-        "from impact import extension\n\n"
-        f"if has({section_id!r}):\n"
-        f"    show(extension.section_html(programme, milestone, {section_id!r}, language))"
-    )

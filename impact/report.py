@@ -50,13 +50,14 @@ from impact.destinations import check_language, check_output_dir, survey_definit
 from impact.errors import ReportError
 from impact.layout import typeset
 from impact.pipeline import Programme, load_programme, restore_programme, save_programme
+from impact.report_content import prepare, write_content
 
 # Package data, found with importlib.resources so that an installed wheel finds it too.
 PACKAGE_DATA = Path(str(importlib.resources.files("impact")))
 REPORT_NOTEBOOK = PACKAGE_DATA / "notebooks" / "evaluation_report.ipynb"
 TEMPLATES = PACKAGE_DATA / "templates"
 # The parameters papermill injects; the notebook must declare each of them.
-PARAMETERS = ("survey", "milestone", "language", "output_dir", "programme_file")
+PARAMETERS = ("survey", "milestone", "language", "output_dir", "programme_file", "content_file")
 SCRATCH_PREFIX = ".impact-"
 REPORT_SUFFIXES = (".results.json", ".pdf", ".docx", ".html")
 
@@ -145,39 +146,6 @@ def check_parameters(
     if output_dir is not None:
         check_output_dir(output_dir, definition)
     return definition
-
-
-def with_custom_sections(notebook: str | Path, programme: Programme) -> nbformat.NotebookNode:
-    """The report notebook with a cell for each of the programme's own sections
-    (survey.yml ``sections:``, :mod:`impact.extension`), each after the cell that shows the
-    section it follows: the last cell that asks ``has("<id>")`` or shows its title
-    (``t["<title key>"]``)."""
-    from impact.extension import report_cell
-    from impact.sections.plan import SECTIONS
-
-    document = nbformat.read(notebook, as_version=4)
-    titles = {s.id: s.title for s in SECTIONS}
-
-    def position(section_id: str) -> int:
-        marks = [f'has("{section_id}")', f"has({section_id!r})"]
-        if titles.get(section_id):
-            marks.append(f't["{titles[section_id]}"]')
-        found = [i for i, c in enumerate(document.cells) if any(m in c.source for m in marks)]
-        if found:
-            return found[-1]
-        # No cell of its own (a section the notebook shows inside another): before the
-        # results cell.
-        tagged = [
-            i for i, c in enumerate(document.cells) if "results" in c.metadata.get("tags", [])
-        ]
-        return (tagged[0] if tagged else len(document.cells)) - 1
-
-    for custom in programme.survey.sections:
-        # A section that follows another custom one finds its cell through has("<id>").
-        cell = nbformat.v4.new_code_cell(report_cell(custom.id))
-        cell.metadata["tags"] = ["custom-section"]
-        document.cells.insert(position(custom.after) + 1, cell)
-    return document
 
 
 def _checked_programme(
@@ -402,8 +370,10 @@ def render(
     """Render one report: ``<milestone>_<language>.html``, ``.pdf``, ``.docx`` and
     ``.results.json``.
 
-    The kernel starts from the loaded programme (:func:`impact.pipeline.save_programme`):
-    it neither reads the definition nor cleans the exports again.
+    The report's content (every section of the report plan: words, tables, figures, and
+    the numbers of ``results.json``) is prepared here from the loaded programme
+    (:func:`impact.report_content.prepare`); the notebook's kernel only shows it, so it
+    neither reads the definition, cleans the exports nor loads a data library.
 
     Parameters
     ----------
@@ -432,7 +402,8 @@ def render(
     Raises
     ------
     ReportError
-        When the notebook fails, naming the milestone, language and failing cell.
+        When a section or the notebook fails, naming the milestone, language and the
+        failing section or cell.
     """
     import papermill
 
@@ -456,14 +427,13 @@ def render(
     try:
         if programme_file is None:
             programme_file = saved.enter_context(_saved(programme))
+        content_file = _prepared(
+            programme, milestone, language, scratch_dir / f"{name}.content.json"
+        )
         executed = scratch_dir / f"{name}.ipynb"
-        source = notebook
-        if programme.survey.sections:
-            source = scratch_dir / f"{name}.source.ipynb"
-            nbformat.write(with_custom_sections(notebook, programme), source)
         try:
             papermill.execute_notebook(
-                str(source),
+                str(notebook),
                 str(executed),
                 parameters={
                     "survey": str(survey.resolve()),
@@ -471,6 +441,7 @@ def render(
                     "language": language,
                     "output_dir": str(scratch_dir),
                     "programme_file": str(Path(programme_file).resolve()),
+                    "content_file": str(content_file),
                 },
                 kernel_name="python3",
                 progress_bar=False,
@@ -508,6 +479,18 @@ def render(
         pdf=paths.get(".pdf"),
         docx=paths.get(".docx"),
     )
+
+
+def _prepared(programme: Programme, milestone: str, language: str, path: Path) -> Path:
+    """The report's content (:func:`impact.report_content.prepare`) written to ``path`` for
+    its kernel; a failure names the report."""
+    try:
+        content = prepare(programme, milestone, language)
+    except ReportError as error:
+        if error.report is not None:
+            raise
+        raise ReportError(str(error), milestone=milestone, language=language) from error
+    return write_content(content, path)
 
 
 def _check_disclosure(results_path: Path, output_dir: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from impact.report import REPORT_NOTEBOOK
+from impact.report import PARAMETERS, REPORT_NOTEBOOK
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,18 @@ def test_report_notebook_has_the_documented_parameters():
     import papermill
 
     parameters = papermill.inspect_notebook(str(REPORT_NOTEBOOK))
-    assert set(parameters) == {"survey", "milestone", "language", "output_dir", "programme_file"}
+    assert (
+        set(parameters)
+        == set(PARAMETERS)
+        == {
+            "survey",
+            "milestone",
+            "language",
+            "output_dir",
+            "programme_file",
+            "content_file",
+        }
+    )
 
 
 def test_readme_shows_exactly_the_two_commands_and_ci_runs_the_test_one():

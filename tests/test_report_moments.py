@@ -192,15 +192,12 @@ def test_the_kickoff_appendix_lists_no_later_wave(demo):
 def test_results_in_detail_are_part_of_the_appendix(demo):
     order = [s.id for s in sections.SECTIONS]
     assert order.index("appendix") < order.index("summary") < order.index("glossary")
-    notebook = Path(sections.__file__).parent.parent / "notebooks" / "evaluation_report.ipynb"
-    cells = [
-        "".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    ]
-    appendix = next(c for c in cells if 'heading(t["section_appendix"])' in c)
-    assert appendix.index("section_appendix") < appendix.index("summary_sentences")
-    assert not any(
-        "summary_sentences" in c for c in cells if 'heading(t["section_appendix"])' not in c
-    )
+    parts = sections.report_parts(demo, "final", "en")
+    appendix = parts.index(sections.heading(fmt.text("section_appendix", "en")))
+    summary = parts.index(sections.heading(fmt.text("section_summary", "en"), 3))
+    sentences = sections.html_paragraphs(sections.summary_sentences(demo, "final", "en"))
+    assert appendix < summary < parts.index(sentences)
+    assert parts.count(sentences) == 1
 
 
 # -- the effect-size figure and the goals table -------------------------------------------------

@@ -1,6 +1,6 @@
 """The content of each report section as data: sentences and formatted tables.
 
-The report notebook only displays what these functions return, so everything a funder
+The report shows what its plan (``outline``) gives from these functions, so everything a funder
 reads is computed and tested here. Number functions (``score_summary``, ``effect_sizes``,
 ``group_participation`` …) return tidy DataFrames that also go into ``results.json``; their
 ``*_table`` siblings translate headers and format numbers per locale. Every breakdown by
@@ -10,7 +10,7 @@ escape all text.
 The order of a report: executive summary (one page, plain sentences) → key figures →
 goals → figures → the evaluator's commentary → methods → limitations → appendix (results
 in detail, i.e. the statistical sentences; data quality; instruments and references) →
-glossary (see ``impact/notebooks/evaluation_report.ipynb``).
+glossary: the report plan, :data:`SECTIONS` (``outline``).
 
 One module per concept, every public name re-exported here (``sections.heading`` …):
 ``common`` (labels, shared helpers), ``markup`` (escaped HTML), ``cohort`` (participation,
@@ -20,9 +20,10 @@ all waves, attrition, sensitivity), ``baseline`` (cut-offs, profile classes),
 ``feedback``, ``subgroups``, ``evidence`` (meaningful change, Bayes factors, equivalence),
 ``tandems`` (dyadic analyses), ``methods`` (methods, limitations, glossary), ``executive``
 (the executive summary), ``norms`` (the cohort beside published population norms),
-``summary`` (the statistical sentences, key figures), ``plan``
-(which sections a report contains, from what the programme has) and ``results_json``
-(:func:`results`).
+``summary`` (the statistical sentences, key figures), ``outline`` (the report plan: the
+sections in order, each with what it shows, :func:`report_parts`, and what it writes to
+``results.json``), ``plan`` (which sections a report contains, from what the programme
+has) and ``results_json`` (:func:`results`).
 
 Examples
 --------
@@ -206,9 +207,9 @@ from impact.sections.norms import (
     norms_sentences,
     norms_table,
 )
+from impact.sections.outline import SECTIONS, included_sections, report_parts, section
 from impact.sections.plan import (
     GLOSSARY,
-    SECTIONS,
     Section,
     glossary_terms,
     includes,
@@ -362,6 +363,9 @@ __all__ = [
     "SECTIONS",
     "Section",
     "report_plan",
+    "report_parts",
+    "included_sections",
+    "section",
     "includes",
     "left_out",
     "not_collected_sentence",

@@ -25,7 +25,7 @@ False
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -87,70 +87,49 @@ NEEDS: dict[str, tuple[Callable[[Programme], bool], str]] = {
 
 @dataclass(frozen=True)
 class Section:
-    """One section of a report: its id, the kinds of report it belongs to, what it needs
-    of the programme (keys of :data:`NEEDS`), its title (a locale key) and the glossary
-    terms it uses."""
+    """One section of a report.
+
+    Attributes
+    ----------
+    id : str
+        The section's id (``change``, ``network`` …).
+    kinds : frozenset of str
+        The kinds of report it belongs to (``kickoff``, ``progress``, ``final``).
+    needs : tuple of str
+        What it needs of the programme (keys of :data:`NEEDS`); a report whose programme
+        lacks one leaves the section out.
+    title : str or None
+        Its title, a locale key.
+    terms : tuple of str
+        The glossary terms it uses.
+    group : str or None
+        The part of the report it opens or continues (``figures``), whose heading comes
+        before its first included section.
+    show : callable
+        ``show(programme, milestone, language)``: its HTML blocks (escaped, every
+        breakdown protected).
+    results : callable or None
+        ``results(programme, milestone, language)``: its keys of ``results.json``.
+    """
 
     id: str
     kinds: frozenset[str]
     needs: tuple[str, ...] = ()
     title: str | None = None
     terms: tuple[str, ...] = ()
+    group: str | None = None
+    show: Callable[[Programme, str, str], list[str]] | None = field(default=None, repr=False)
+    results: Callable[[Programme, str, str], dict] | None = field(default=None, repr=False)
 
 
-# The order of a report. Sections without a title are parts of the report's frame.
-SECTIONS: tuple[Section, ...] = (
-    Section("executive", ALL_KINDS, title="section_executive"),
-    Section("key_figures", ALL_KINDS, title="section_key_figures"),
-    Section("goals", LATER, ("goals",), "section_goals"),
-    Section("cohort", frozenset({"kickoff", "final"}), title="section_cohort"),
-    Section("norms", frozenset({"kickoff", "final"}), ("norms",), "section_norms"),
-    Section("baseline", frozenset({"kickoff"}), ("cutoffs",), "section_baseline", ("cut_off",)),
-    Section("profile", ALL_KINDS, ("categories",), "section_profile"),
-    Section("change", LATER, ("scales",), "section_change", ("ci", "d_z", "p", "holm", "paired")),
-    Section("meaningful", LATER, ("scales", "mic"), "section_meaningful", ("mic",)),
-    Section("evidence", LATER, ("scales",), "section_evidence", ("evidence",)),
-    Section("partnership", LATER, ("described",), "section_partnership", ("midpoint",)),
-    Section("all_waves", LATER, ("scales",), "section_all_waves", ("mixed_model",)),
-    Section(
-        "reliable_change",
-        frozenset({"final"}),
-        ("scales",),
-        "section_reliable_change",
-        ("reliable_change", "cut_off"),
-    ),
-    Section(
-        "response_shift",
-        frozenset({"final"}),
-        ("retrospective",),
-        "section_response_shift",
-        ("response_shift",),
-    ),
-    Section("network", ALL_KINDS, ("counts", "sector_role"), "section_network", ("ei_index",)),
-    Section("sdgs", frozenset({"final"}), ("multiselect",), "section_sdgs"),
-    Section("feedback", LATER, ("text",), "section_feedback"),
-    Section("subgroups", frozenset({"final"}), ("breakdowns", "scales"), "section_subgroups"),
-    Section(
-        "tandems",
-        frozenset({"final"}),
-        ("pairs_of_members", "scales"),
-        "section_tandems",
-        ("dyad",),
-    ),
-    Section("participation", ALL_KINDS, (), "section_participation", ("response_rate",)),
-    Section("groups", ALL_KINDS, ("breakdowns",), "section_groups", ("suppression",)),
-    Section("commentary", ALL_KINDS, title="section_commentary"),
-    Section("methods", ALL_KINDS, title="section_methods"),
-    Section("limitations", ALL_KINDS, title="section_limitations"),
-    Section("appendix", ALL_KINDS, title="section_appendix"),
-    # The statistical sentences (APA strings) are part of the appendix, not of the body.
-    Section("summary", ALL_KINDS, title="section_summary"),
-    Section("scores", ALL_KINDS, ("scales",), "section_scores"),
-    Section("reliability", ALL_KINDS, ("scales",), "section_reliability", ("ci", "reliability")),
-    Section("attrition", LATER, ("scales",), "section_attrition"),
-    Section("instruments", ALL_KINDS, title="section_instruments"),
-    Section("glossary", ALL_KINDS, title="section_glossary"),
-)
+def _sections() -> tuple[Section, ...]:
+    # The sections' content is composed from every module of the package, some of which
+    # ask the plan what a report includes: the ordered sections load on first use.
+    from impact.sections.outline import SECTIONS
+
+    return SECTIONS
+
+
 # The glossary's terms in the order a glossary lists them.
 GLOSSARY = (
     "ci",
@@ -200,7 +179,7 @@ def report_plan(programme: Programme, milestone: str) -> pd.DataFrame:
     kind = milestone_kind(programme, milestone)
     lacking = _lacking(programme)
     rows = []
-    for order, section in enumerate(SECTIONS):
+    for order, section in enumerate(_sections()):
         if kind not in section.kinds:
             continue
         reasons = [lacking[need] for need in section.needs if need in lacking]
@@ -216,11 +195,12 @@ def report_plan(programme: Programme, milestone: str) -> pd.DataFrame:
 
 
 def _custom_places(programme: Programme) -> dict[str, float]:
-    """Each custom section's place: the position in :data:`SECTIONS` of the section it
-    follows (through other custom sections); an unknown one is a located error."""
+    """Each custom section's place: the position in the report's sections
+    (:data:`impact.sections.outline.SECTIONS`) of the section it follows (through other
+    custom sections); an unknown one is a located error."""
     from impact.errors import DefinitionError, choice_hint
 
-    positions: dict[str, float] = {s.id: float(i) for i, s in enumerate(SECTIONS)}
+    positions: dict[str, float] = {s.id: float(i) for i, s in enumerate(_sections())}
     customs = {c.id: c for c in programme.survey.sections}
     for custom in programme.survey.sections:
         if custom.id in positions:
@@ -250,14 +230,15 @@ def _custom_places(programme: Programme) -> dict[str, float]:
 
 
 def includes(programme: Programme, milestone: str, section: str) -> bool:
-    """Whether the report for ``milestone`` contains ``section`` (an id of :data:`SECTIONS`).
+    """Whether the report for ``milestone`` contains ``section`` (an id of
+    :data:`impact.sections.outline.SECTIONS` or of the programme's own sections).
 
     Raises
     ------
     ArgumentError
         For a section id that is not in the plan (a ``ValueError`` too).
     """
-    known = [s.id for s in SECTIONS] + [c.id for c in programme.survey.sections]
+    known = [s.id for s in _sections()] + [c.id for c in programme.survey.sections]
     check_choice(section, known, argument="section", what="one of the report sections")
     plan = report_plan(programme, milestone)
     return bool(plan.loc[plan["section"] == section, "included"].any())
@@ -273,7 +254,7 @@ def left_out(programme: Programme, milestone: str, language: str) -> pd.DataFram
     """
     plan = report_plan(programme, milestone)
     plan = plan[~plan["included"]]
-    titles = {s.id: s.title for s in SECTIONS}
+    titles = {s.id: s.title for s in _sections()}
     return pd.DataFrame(
         {
             "section": plan["section"].to_numpy(),
@@ -300,5 +281,5 @@ def glossary_terms(programme: Programme, milestone: str) -> list[str]:
     """The glossary entries the report's sections use, in the glossary's order."""
     plan = report_plan(programme, milestone)
     included = set(plan.loc[plan["included"], "section"])
-    used = {t for s in SECTIONS if s.id in included for t in s.terms} | set(GLOSSARY_ALWAYS)
+    used = {t for s in _sections() if s.id in included for t in s.terms} | set(GLOSSARY_ALWAYS)
     return [term for term in GLOSSARY if term in used]
