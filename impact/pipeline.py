@@ -13,12 +13,14 @@ True
 
 Every statistic is one call away (each method names the module function it wraps):
 
+>>> levels = programme.wave_summary()                    # n, mean, SD, t CI per wave
 >>> change = programme.change(until="final")            # t, Wilcoxon, d_z/d_av/g_av, Holm
 >>> alpha = programme.reliability()                      # alpha with CI, omega total
 >>> individual = programme.reliable_change_counts()      # Jacobson-Truax categories
 >>> shift = programme.response_shift()                   # pre/post/then
 >>> means = programme.mixed_model()                      # all waves, random intercept
 >>> completers = programme.completers_change()           # sensitivity check
+>>> crossed = programme.cutoff_crossing()                # above the cut-off, Wilson CIs
 >>> attrition = programme.attrition()                    # stayers vs leavers
 >>> groups = programme.subgroup_change("role")           # k-suppressed subgroups
 >>> ei = programme.ei_change()                           # silo crossing, bootstrap CI
@@ -50,7 +52,15 @@ from typing import TypeVar
 
 import pandas as pd
 
-from impact import dyads, longitudinal, network, reliability
+from impact import (
+    crossing,
+    describe,
+    dyads,
+    longitudinal,
+    multiselect,
+    network,
+    reliability,
+)
 from impact.bayes import bayes_factors
 from impact.change import (
     paired_change,
@@ -196,6 +206,27 @@ class Programme:
         if until is not None:
             scores = scores[scores["wave"].isin(self.waves_until(until))]
         return scores if frame is None else scores[scores["frame"] == frame]
+
+    @memoised
+    def wave_summary(self, until: str | None = None, *, confidence: float = 0.95) -> pd.DataFrame:
+        """n, mean, SD and the t interval of the mean per scale and wave (everyone with a
+        score at that wave, retrospective ``_then`` scales included); see
+        :func:`impact.describe.wave_summary`.
+
+        Parameters
+        ----------
+        until : str, optional
+            The last wave to include (a wave id); default every wave. The statistic is
+            the one a report for that milestone shows (before any mean is withheld).
+        confidence : float
+            The confidence level of the interval.
+
+        Returns
+        -------
+        DataFrame
+            ``scale, wave, n, mean, sd, ci_low, ci_high``.
+        """
+        return describe.wave_summary(self._scores_until(until, frame=None), confidence=confidence)
 
     @memoised
     def change(self, until: str | None = None, *, adjust: str | None = "holm") -> pd.DataFrame:
@@ -446,6 +477,31 @@ class Programme:
         )
 
     @memoised
+    def cutoff_crossing(self, until: str | None = None) -> pd.DataFrame:
+        """Of those at or below their instrument's ``clinical_cutoff`` at the baseline, the
+        share above it at each later wave, with Wilson 95% CIs; see
+        :func:`impact.crossing.cutoff_crossing`. Scales without a cut-off are left out.
+
+        Parameters
+        ----------
+        until : str, optional
+            The last wave to include (a wave id); default every wave. The statistic is
+            the one a report for that milestone shows.
+
+        Returns
+        -------
+        DataFrame
+            ``scale, baseline, wave, cutoff, n, n_crossed, share, ci_low, ci_high``.
+        """
+        scores = self._scores_until(until)
+        cutoffs = {}
+        for scale in pd.unique(scores["scale"].astype(str)):
+            cutoff = self.instrument_of(scale).clinical_cutoff
+            if cutoff is not None:
+                cutoffs[scale] = cutoff
+        return crossing.cutoff_crossing(scores, cutoffs=cutoffs, baseline=self.baseline)
+
+    @memoised
     def completers_change(self, until: str | None = None) -> pd.DataFrame:
         """Paired change for the participants who answered every wave up to
         ``until``: the completers-only sensitivity analysis; see
@@ -655,8 +711,11 @@ class Programme:
         return network.ei_change(self.ei_index(until), baseline=self.baseline)
 
     @memoised
-    def sdgs(self, until: str | None = None, language: str = "en") -> pd.DataFrame:
-        """How many participants chose each option of every multi-select instrument.
+    def sdgs(
+        self, until: str | None = None, language: str = "en", *, by: str | None = None
+    ) -> pd.DataFrame:
+        """How many participants, or projects, chose each option of every multi-select
+        instrument; see :func:`impact.multiselect.option_counts`.
 
         Parameters
         ----------
@@ -665,13 +724,26 @@ class Programme:
             the one a report for that milestone shows.
         language : {"de", "en"}
             The language of the option labels.
+        by : str, optional
+            Count units instead of participants: a column of :attr:`attributes` (e.g. the
+            pairing attribute, tandems or teams), or ``"participant"`` for each registered
+            participant. An option counts once for a unit when any member chose it;
+            participants without a value (or not in the registry) are left out. Default:
+            every responding participant.
 
         Returns
         -------
         DataFrame
-            ``instrument, wave, item, label, n, respondents, share``: ``respondents`` are
-            participants who answered the question at that wave.
+            ``instrument, wave, item, label, n, respondents, share``: ``n`` participants (or
+            units) choosing the option, ``respondents`` those who answered the question at
+            that wave; one row per option with an answer.
         """
+        units = None
+        if by is not None:
+            attributes = self.attributes
+            if by != "participant":
+                self._check_attribute(by)
+            units = pd.Series(attributes[by].to_numpy(), index=attributes["participant"])
         parts = []
         responses = self.responses
         if until is not None:
@@ -679,17 +751,9 @@ class Programme:
         for instrument in self.instruments.values():
             if instrument.kind != "multiselect":
                 continue
-            data = responses[responses["instrument"] == instrument.id].dropna(subset=["value"])
-            if data.empty:
+            table = multiselect.option_counts(responses, instrument, units=units)
+            if table.empty:
                 continue
-            data = data.assign(chosen=data["value"] == instrument.checked)
-            table = (
-                data.groupby(["wave", "item"], observed=True)["chosen"].sum().rename("n")
-            ).reset_index()
-            respondents = data.groupby("wave", observed=True)["participant"].nunique()
-            table["item"] = table["item"].astype(str)
-            table["respondents"] = table["wave"].map(respondents).astype(int)
-            table["n"] = table["n"].astype(int)
             texts = {i.id: (i.text[language] if i.text else i.id) for i in instrument.items}
             table["label"] = table["item"].map(texts)
             table["order"] = table["item"].map({i: k for k, i in enumerate(instrument.item_ids)})

@@ -24,7 +24,6 @@ import pandas as pd
 
 from impact import fmt
 from impact.errors import DefinitionError
-from impact.meaningful import wilson_interval
 from impact.pipeline import Programme
 from impact.sections.common import (
     _k,
@@ -52,22 +51,17 @@ def _verdict(estimate: float, low: float, high: float, target: float) -> str:
 
 def _crossing(programme: Programme, scale: str, milestone: str) -> tuple[float, float, float, int]:
     """Of those at or below the cut-off at the kick-off with a score at ``milestone``, the
-    share above it now, with its Wilson CI; blanked when a count would be 1 to k − 1."""
-    cutoff = programme.instrument_of(scale).clinical_cutoff
-    scores = programme.scores[
-        (programme.scores["frame"] == "now") & (programme.scores["scale"] == scale)
-    ]
-    wide = scores.pivot_table(index="participant", columns="wave", values="score", observed=True)
-    if cutoff is None or not {programme.baseline, milestone} <= set(wide.columns):
+    share above it now, with its Wilson CI (:meth:`Programme.cutoff_crossing`); blanked
+    when a count would be 1 to k − 1."""
+    crossing = programme.cutoff_crossing()
+    row = crossing[(crossing["scale"] == scale) & (crossing["wave"] == milestone)]
+    if row.empty:
         return (math.nan, math.nan, math.nan, 0)
-    wide = wide[[programme.baseline, milestone]].dropna()
-    started_low = wide[wide[programme.baseline] <= cutoff]
-    n, crossed = len(started_low), int((started_low[milestone] > cutoff).sum())
+    n, crossed = int(row["n"].iloc[0]), int(row["n_crossed"].iloc[0])
     k = _k(programme)
     if n < k or 0 < crossed < k or 0 < n - crossed < k:
         return (math.nan, math.nan, math.nan, n)
-    low, high = wilson_interval(crossed, n)
-    return (crossed / n, low, high, n)
+    return (float(row["share"].iloc[0]), row["ci_low"].iloc[0], row["ci_high"].iloc[0], n)
 
 
 @per_programme

@@ -210,8 +210,9 @@ def sdg_coverage(programme: Programme, milestone: str) -> pd.DataFrame:
 
     Counted per project (the pairing attribute, ``registry.roles.pairing``: tandems or
     teams): a goal counts once for a project when any of its members ticked it at
-    ``milestone``. The counts describe projects, not persons, and are not suppressed.
-    Without a pairing each participant is a project and counts of 1 to k − 1 are blanked.
+    ``milestone`` (:meth:`Programme.sdgs` with ``by``). The counts describe projects, not
+    persons, and are not suppressed. Without a pairing each registered participant is a
+    project and counts of 1 to k − 1 are blanked.
 
     Returns
     -------
@@ -224,29 +225,22 @@ def sdg_coverage(programme: Programme, milestone: str) -> pd.DataFrame:
     """
     columns = ["instrument", "wave", "item", "order", "projects", "answered", "share"]
     columns += ["suppressed"]
-    responses = programme.responses
     pairing = programme.survey.registry.pairing
     by_person = pairing is None
-    unit = programme.attributes.set_index("participant")
-    unit = pd.Series(unit.index, index=unit.index) if by_person else unit[pairing]
+    counts = programme.sdgs(until=milestone, by="participant" if by_person else pairing)
+    counts = counts[counts["wave"].astype(str) == milestone]
     parts = []
     for instrument in programme.instruments.values():
         if instrument.kind != "multiselect" or instrument.id not in programme.survey.instruments:
             continue
-        data = responses[
-            (responses["instrument"] == instrument.id) & (responses["wave"] == milestone)
-        ].dropna(subset=["value"])
-        if data.empty:
+        found = counts[counts["instrument"] == instrument.id]
+        if found.empty:
             continue
-        data = data.assign(
-            project=data["participant"].map(unit), chosen=data["value"] == instrument.checked
-        ).dropna(subset=["project"])
-        chosen = data.groupby(["item", "project"], observed=True)["chosen"].any()
-        chosen = chosen.groupby("item", observed=True).sum()
-        order = {item: i for i, item in enumerate(instrument.item_ids)}
-        table = pd.DataFrame({"item": instrument.item_ids, "order": range(len(order))})
-        table["projects"] = table["item"].map(chosen).fillna(0).astype(int)
-        table["answered"] = data["project"].nunique()
+        table = pd.DataFrame(
+            {"item": instrument.item_ids, "order": range(len(instrument.item_ids))}
+        )
+        table["projects"] = table["item"].map(found.set_index("item")["n"]).fillna(0).astype(int)
+        table["answered"] = int(found["respondents"].iloc[0])
         table["share"] = table["projects"] / table["answered"]
         table["suppressed"] = _small(table["projects"], _k(programme)) if by_person else False
         table["instrument"], table["wave"] = instrument.id, milestone

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from impact import fmt
+from impact.describe import share_below
 from impact.disclosure import withheld_levels
 from impact.pipeline import Programme
 from impact.sections.common import (
@@ -53,20 +53,9 @@ def score_summary(programme: Programme, milestone: str) -> pd.DataFrame:
 @per_programme
 def wave_levels(programme: Programme, milestone: str) -> pd.DataFrame:
     """:func:`score_summary` before any mean is withheld (what disclosure control checks
-    the published numbers against; not itself published)."""
-    scores = programme.scores
-    scores = scores[scores["wave"].isin(programme.waves_until(milestone))].dropna(subset=["score"])
-    table = (
-        scores.groupby(["scale", "wave"], observed=True)["score"]
-        .agg(n="count", mean="mean", sd="std")
-        .reset_index()
-    )
-    table["scale"] = table["scale"].astype(str)  # an aggregate: plain text, as every table
-    with np.errstate(invalid="ignore", divide="ignore"):
-        margin = stats.t.ppf(0.975, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
-    table["ci_low"] = table["mean"] - margin
-    table["ci_high"] = table["mean"] + margin
-    return table
+    the published numbers against; not itself published): :meth:`Programme.wave_summary`
+    up to ``milestone``."""
+    return programme.wave_summary(until=milestone)
 
 
 def scores_table(programme: Programme, milestone: str, language: str) -> pd.DataFrame:
@@ -210,7 +199,7 @@ def described_sentences(programme: Programme, milestone: str, language: str) -> 
 def below_midpoint(programme: Programme, milestone: str) -> pd.DataFrame:
     """An early warning for the described outcomes (partnership quality): per wave up to
     ``milestone``, the share of respondents whose score lies below the midpoint of the
-    scale's range, with its Wilson 95% CI.
+    scale's range, with its Wilson 95% CI (:func:`impact.describe.share_below`).
 
     Both counts, below and at or above the midpoint, are protected: either one of 1 to
     k − 1 people blanks the row's counts, share and interval.
@@ -222,38 +211,18 @@ def below_midpoint(programme: Programme, milestone: str) -> pd.DataFrame:
         count is withheld as fewer than k (``below``, ``above``, ``respondents``; None
         when none is); ``suppressed``
     """
-    from impact.meaningful import wilson_interval
     from impact.sections.common import _k, _small
 
     k = _k(programme)
     scores = programme.scores
     scores = scores[
         scores["wave"].isin(programme.waves_until(milestone)) & (scores["frame"] == "now")
-    ].dropna(subset=["score"])
-    rows = []
+    ]
+    midpoints = {}
     for scale in described_outcomes(programme):
         low, high = programme.instrument_of(scale).score_range()
-        midpoint = (low + high) / 2
-        part = scores[scores["scale"] == scale]
-        for wave, values in part.groupby("wave", observed=True, sort=True)["score"]:
-            n, below = int(values.size), int((values < midpoint).sum())
-            if not n:
-                continue
-            ci_low, ci_high = wilson_interval(below, n)
-            rows.append(
-                {
-                    "scale": scale,
-                    "wave": str(wave),
-                    "midpoint": midpoint,
-                    "n": n,
-                    "n_below": below,
-                    "share": below / n,
-                    "ci_low": ci_low,
-                    "ci_high": ci_high,
-                }
-            )
-    columns = ["scale", "wave", "midpoint", "n", "n_below", "share", "ci_low", "ci_high"]
-    table = pd.DataFrame(rows, columns=columns)
+        midpoints[scale] = (low + high) / 2
+    table = share_below(scores, values=midpoints).rename(columns={"value": "midpoint"})
     few_below = _small(table["n_below"], k)
     few_above = _small(table["n"] - table["n_below"], k) & ~few_below
     hidden = few_below | few_above | (table["n"] < k)
