@@ -24,7 +24,7 @@ conventions (all checked against R in ``tests/reference``):
   the SD of the scores, corrected for their correlation), with the normal-approximation CI
   ``d_rm ± z · √((1/n + d_rm²/(2n)) · 2(1 − r))`` (Cooper et al., 2009, eq. 12.21), as
   ``effectsize::repeated_measures_d(method = "rm", adjust = FALSE)`` (effectsize ≥ 0.8.5);
-- Shapiro–Wilk test of the differences (``stats::shapiro.test``);
+- Shapiro–Wilk test of the differences (``stats::shapiro.test``; 3 to 5,000 pairs, as R);
 - differences that do not vary (all equal up to floating-point rounding, see
   :func:`constant_differences`) leave ``t``, ``p_value``, the CI of the mean difference,
   d_z, d_av, g_av, their CIs and Shapiro–Wilk undefined (NaN), where R's ``t.test`` stops
@@ -167,6 +167,9 @@ def d_z_interval(t: float, df: float, n: int, level: float = 0.95) -> tuple[floa
 
 
 ALTERNATIVES = ("two-sided", "greater", "less")
+# R's shapiro.test takes 3 to 5,000 values (Royston's approximation, which SciPy also
+# uses, is not checked beyond): more differences leave the test out, as R does.
+SHAPIRO_MAX_N = 5000
 
 
 def check_test_options(alternative: str, confidence: float) -> None:
@@ -392,7 +395,7 @@ def paired_statistics(
     row |= {"sd_diff": sd_diff, "df": df}
     if constant_differences(diff, pre, post):
         return row
-    if n >= 3:
+    if 3 <= n <= SHAPIRO_MAX_N:
         shapiro = stats.shapiro(diff)
         row |= {"shapiro_w": float(shapiro.statistic), "shapiro_p": float(shapiro.pvalue)}
     se = sd_diff / np.sqrt(n)
@@ -504,7 +507,8 @@ def paired_change(
           two-sided p; ``wilcoxon_exact``: whether p is exact
         - ``r_rb``, ``r_rb_ci_low``, ``r_rb_ci_high``: matched rank-biserial correlation and
           its 95% CI
-        - ``shapiro_w``, ``shapiro_p``: Shapiro–Wilk test of the differences
+        - ``shapiro_w``, ``shapiro_p``: Shapiro–Wilk test of the differences (3 to 5,000
+          pairs, as R's ``shapiro.test``; NaN beyond)
         - NaN where undefined: t and the effect sizes with fewer than 2 pairs or with
           differences that do not vary (:func:`paired_statistics`)
         - ``p_adjusted``: ``p_value`` corrected across the scales at each wave (``adjust``),

@@ -5,6 +5,7 @@ Reference: the ``degenerate`` block of tests/reference/reference.json (make_refe
 The data are built here by the same arithmetic as there (IEEE doubles give the same bits).
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -246,3 +247,16 @@ def test_the_change_sentence_names_a_change_without_spread(demo, language):
     # too few pairs keeps the old wording (an interval that cannot exclude no change)
     one = {"scale": "who5", "wave": "final"} | paired_statistics(np.array([1.0]), np.array([3.0]))
     assert sections.change_sentence(demo, one, language) != sentence
+
+
+def test_shapiro_wilk_is_left_out_beyond_the_5000_pairs_r_accepts():
+    rng = np.random.default_rng(3)
+    pre = rng.normal(50, 10, 5001)
+    post = pre + rng.normal(2, 5, 5001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SciPy warns that its p-value may be inaccurate
+        wide = paired_statistics(pre, post)
+        largest = paired_statistics(pre[:5000], post[:5000])
+    assert np.isnan(wide["shapiro_w"]) and np.isnan(wide["shapiro_p"])
+    assert 0 < largest["shapiro_w"] <= 1 and 0 <= largest["shapiro_p"] <= 1
+    assert wide["t"] > 0  # the rest of the row is there
