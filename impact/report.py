@@ -728,9 +728,14 @@ def render_all(
         ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool,
     ):
         by_milestone = {m: [lang for n, lang in jobs if n == m] for m, _ in jobs}
+        # The longest first, so no worker idles at the end: a later milestone's report
+        # analyses more waves (and the final one the most sections).
+        order = sorted(by_milestone, key=definition.wave_ids.index, reverse=True)
         futures = [
-            pool.submit(_render_milestone, programme_file, m, langs, str(output_dir), pdf)
-            for m, langs in by_milestone.items()
+            pool.submit(
+                _render_milestone, programme_file, m, by_milestone[m], str(output_dir), pdf
+            )
+            for m in order
         ]
         for future in as_completed(futures):
             for result in future.result():
