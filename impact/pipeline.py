@@ -1078,9 +1078,10 @@ def save_programme(programme: Programme, path: str | Path) -> Path:
     """Write a loaded programme (definitions, cleaned and scored data) to ``path``, so
     other processes on this machine start from it instead of cleaning again.
 
-    ``impact report`` saves the programme once per run and each report's kernel restores
-    it (:func:`restore_programme`). The file holds participant data: the report keeps it
-    in a private temporary folder while the reports render, never beside them.
+    ``impact report`` saves the programme once per run: each worker of ``--all`` restores
+    it (:func:`restore_programme`), and so may a cell of a researcher's own copy of the
+    report notebook (``programme_file``). The file holds participant data: the report keeps
+    it in a private temporary folder while the reports render, never beside them.
 
     Examples
     --------

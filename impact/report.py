@@ -647,15 +647,15 @@ def _render_milestone(
     """Every language's report of one milestone, the statistics computed once for all.
 
     The milestone's statistics (all that ``results.json`` holds, memoised in the programme)
-    are computed here before any kernel starts, and the programme is saved with them, so
-    the report of each language only words and draws them. A failure is returned per
-    report, never raised: one failing report must not stop the others.
+    are computed here before any kernel starts, so each language's report is prepared from
+    them (:func:`impact.report_content.prepare`) and its kernel only shows it. A failure is
+    returned per report, never raised: one failing report must not stop the others.
     """
     try:
         programme = restore_programme(programme_file)
     except Exception as error:
         return [RenderResult(milestone, language, error=str(error)) for language in languages]
-    # Should a statistic fail, the kernel fails at the same one and names its cell.
+    # Should a statistic fail, the report fails at the same one and names its section.
     with contextlib.suppress(Exception):
         sections.results(programme, milestone, languages[0])
     rendered = []
@@ -691,10 +691,11 @@ def render_all(
 
     The programme (a ``survey.yml``, loaded and cleaned here, or a programme as loaded) is
     loaded, cleaned and scored once and saved into a private scratch folder of the run.
-    One process per core (at most one per milestone) takes one milestone at a time: it
-    computes the milestone's statistics once, and the kernel of each language starts from
-    them and only words and draws them. A report that fails leaves no files and does not
-    stop the others. ``index.html`` lists every report in the folder afterwards.
+    One process per core (at most one per milestone) takes one milestone at a time, the
+    latest first: it computes the milestone's statistics once, and each language's report
+    is prepared from them, its kernel only showing it. A report that fails leaves no files
+    and does not stop the others. ``index.html`` lists every report in the folder
+    afterwards.
 
     Returns
     -------
@@ -732,9 +733,7 @@ def render_all(
         # analyses more waves (and the final one the most sections).
         order = sorted(by_milestone, key=definition.wave_ids.index, reverse=True)
         futures = [
-            pool.submit(
-                _render_milestone, programme_file, m, by_milestone[m], str(output_dir), pdf
-            )
+            pool.submit(_render_milestone, programme_file, m, by_milestone[m], str(output_dir), pdf)
             for m in order
         ]
         for future in as_completed(futures):
