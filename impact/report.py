@@ -393,7 +393,9 @@ def render(
         Also print the report to PDF and write it as an editable DOCX.
     programme_file : str or Path, optional
         Where ``programme`` is saved already (:func:`render_all` saves it once for all its
-        reports); by default it is saved into a private temporary folder.
+        reports), handed to the notebook for a cell of a researcher's own copy; by default
+        a copy of the notebook gets it saved into a private temporary folder, the report
+        notebook, which shows the prepared content, none.
 
     Returns
     -------
@@ -425,7 +427,9 @@ def render(
         raise _write_error(name, output_dir, error) from None
     saved = contextlib.ExitStack()
     try:
-        if programme_file is None:
+        # The report notebook shows the prepared content; only a researcher's own copy
+        # may restore the programme in a cell of its own.
+        if programme_file is None and notebook != Path(REPORT_NOTEBOOK).resolve():
             programme_file = saved.enter_context(_saved(programme))
         content_file = _prepared(
             programme, milestone, language, scratch_dir / f"{name}.content.json"
@@ -440,7 +444,7 @@ def render(
                     "milestone": milestone,
                     "language": language,
                     "output_dir": str(scratch_dir),
-                    "programme_file": str(Path(programme_file).resolve()),
+                    "programme_file": str(Path(programme_file).resolve()) if programme_file else "",
                     "content_file": str(content_file),
                 },
                 kernel_name="python3",

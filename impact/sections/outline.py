@@ -34,7 +34,7 @@ import inspect
 import pandas as pd
 
 from impact import fmt, sections
-from impact.errors import ReportError
+from impact.errors import ReportError, check_choice
 from impact.pipeline import Programme
 from impact.sections.baseline import baseline_bands, baseline_instruments, profile_classes
 from impact.sections.cohort import group_participation
@@ -800,8 +800,6 @@ def section(section_id: str) -> Section:
     ArgumentError
         For an id that is no section of the report (a ``ValueError`` too).
     """
-    from impact.errors import check_choice
-
     check_choice(section_id, list(_BY_ID), argument="section", what="one of the report sections")
     return _BY_ID[section_id]
 
