@@ -41,13 +41,13 @@ import nbformat
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
-from traitlets.config import Config
 
 from impact import fmt, sections
 from impact.audit import RESULTS_SUFFIX, audit_results, read_results
 from impact.definitions import Survey, load_survey
 from impact.destinations import check_language, check_output_dir, survey_definition
 from impact.errors import ReportError
+from impact.kernel import KERNEL_NAME, ask_to_exit, report_kernel
 from impact.layout import typeset
 from impact.pipeline import Programme, load_programme, restore_programme, save_programme
 from impact.report_content import prepare, write_content
@@ -188,6 +188,16 @@ def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
     """The executed notebook as a self-contained HTML document without code or parameter
     cells: ``<html lang>`` of the report's language, its title, author and subject, a table
     of contents and the wide tables in an appendix (:func:`impact.layout.typeset`)."""
+    body, _ = _html_exporter(language).from_notebook_node(
+        notebook, resources={"metadata": {"name": ""}}
+    )
+    return typeset(body, language)
+
+
+@functools.cache
+def _html_exporter(language: str) -> HTMLExporter:
+    # One exporter a language and process: it compiles its templates on first use, which
+    # takes a quarter of a second, and keeps no state between notebooks.
     exporter = HTMLExporter(
         template_name="impact_report",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -203,8 +213,7 @@ def export_html(notebook: nbformat.NotebookNode, language: str) -> str:
     exporter.register_preprocessor(remover, enabled=True)
     exporter.register_preprocessor(_DropMarkdown(), enabled=True)
     exporter.register_preprocessor(_DropStderr(), enabled=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": ""}})
-    return typeset(body, language)
+    return exporter
 
 
 class _DropMarkdown(TagRemovePreprocessor):
@@ -373,7 +382,8 @@ def render(
     The report's content (every section of the report plan: words, tables, figures, and
     the numbers of ``results.json``) is prepared here from the loaded programme
     (:func:`impact.report_content.prepare`); the notebook's kernel only shows it, so it
-    neither reads the definition, cleans the exports nor loads a data library.
+    neither reads the definition, cleans the exports nor loads a data library. The kernel
+    is started first and boots while the content is prepared (:mod:`impact.kernel`).
 
     Parameters
     ----------
@@ -407,8 +417,6 @@ def render(
         When a section or the notebook fails, naming the milestone, language and the
         failing section or cell.
     """
-    import papermill
-
     notebook = Path(notebook).resolve()
     programme = _checked_programme(
         programme, milestone, language, output_dir=output_dir, notebook=notebook
@@ -431,47 +439,24 @@ def render(
         # may restore the programme in a cell of its own.
         if programme_file is None and notebook != Path(REPORT_NOTEBOOK).resolve():
             programme_file = saved.enter_context(_saved(programme))
-        content_file = _prepared(
-            programme, milestone, language, scratch_dir / f"{name}.content.json"
-        )
         executed = scratch_dir / f"{name}.ipynb"
-        try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(executed),
-                parameters={
-                    "survey": str(survey.resolve()),
-                    "milestone": milestone,
-                    "language": language,
-                    "output_dir": str(scratch_dir),
-                    "programme_file": str(Path(programme_file).resolve()) if programme_file else "",
-                    "content_file": str(content_file),
-                },
-                kernel_name="python3",
-                progress_bar=False,
-                log_output=False,
-                # The kernel works in the scratch folder: never in the programme's folder
-                # (its raw data) nor in whatever folder the command was started from.
-                cwd=str(scratch_dir),
-                # ipykernel warns about unencrypted TCP unless the manager provisions keys.
-                config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+        parameters = {
+            "survey": str(survey.resolve()),
+            "milestone": milestone,
+            "language": language,
+            "output_dir": str(scratch_dir),
+            "programme_file": str(Path(programme_file).resolve()) if programme_file else "",
+        }
+        # The kernel boots while the content is prepared, and exits while the page is
+        # exported. It works in the scratch folder: never in the programme's folder (its
+        # raw data) nor in whatever folder the command was started from.
+        with report_kernel(scratch_dir) as kernel:
+            parameters["content_file"] = str(
+                _prepared(programme, milestone, language, scratch_dir / f"{name}.content.json")
             )
-        except Exception as error:  # papermill raises PapermillExecutionError and others
-            raise _cell_error(error, executed, milestone=milestone, language=language) from error
-        suffixes = [s for s in REPORT_SUFFIXES if pdf or s not in (".pdf", ".docx")]
-        try:
-            page = export_html(nbformat.read(executed, as_version=4), language)
-            (scratch_dir / f"{name}.html").write_text(page, encoding="utf-8")
-            if pdf:
-                export_pdf(page, scratch_dir / f"{name}.pdf")
-                export_docx(page, scratch_dir / f"{name}.docx", language)
-            if not (scratch_dir / f"{name}.results.json").is_file():
-                raise ReportError("the notebook wrote no results.json", report=name)
-            with folder_lock(output_dir):
-                _check_disclosure(scratch_dir / f"{name}{RESULTS_SUFFIX}", output_dir)
-                paths = _publish(scratch_dir, output_dir, name, suffixes)
-        except OSError as error:
-            raise _write_error(name, output_dir, error) from None
+            _execute(notebook, executed, parameters, kernel=kernel)
+            ask_to_exit(kernel)
+            paths = _exported(executed, output_dir, language=language, pdf=pdf)
     finally:
         saved.close()
         shutil.rmtree(scratch_dir, ignore_errors=True)
@@ -483,6 +468,48 @@ def render(
         pdf=paths.get(".pdf"),
         docx=paths.get(".docx"),
     )
+
+
+def _exported(executed: Path, output_dir: Path, *, language: str, pdf: bool) -> dict:
+    """The executed notebook exported beside it (HTML, with ``pdf`` also PDF and DOCX),
+    its ``results.json`` checked for disclosure against the folder's other reports, and
+    every file published into ``output_dir``; the published paths by suffix."""
+    scratch_dir, name = executed.parent, executed.stem
+    suffixes = [s for s in REPORT_SUFFIXES if pdf or s not in (".pdf", ".docx")]
+    try:
+        page = export_html(nbformat.read(executed, as_version=4), language)
+        (scratch_dir / f"{name}.html").write_text(page, encoding="utf-8")
+        if pdf:
+            export_pdf(page, scratch_dir / f"{name}.pdf")
+            export_docx(page, scratch_dir / f"{name}.docx", language)
+        if not (scratch_dir / f"{name}.results.json").is_file():
+            raise ReportError("the notebook wrote no results.json", report=name)
+        with folder_lock(output_dir):
+            _check_disclosure(scratch_dir / f"{name}{RESULTS_SUFFIX}", output_dir)
+            return _publish(scratch_dir, output_dir, name, suffixes)
+    except OSError as error:
+        raise _write_error(name, output_dir, error) from None
+
+
+def _execute(notebook: Path, executed: Path, parameters: dict, *, kernel) -> None:
+    """Papermill executes ``notebook`` into ``executed`` with ``parameters`` on the started
+    ``kernel``; a failure names the report and the cell."""
+    import papermill
+
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            km=kernel,
+        )
+    except Exception as error:  # papermill raises PapermillExecutionError and others
+        raise _cell_error(
+            error, executed, milestone=parameters["milestone"], language=parameters["language"]
+        ) from error
 
 
 def _prepared(programme: Programme, milestone: str, language: str, path: Path) -> Path:
