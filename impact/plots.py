@@ -461,6 +461,47 @@ def reliable_change_counts(data: pd.DataFrame, *, k: int, language: str = "en") 
     return fig
 
 
+def _annotated_heatmap(
+    ax: plt.Axes, grid: pd.DataFrame, *, vmax: float, colourbar: str | None, language: str
+) -> None:
+    """``grid`` as a heat map in seaborn's way (cells with white edges, their values in
+    them, light text on dark cells, no spines, a missing value left blank), with every row
+    and column named and a colour bar labelled ``colourbar`` unless it is None.
+
+    Drawn with matplotlib directly: ``sns.heatmap`` draws the whole figure on every call to
+    check whether tick labels overlap, which for three maps was most of the time this
+    figure took; here the labels are set as the report wants them (row labels horizontal,
+    column labels turned by the caller).
+    """
+    values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
+    for side in ax.spines.values():
+        side.set_visible(False)
+    mesh = ax.pcolormesh(
+        values, cmap="cividis", vmin=0, vmax=vmax, linewidths=0.5, edgecolor="white"
+    )
+    ax.set(xlim=(0, values.shape[1]), ylim=(0, values.shape[0]))
+    ax.invert_yaxis()
+    if colourbar is not None:
+        ax.figure.colorbar(mesh, None, ax, label=colourbar, shrink=0.9).outline.set_linewidth(0)
+    ax.set_xticks(np.arange(values.shape[1]) + 0.5, grid.columns)
+    ax.set_yticks(np.arange(values.shape[0]) + 0.5, grid.index, rotation="horizontal", va="center")
+    ax.grid(False)
+    mesh.update_scalarmappable()
+    cells = zip(*np.nonzero(~np.ma.getmaskarray(values)), strict=True)
+    colours = mesh.get_facecolors().reshape(*values.shape, 4)
+    for row, column in cells:
+        light = sns.utils.relative_luminance(colours[row, column]) > 0.408
+        ax.text(
+            column + 0.5,
+            row + 0.5,
+            f"{values[row, column]:.1f}".replace(".", "," if language == "de" else "."),
+            color=".15" if light else "w",
+            ha="center",
+            va="center",
+            fontsize=SMALLEST_TEXT,
+        )
+
+
 @_print_style
 def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.Figure:
     """Sector × sector heat maps side by side, one per wave, on one colour scale.
@@ -484,7 +525,6 @@ def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.F
         squeeze=False,
         layout="constrained",
     )
-    decimal = "," if language == "de" else "."
     for i, (ax, wave) in enumerate(zip(axes[0], waves, strict=True)):
         grid = (
             data[data["wave_label"] == wave]
@@ -493,27 +533,15 @@ def collaboration_matrices(data: pd.DataFrame, *, language: str = "en") -> plt.F
             )
             .reindex(index=rows, columns=columns)
         )
-        sns.heatmap(
+        _annotated_heatmap(
+            ax,
             grid,
-            ax=ax,
-            cmap="cividis",
-            vmin=0,
             vmax=vmax,
-            annot=True,
-            fmt=".1f",
-            annot_kws={"fontsize": SMALLEST_TEXT},
-            cbar=i == len(waves) - 1,
-            cbar_kws={"label": fmt.texts(language)["axis_contacts"], "shrink": 0.9},
-            linewidths=0.5,
-            linecolor="white",
+            colourbar=fmt.texts(language)["axis_contacts"] if i == len(waves) - 1 else None,
+            language=language,
         )
-        ax.grid(False)
         ax.set_facecolor("#eeeeee")  # suppressed rows: plain grey, no numbers
-        for text in ax.texts:
-            text.set_text(text.get_text().replace(".", decimal))
         ax.set_title(wave)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
         if i:
             ax.set_yticks([])
         plt.setp(ax.get_xticklabels(), rotation=50, ha="right", rotation_mode="anchor")
