@@ -72,11 +72,15 @@ def table_width(table: Tag, *, wrapped: bool = False) -> int:
 
 
 def _longest_unbreakable(cell: Tag) -> int:
-    cell = copy.copy(cell)  # the page's cell stays as it is
-    phrases = [span.get_text() for span in cell.find_all("span", class_="nw")]
-    for span in cell.find_all("span", class_="nw"):
-        span.replace_with(" ")
-    words = re.split(r"\s+|(?<=-)", cell.get_text(" "))
+    spans = cell.find_all("span", class_="nw")
+    phrases = [span.get_text() for span in spans]
+    in_phrases = {id(string) for span in spans for string in span.strings}
+    words = [
+        word
+        for string in cell.strings
+        if id(string) not in in_phrases
+        for word in re.split(r"\s+|(?<=-)", string)
+    ]
     return max(len(p) for p in [*phrases, *words, ""])
 
 
