@@ -8,8 +8,8 @@ Run: ``.venv/bin/python bench/report_render.py [--repeat 3] [--single] [--sizes 
    a. from ``survey.yml``: load, clean, score, compute and render (one command, one report);
    b. from the programme as ``render_all`` hands it to each language's report: loaded,
       cleaned, scored and the milestone's statistics computed once before (``render``
-      prepares the report's content from them: words, tables and figures, then the
-      kernel shows it);
+      prepares the report's content from them: words, tables and figures, while its
+      kernel boots; then the kernel shows it);
    c. of b, the kernel and the HTML export alone: the report notebook executed from the
       prepared content (what the kernel costs beyond the floor).
    Target: report ≤ 2.0 × floor (best of ``--repeat`` runs each, interleaved).
