@@ -482,7 +482,7 @@ def _annotated_heatmap(
     ax.set(xlim=(0, values.shape[1]), ylim=(0, values.shape[0]))
     ax.invert_yaxis()
     if colourbar is not None:
-        ax.figure.colorbar(mesh, None, ax, label=colourbar, shrink=0.9).outline.set_linewidth(0)
+        ax.figure.colorbar(mesh, ax=ax, label=colourbar, shrink=0.9).outline.set_linewidth(0)
     ax.set_xticks(np.arange(values.shape[1]) + 0.5, grid.columns)
     ax.set_yticks(np.arange(values.shape[0]) + 0.5, grid.index, rotation="horizontal", va="center")
     ax.grid(False)
