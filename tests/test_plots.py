@@ -150,6 +150,28 @@ def test_collaboration_matrices_one_panel_per_wave_blank_rows_and_german_numbers
     assert all("," in a and "." not in a for a in annotations)
 
 
+def test_collaboration_matrices_name_every_sector_and_show_each_value_in_its_cell():
+    sectors = [f"Sector {i}" for i in range(20)]  # more than "auto" tick labels would keep
+    data = pd.DataFrame(
+        [
+            {"wave_label": wave, "from_label": a, "to_label": b, "mean_contacts": value}
+            for wave in ("Start", "End")
+            for i, a in enumerate(sectors)
+            for j, b in enumerate(sectors)
+            for value in [None if (wave, i) == ("End", 3) else i + j / 100]
+        ]
+    )
+    figure = plots.collaboration_matrices(data, language="en")
+    first, second = (ax for ax in figure.axes if ax.get_title())
+    assert [t.get_text() for t in first.get_yticklabels()] == sectors
+    assert [t.get_text() for t in second.get_xticklabels()] == sectors
+    assert second.get_yticks().size == 0  # the rows are named once, on the left
+    texts = {(t.get_position(), t.get_text()) for t in second.texts}
+    assert ((0.5 + 2, 0.5 + 1), "1.0") in texts  # row "Sector 1", column "Sector 2": 1.02
+    assert len(second.texts) == 19 * 20  # the suppressed row has no numbers
+    plt.close(figure)
+
+
 def test_sdg_figure_has_a_bar_per_goal_and_whole_number_ticks(demo):
     data = sections.sdg_plot_data(demo, "final", "en")
     figure = plots.sdg_coverage(data, language="en")
