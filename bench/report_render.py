@@ -33,7 +33,6 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,6 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench import programme_folder  # noqa: E402
 from impact import sections  # noqa: E402
 from impact.demo import DEMO_SURVEY  # noqa: E402
+from impact.kernel import KERNEL_CONFIG, KERNEL_NAME  # noqa: E402
 from impact.pipeline import load_programme  # noqa: E402
 from impact.report import REPORT_NOTEBOOK, export_html, render, render_all  # noqa: E402
 from impact.report_content import prepare, write_content  # noqa: E402
@@ -55,7 +55,7 @@ def empty_notebook(path: Path) -> None:
     parameters.metadata["tags"] = ["parameters"]
     nb.cells = [parameters, nbformat.v4.new_code_cell("pass")]
     nb.metadata["kernelspec"] = {
-        "name": "python3",
+        "name": KERNEL_NAME,
         "display_name": "Python 3",
         "language": "python",
     }
@@ -75,10 +75,10 @@ def floor(scratch: Path) -> float:
             "language": "en",
             "output_dir": str(scratch),
         },
-        kernel_name="python3",
+        kernel_name=KERNEL_NAME,
         progress_bar=False,
         log_output=False,
-        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+        config=KERNEL_CONFIG,
     )
     page = export_html(nbformat.read(executed, as_version=4), "en")
     (scratch / "empty.html").write_text(page, encoding="utf-8")
@@ -113,10 +113,10 @@ def kernel_only(programme, scratch: Path) -> float:
             "output_dir": str(scratch),
             "content_file": str(content),
         },
-        kernel_name="python3",
+        kernel_name=KERNEL_NAME,
         progress_bar=False,
         log_output=False,
-        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+        config=KERNEL_CONFIG,
     )
     page = export_html(nbformat.read(scratch / "final_en.ipynb", as_version=4), "en")
     (scratch / "final_en.html").write_text(page, encoding="utf-8")

@@ -92,7 +92,8 @@ def _shut_down(manager: _ReportKernelManager, *, now: bool) -> None:
         # What shutdown_kernel does after its request: wait for the exit (killing the
         # kernel after shutdown_wait_time), then remove the connection file.
         run_sync(manager.finish_shutdown)()
+        run_sync(manager.cleanup_resources)()
     elif run_sync(manager.is_alive)():
         run_sync(manager.shutdown_kernel)(now=now)  # cleans up as well
-        return
-    run_sync(manager.cleanup_resources)()
+    else:
+        run_sync(manager.cleanup_resources)()
